@@ -206,6 +206,7 @@ class Source:
     """Where a contact came from."""
 
     file: str  # the photo's file name
+    path: str = ""  # absolute path of the photo when scanned (to reopen it)
     sha256: str = ""
     scanned_at: datetime | None = None
     card_index: int = 0
