@@ -73,6 +73,32 @@ def main(ctx: click.Context, book: Path | None, region: str | None, lang: str | 
 
 # Commands are registered by the modules below, each in its own section.
 # ------------------------------------------------------------------ doctor
+
+
+@main.command()
+@pass_ctx
+@handle_errors
+def doctor(ctx: Context) -> None:
+    """Show Tesseract, its languages, the settings in force and where the book lives."""
+    settings = ctx.settings
+    from cardscan import ocr
+
+    info = ocr.probe()
+    wanted = settings.lang.split("+")
+    missing = [lang for lang in wanted if lang not in info.languages]
+    click.echo(f"tesseract     {info.version}")
+    click.echo(f"ocr engine    {ocr.describe_engine()}")
+    click.echo(f"languages     {', '.join(info.languages) or '(none)'}")
+    click.echo(f"config file   {settings.config_file}"
+               f"{'' if settings.config_file.is_file() else ' (not present: built-in defaults)'}")
+    for name in ("region", "lang", "ui_lang", "book"):
+        click.echo(f"{name:<13} {getattr(settings, name)}  [{settings.origin[name]}]")
+    book = settings.book
+    count = len(list(book.glob("*.vcf"))) if book.is_dir() else 0
+    click.echo(f"contacts      {count} in {book}" + ("" if book.is_dir() else " (not created yet)"))
+    if missing:
+        ocr.check_languages(settings.lang)  # raises MissingDependencyError with install hints
+    click.echo("ok")
 # ------------------------------------------------------------------ scan
 # ------------------------------------------------------------------ annotate
 # ------------------------------------------------------------------ network

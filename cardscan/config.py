@@ -14,7 +14,6 @@ CARDSCAN_UI_LANG, and CARDSCAN_CONFIG to point at another config file.
 
 from __future__ import annotations
 
-import locale
 import os
 import tomllib
 from dataclasses import dataclass, fields, replace
@@ -58,8 +57,7 @@ def _locale_tag() -> str:
         value = os.environ.get(var)
         if value and value not in ("C", "POSIX") and not value.startswith("C."):
             return value.split(".")[0]
-    tag = locale.getlocale()[0]
-    return tag or ""
+    return ""
 
 
 def region_from_locale() -> str | None:
@@ -139,6 +137,7 @@ def load(**options: str | Path | None) -> Settings:
 
 def with_options(settings: Settings, **options: str | Path | None) -> Settings:
     """A copy of `settings` with the given options applied (None leaves a value alone)."""
-    given = {k: v for k, v in options.items() if v is not None and k in {f.name for f in fields(Settings)}}
+    known = {f.name for f in fields(Settings)}
+    given = {k: v for k, v in options.items() if v is not None and k in known}
     origin = dict(settings.origin) | dict.fromkeys(given, "option")
     return replace(settings, **given, origin=origin)
