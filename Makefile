@@ -21,8 +21,7 @@ system-deps:
 	@tools/ensure-deps.sh
 
 scan: setup
-	$(BIN)/cardscan --book $(BOOK) scan samples/ --rescan $(if $(JOBS),--jobs $(JOBS))
-	$(BIN)/cardscan --book $(BOOK) list
+	$(BIN)/cardscan --book $(BOOK) scan samples/ $(if $(JOBS),--jobs $(JOBS))
 
 test: $(STAMP)
 	@tools/ensure-deps.sh test
