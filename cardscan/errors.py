@@ -14,12 +14,13 @@ class ExitCode(IntEnum):
     """Documented exit statuses (README, "Exit status")."""
 
     OK = 0
-    SOME_FAILED = 1  # the batch ran; some photos gave no card (the others were written)
+    # 1 is left to Python itself: an unexpected crash is never mistaken for a partial batch
     USAGE = 2  # bad command line (click's own code for usage errors)
     MISSING_DEPENDENCY = 3  # nothing could run: tesseract or a language missing
-    ALL_FAILED = 4  # the batch ran but no photo gave a card
-    BAD_CONFIG = 5  # the config file cannot be read
-    NOT_FOUND = 6  # a named contact or file does not exist
+    SOME_FAILED = 4  # the batch ran; some photos gave no card (the others were written)
+    ALL_FAILED = 5  # the batch ran but no photo gave a card
+    BAD_CONFIG = 6  # the config file or a setting is invalid
+    NOT_FOUND = 7  # a named contact or file does not exist
     INTERRUPTED = 130  # Ctrl-C; everything answered so far is saved
 
 
