@@ -1,0 +1,1 @@
+"""Lexicons for the parser (plain text files, one entry per line)."""

@@ -1,0 +1,322 @@
+"""Turn OCR lines into a typed contact, each field with a confidence.
+
+The order matters: first what has an unmistakable shape (emails, websites, phones), then the
+card's country from its own evidence, then the address block, and last the free-text fields
+(name, title, department, company) among the lines left, using font size, position, lexicons
+and the email/website domains.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+
+from cardscan.models import Contact, Email, Line, OcrPage, Phone, PhoneType, Website, Word
+from cardscan.parse import address as address_mod
+from cardscan.parse import company_title as ct
+from cardscan.parse import emails_web, names, phones
+from cardscan.parse.country import evidence
+from cardscan.parse.layout import Segment, median_height, segments_from_page
+from cardscan.parse.lexicon import FREE_MAIL, fold
+
+__all__ = ["contact_from", "contact_from_text"]
+
+_INTL = re.compile(r"(?:\+|\b00)\s?[1-9][\d\s().\-–]{6,20}\d")
+_FIELD_LABEL = re.compile(
+    r"^(?:e-?mail|correo|mail|web(?:site)?|site|p[aá]gina|url|www|internet|"
+    r"dir(?:ecci[oó]n)?|address|endere[cç]o|adresse|portfolio)\s*[:.]\s*|"
+    r"^(?:e-?mail|correo|web|website|site|portfolio)$",
+    re.I,
+)
+_ONLY_LABEL = re.compile(r"^[\W_]*(?:" + phones._LABEL_WORD + r")?[\W_]*$", re.I)
+_GENERIC_LOCAL = frozenset({
+    "info", "contact", "contacto", "contato", "hello", "hola", "ola", "sales", "ventas", "vendas", "admin",
+    "office", "oficina", "mail", "email", "team", "support", "soporte", "hr", "rrhh", "jobs", "press",
+    "prensa", "marketing", "comercial", "atencion", "reservas", "bookings", "enquiries", "inquiries",
+})
+_SECOND_LEVEL = frozenset({"com", "org", "net", "co", "gov", "edu", "ac", "gob"})
+ENGLISH_NAME_ORDER = frozenset({"US", "GB", "CA", "AU", "NZ", "IE", "ZA", "IN", "SG"})
+
+
+@dataclass
+class _Context:
+    segments: list[Segment]
+    median: float
+    region: str
+    country: str
+    email_locals: list[str]
+    domain_cores: list[str]
+
+
+def page_from_text(text: str) -> OcrPage:
+    """A page from plain text where a run of 3+ spaces or a tab is a column gap (as on the card)."""
+    lines = []
+    for row, raw in enumerate((text or "").splitlines()):
+        words, col = [], 0
+        for c, column in enumerate(re.split(r"\s{3,}|\t", raw)):
+            col = max(col, c * 60)
+            for tok in column.split():
+                words.append(Word(tok, 1.0, left=col * 10, top=row * 40, width=10 * len(tok), height=20))
+                col += len(tok) + 1
+        if words:
+            lines.append(Line(words))
+    return OcrPage(lines=lines, width=1000, height=40 * max(1, len(lines)))
+
+
+def contact_from_text(text: str, region: str = "ES") -> Contact:
+    """Parse plain text (one card, lines as printed)."""
+    return contact_from(page_from_text(text), region)
+
+
+def contact_from(page: OcrPage, region: str = "ES") -> Contact:
+    """Parse one OCR page into a Contact. Never raises on odd text."""
+    region = (region or "ES").upper()
+    segments = segments_from_page(page)
+    contact = Contact()
+    if not segments:
+        return contact
+    _take_emails_and_urls(segments, contact)
+    hosts = [e.address.split("@", 1)[1] for e in contact.emails]
+    hosts += [re.sub(r"^https?://", "", w.url).split("/")[0] for w in contact.websites if w.kind == "website"]
+    full_text = "\n".join(s.text for s in segments)
+    votes = evidence(full_text, hosts, [m.group(0) for m in _INTL.finditer(full_text)])
+    ranked = [code for code, weight in votes.most_common() if weight >= 1]
+    primary = tuple(dict.fromkeys([*ranked, region]))
+    fallback = tuple(dict.fromkeys([*primary, *phones.FALLBACK_REGIONS]))
+    _take_phones(segments, contact, primary, fallback)
+    country = ranked[0] if ranked else region
+    if contact.phones and not ranked:
+        country = _region_of(contact.phones[0].number) or region
+    found = address_mod.find_address(segments, country)
+    if found:
+        contact.address = found.address
+        contact.confidence["address"] = found.address.confidence
+        for i in found.segments:
+            segments[i].used = True
+            segments[i].rest = ""
+    domains = [h for h in hosts if h.split(".")[0] not in FREE_MAIL]
+    ctx = _Context(
+        segments=segments,
+        median=median_height(segments),
+        region=region,
+        country=contact.address.country_code or country,
+        email_locals=[e.address.split("@")[0] for e in contact.emails],
+        domain_cores=[_domain_core(h) for h in domains],
+    )
+    _take_people_fields(ctx, contact)
+    return contact
+
+
+def _region_of(e164: str) -> str | None:
+    number = phones._parse(e164, None)
+    if number is None:
+        return None
+    code = phonenumbers.region_code_for_number(number)
+    return code if code and code != "ZZ" else None
+
+
+def _domain_core(host: str) -> str:
+    parts = host.lower().removeprefix("www.").split(".")
+    while len(parts) > 1 and (parts[-1] in _SECOND_LEVEL or len(parts[-1]) == 2):
+        parts.pop()
+    return re.sub(r"[^a-z0-9]", "", parts[-1]) if parts else ""
+
+
+def _cut(seg: Segment, start: int, end: int) -> None:
+    seg.rest = (seg.rest[:start] + " " * (end - start) + seg.rest[end:])
+
+
+def _take_emails_and_urls(segments: list[Segment], contact: Contact) -> None:
+    seen_urls: set[str] = set()
+    prelim = set()
+    for seg in segments:
+        for hit in emails_web.find_urls(re.sub(r"\S*@\S*", " ", seg.text)):
+            prelim.add(re.sub(r"^https?://(www\d?\.)?", "", hit.value).split("/")[0])
+    known = frozenset(prelim)
+    for seg in segments:
+        for found, kind in emails_web.find_handles(seg.rest):
+            if found.value.lower() not in seen_urls:
+                seen_urls.add(found.value.lower())
+                contact.websites.append(Website(found.value, kind, round(seg.confidence * 0.85, 3)))
+            _cut(seg, found.start, found.end)
+        text = emails_web.normalise_email_text(seg.rest)
+        if "@" in text:
+            seg.rest = text  # spans below index the repaired text
+        for hit in emails_web.find_emails(seg.rest, known):
+            if all(e.address != hit.value for e in contact.emails):
+                confidence = seg.confidence * (0.8 if hit.repaired else 0.98)
+                contact.emails.append(Email(hit.value, round(confidence, 3)))
+            _cut(seg, hit.start, hit.end)
+        for hit in emails_web.find_urls(seg.rest):
+            host = re.sub(r"^https?://", "", hit.value).split("/")[0]
+            if any(e.address.endswith("@" + host) for e in contact.emails) and hit.value.count("/") <= 2 \
+                    and not re.search(r"https?://|www", seg.rest[hit.start : hit.end], re.I):
+                # 'empresa.es' alone next to 'ana@empresa.es' is the website only when printed as one
+                pass
+            if hit.value.lower() not in seen_urls:
+                seen_urls.add(hit.value.lower())
+                kind = emails_web.url_kind(host)
+                contact.websites.append(Website(hit.value, kind, round(seg.confidence * 0.95, 3)))
+            _cut(seg, hit.start, hit.end)
+        seg.rest = _FIELD_LABEL.sub("", re.sub(r"\s+", " ", seg.rest).strip(" ,;|-–:")).strip(" ,;|-–:")
+
+
+def _take_phones(
+    segments: list[Segment], contact: Contact, primary: tuple[str, ...], fallback: tuple[str, ...]
+) -> None:
+    hint: PhoneType | None = None
+    for seg in segments:
+        if seg.used or not re.search(r"\d", seg.rest):
+            if _ONLY_LABEL.match(seg.rest) and seg.rest.strip():
+                hint = phones.label_type(seg.rest)
+            continue
+        hits = phones.find_phones(seg.rest, primary, fallback, hint)
+        hint = None
+        for hit in hits:
+            if all(p.number != hit.e164 for p in contact.phones):
+                contact.phones.append(
+                    Phone(hit.e164, hit.type, hit.printed,
+                          round(min(1.0, hit.confidence) * seg.confidence, 3))
+                )
+        if hits:
+            for hit in sorted(hits, key=lambda h: -h.start):
+                _cut(seg, hit.start, hit.end)
+            left = re.sub(r"\s+", " ", seg.rest).strip()
+            # drop the labels that went with the numbers
+            if _ONLY_LABEL.match(re.sub(phones._LABEL_WORD, " ", left, flags=re.I)):
+                left = ""
+            seg.rest = left
+
+
+def _email_match(text: str, locals_: list[str]) -> float:
+    """1.0 when the line's words spell an email's local part ('ana.ruiz', 'aruiz', 'ana')."""
+    words = [w for w in re.findall(r"[a-z]+", fold(text))
+             if len(w) >= 2 and w not in names.PARTICLES and not ct.company_word_hits(w)]
+    if len(words) < 2:
+        return 0.0
+    best = 0.0
+    for local in locals_:
+        squashed = re.sub(r"[^a-z]", "", fold(local))
+        if not squashed or squashed in _GENERIC_LOCAL:
+            continue
+        forms = {words[0] + words[-1], words[0][0] + words[-1], words[0] + words[1], words[0][0] + words[1],
+                 words[0] + words[-1][0]}
+        if squashed in forms or any(f and squashed.startswith(f) for f in forms if len(f) >= 4):
+            return 1.0
+        hits = sum(1 for w in words if len(w) >= 3 and w in squashed)
+        if hits >= 2:
+            best = max(best, 1.0)
+        elif hits == 1:
+            best = max(best, 0.5)
+    return best
+
+
+def _take_people_fields(ctx: _Context, contact: Contact) -> None:
+    segs = [s for s in ctx.segments if s.rest and not s.used and re.search(r"[A-Za-zÀ-ÿ]", s.rest)]
+    if not segs:
+        return
+    lines = sorted({s.line_index for s in segs})
+    last_line = max(s.line_index for s in ctx.segments) or 1
+    lang = "en" if ctx.country in ENGLISH_NAME_ORDER else "es"
+
+    def relative_size(seg: Segment) -> float:
+        return max(0.0, min(1.5, seg.height / ctx.median - 1.0)) if ctx.median else 0.0
+
+    # --- name
+    best: tuple[float, Segment] | None = None
+    for seg in segs:
+        text = seg.rest
+        if not names.looks_like_name(text):
+            continue
+        score = 1.0 + 1.5 * relative_size(seg)
+        score += 0.5 if seg.line_index <= last_line * 0.5 else 0.0
+        tokens = text.split()
+        score += 1.5 * _email_match(text, ctx.email_locals)
+        score += 0.8 if fold(tokens[0].strip(".,")) in names.given_names() else 0.0
+        if names.is_honorific(tokens[0]):
+            score += 1.5
+        if any(names.is_degree(t) for t in re.split(r"[,\s]+", text)[1:]):
+            score += 1.0
+        score -= 2.0 * ct.title_hits(text) + 1.5 * ct.department_hits(text)
+        score -= 2.5 if ct.legal_form(text) else 0.0
+        score -= 1.2 * ct.company_word_hits(text)
+        if ct.matches_domain(text, ctx.domain_cores) >= 0.85 and _email_match(text, ctx.email_locals) < 1 \
+                and fold(tokens[0]) not in names.given_names():
+            score -= 1.5
+        if best is None or score > best[0]:
+            best = (score, seg)
+    name_seg = None
+    if best and best[0] >= 1.0:
+        name_seg = best[1]
+        email_local = ctx.email_locals[0] if ctx.email_locals else ""
+        contact.name = names.split_name(name_seg.rest, lang, email_local)
+        sure = min(1.0, 0.55 + 0.15 * best[0])
+        contact.name.confidence = round(name_seg.confidence * sure, 3)
+        contact.confidence["name"] = contact.name.confidence
+        name_seg.used = True
+
+    # --- title and department
+    remaining = [s for s in segs if not s.used]
+    title_seg = None
+    candidates = [s for s in remaining if ct.title_hits(s.rest) and len(s.rest.split()) <= 7
+                  and not ct.legal_form(s.rest)]
+    if candidates:
+        anchor = name_seg.line_index if name_seg else -1
+        title_seg = min(candidates, key=lambda s: abs(s.line_index - anchor) if anchor >= 0 else s.line_index)
+        title_text = title_seg.rest
+        head, sep, tail = title_text.partition(",")
+        if sep and ct.department_hits(tail) and not ct.title_hits(tail):
+            title_text, contact.department = head.strip(), tail.strip()
+            contact.confidence["department"] = round(title_seg.confidence * 0.75, 3)
+        contact.title = title_text
+        how = 0.9 if ct.title_hits(title_text) > 1 else 0.8
+        contact.confidence["title"] = round(title_seg.confidence * how, 3)
+        title_seg.used = True
+        # a title printed on two lines right below one another ('Senior Vice President', 'of Sales')
+    remaining = [s for s in remaining if not s.used]
+    if not contact.department:
+        for seg in remaining:
+            if ct.department_hits(seg.rest) and not ct.legal_form(seg.rest) and len(seg.rest.split()) <= 7 \
+                    and ct.matches_domain(seg.rest, ctx.domain_cores) < 0.85:
+                contact.department = seg.rest
+                contact.confidence["department"] = round(seg.confidence * 0.8, 3)
+                seg.used = True
+                break
+
+    # --- company
+    remaining = [s for s in remaining if not s.used]
+    best_org: tuple[float, float, Segment] | None = None
+    for seg in remaining:
+        text = seg.rest
+        n_words = len(text.split())
+        score, sure = 0.0, 0.5
+        if ct.legal_form(text):
+            score, sure = score + 3.0, 0.95
+        domain = ct.matches_domain(text, ctx.domain_cores)
+        if domain:
+            score += 3.0 * domain
+            sure = max(sure, 0.6 + 0.35 * domain)
+        if ct.company_word_hits(text):
+            score += 1.2
+            sure = max(sure, 0.75)
+        if n_words <= 5 and all(w[:1].isupper() or w[:1].isdigit() or fold(w) in names.PARTICLES or w == "&"
+                                for w in text.split()):
+            score += 0.5
+        score += 1.0 * relative_size(seg) / 1.5 + (0.6 if seg.height >= max(s.height for s in segs) else 0.0)
+        score += 0.4 if seg.line_index == lines[0] else 0.0
+        if n_words > 6:
+            score -= 2.0
+        if re.search(r"\d{3,}", text):
+            score -= 1.0
+        if len(re.sub(r"[^A-Za-zÀ-ÿ]", "", text)) < 2:
+            continue
+        if best_org is None or score > best_org[0]:
+            best_org = (score, sure, seg)
+    if best_org and best_org[0] >= 1.0:
+        _, sure, seg = best_org
+        contact.org = seg.rest.strip(" ,;")
+        contact.confidence["org"] = round(seg.confidence * sure, 3)
+        seg.used = True
+

@@ -1,0 +1,341 @@
+"""Postal addresses: find the block of address lines, then split it into street, city, region,
+postal code and country. US addresses go through usaddress (a probabilistic tagger trained on
+US addresses); other countries use postal-code formats and the region lists in cardscan/data."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pycountry
+import usaddress
+
+from cardscan.models import Address
+from cardscan.parse.country import AR_CPA, BR_CEP, CA_POSTAL, PT_POSTAL, UK_POSTCODE, US_STATE_ZIP
+from cardscan.parse.layout import Segment
+from cardscan.parse.lexicon import by_country, country_names, fold, regions_of, words
+from cardscan.parse.names import is_honorific
+
+_POSTAL_LABEL = r"(?:C\.?\s?P\.?|CP|CEP|ZIP(?:\s?code)?|Postal\s?code|C[oó]digo\s?postal|PLZ|CAP)\s*:?\s*"
+_POSTAL_BY_COUNTRY: dict[str, re.Pattern[str]] = {
+    "GB": UK_POSTCODE,
+    "BR": re.compile(r"\b(\d{5}-?\d{3}|\d{2}\.\d{3}-\d{3})\b"),
+    "PT": re.compile(r"\b(\d{4}-\d{3})\b"),
+    "CA": CA_POSTAL,
+    "NL": re.compile(r"\b(\d{4}\s?[A-Z]{2})\b"),
+    "AR": re.compile(r"\b([A-HJ-NP-Z]\d{4}[A-Z]{3}|\d{4})\b"),
+    "CL": re.compile(r"\b(\d{7})\b"),
+    "CO": re.compile(r"\b(\d{6})\b"),
+    "US": re.compile(r"\b(\d{5}(?:-\d{4})?)\b"),
+    "AT": re.compile(r"\b(\d{4})\b"),
+    "CH": re.compile(r"\b(\d{4})\b"),
+    "BE": re.compile(r"\b(\d{4})\b"),
+}
+_FIVE_DIGITS = re.compile(r"\b(\d{5})\b")
+_LABELLED_POSTAL = re.compile(_POSTAL_LABEL + r"([A-Z]?\d[\dA-Z\-. ]{2,8}\d[A-Z]{0,3})\b", re.I)
+_STREET_NUMBER = re.compile(r"\d|\bs/n\b", re.I)
+_NEIGHBOURHOOD = re.compile(
+    r"^(?:Col\.?|Colonia|Bairro|Barrio|Fracc\.?|Fraccionamiento|Urb\.?|Jd\.?|Jardim)\s", re.I
+)
+_CHUNK_SPLIT = re.compile(r"\s*(?:,|;|\||–|—|\s-\s|\s-$|^-\s)\s*")
+_PAREN = re.compile(r"\(([^)]+)\)")
+
+
+@dataclass
+class AddressResult:
+    address: Address
+    segments: list[int]  # indexes of the segments used
+
+
+def _street_word(token: str) -> bool:
+    return fold(token.rstrip(".,:")) in words("street_words.txt") or fold(token) in words("street_words.txt")
+
+
+def _is_street(text: str) -> bool:
+    tokens = text.split()
+    if not tokens:
+        return False
+    has_number = bool(_STREET_NUMBER.search(text))
+    if _street_word(tokens[0]) and len(tokens) > 1:
+        if is_honorific(tokens[0]) or len(tokens[0].rstrip(".")) <= 2:
+            return has_number  # 'Dr. Ana Gil' is a name, 'Dr. 5' is not a street either
+        return has_number or len(tokens) >= 3
+    # '2 Kingdom Street', '4001 1st Ave NE', 'Musterstraße 5'
+    if has_number and any(_street_word(t) for t in tokens[1:]):
+        return True
+    return bool(has_number and re.search(r"\w(?:stra(?:ß|ss)e|str\.|weg|platz|gasse)\b", text, re.I))
+
+
+def _find_postal(text: str, country: str) -> str | None:
+    """The postal code printed in a line, in the card country's format first."""
+    labelled = _LABELLED_POSTAL.search(text)
+    if labelled:
+        return labelled.group(1).strip()
+    order = [country] if country in _POSTAL_BY_COUNTRY else []
+    order += ["GB", "BR", "PT", "CA"]
+    for code in order:
+        m = _POSTAL_BY_COUNTRY[code].search(text)
+        if m:
+            return m.group(0) if code in ("GB", "CA") else m.group(1)
+    if country in ("AR", "AT", "CH", "BE"):
+        return None
+    m = _FIVE_DIGITS.search(text)
+    return m.group(1) if m else None
+
+
+def _named_country(text: str) -> tuple[str, str] | None:
+    """(printed name, code) when a chunk of the line is a country's name."""
+    names = country_names()
+    for chunk in _CHUNK_SPLIT.split(text):
+        key = fold(chunk.strip(" .()"))
+        if key in names and len(chunk.strip()) > 1:
+            return chunk.strip(" .()"), names[key]
+    m = re.search(r"\s([A-Za-zÀ-ÿ.]+(?:\s[A-Za-zÀ-ÿ.]+)?)\s*$", text)
+    if m and re.search(r"\d", text):
+        for cand in (m.group(1), m.group(1).split()[-1]):
+            key = fold(cand.strip(" ."))
+            if key in names and (len(key) > 3 or key in {"usa", "uk"}):
+                return cand.strip(" ."), names[key]
+    return None
+
+
+def _is_region(chunk: str, country: str) -> bool:
+    key = fold(chunk.strip(" ()")).replace(".", "")
+    if not key:
+        return False
+    if country and key in regions_of(country):
+        return True
+    # an upper-case state code ('SP', 'WA', 'CA') or a listed region of any country
+    return bool(re.fullmatch(r"[A-Z]{2}", chunk.strip())) and any(
+        key in regions_of(c) for c in ("US", "BR", "CA", "MX")
+    )
+
+
+def line_score(text: str, country: str) -> float:
+    """How much a segment looks like part of an address."""
+    score = 0.0
+    if _is_street(text):
+        score += 2
+    elif text.split() and _street_word(text.split()[0]) and len(text.split()) > 1:
+        score += 0.8
+    if _LABELLED_POSTAL.search(text) or UK_POSTCODE.search(text) or US_STATE_ZIP.search(text):
+        score += 2
+    elif BR_CEP.search(text) or (
+        _FIVE_DIGITS.search(text) and re.search(r"[A-Za-zÀ-ÿ]{3}", text) and not re.search(r"\d{6}", text)
+    ):
+        score += 1.2
+    elif re.match(r"^\d{1,5}[A-Za-z]?\s+[A-Za-zÀ-ÿ]", text) and len(text.split()) >= 2 \
+            and len(re.findall(r"\d+", text)) == 1:
+        score += 0.8  # '1400 SW Broadway': a house number first, as in English addresses
+    if PT_POSTAL.search(text) or AR_CPA.search(text):
+        score += 1.2
+    if _named_country(text):
+        score += 1.5
+    if _NEIGHBOURHOOD.match(text):
+        score += 1
+    chunks = [c for c in _CHUNK_SPLIT.split(text) if c]
+    if len(chunks) >= 2 and any(_is_region(c, country) for c in chunks):
+        score += 1.5 if len(chunks) == 2 and not re.search(r"\d", text) else 1
+    if text.strip().isupper() is False and len(text.split()) > 9:
+        score -= 1
+    return score
+
+
+def find_address(segments: list[Segment], country: str) -> AddressResult | None:
+    """The best block of consecutive address lines and its parts."""
+    scored = [(i, line_score(s.rest, country)) for i, s in enumerate(segments) if s.rest and not s.used]
+    blocks: list[list[tuple[int, float]]] = []
+    for i, score in scored:
+        if score <= 0:
+            continue
+        last = blocks[-1][-1][0] if blocks else None
+        if last is not None and i - last <= 2 and segments[i].line_index - segments[last].line_index <= 2:
+            blocks[-1].append((i, score))
+        else:
+            blocks.append([(i, score)])
+    blocks = [b for b in blocks if sum(s for _, s in b) >= 2 or any(s >= 1.5 for _, s in b)]
+    if not blocks:
+        return None
+    block = max(blocks, key=lambda b: sum(s for _, s in b))
+    indexes = [i for i, _ in block]
+    # pieces printed on the same line as the address ('Cep 01014-000 | Centro | São Paulo | SP')
+    block_lines = {segments[i].line_index for i in indexes}
+    indexes = sorted(set(indexes) | {
+        i for i, s in enumerate(segments)
+        if s.line_index in block_lines and s.rest and not s.used and not _looks_unrelated(s.rest)
+    })
+    lines = _join_by_line([segments[i] for i in indexes])
+    address = parse_lines(lines, country)
+    if not address:
+        return None
+    confidence = sum(segments[i].confidence for i in indexes) / len(indexes)
+    shape = 0.92 if address.street and (address.postal_code or address.city) else 0.72
+    address.confidence = round(confidence * shape, 3)
+    return AddressResult(address, indexes)
+
+
+def _looks_unrelated(text: str) -> bool:
+    """A piece of an address line that is in fact another column (a company, a title)."""
+    from cardscan.parse import company_title as ct
+
+    return bool(ct.legal_form(text) or ct.title_hits(text)) and not _is_street(text)
+
+
+def _join_by_line(segments: list[Segment]) -> list[str]:
+    lines: list[str] = []
+    last = None
+    for seg in segments:
+        if last is not None and seg.line_index == last:
+            lines[-1] += ", " + seg.rest
+        else:
+            lines.append(seg.rest)
+        last = seg.line_index
+    return lines
+
+
+def parse_lines(lines: list[str], country: str) -> Address:
+    """Split address lines into parts. `country` is the card's likely country (may be '')."""
+    address = Address(printed="\n".join(lines))
+    lines = [ln.strip(" ,;-") for ln in lines if ln.strip(" ,;-")]
+    kept: list[str] = []
+    for ln in lines:
+        named = _named_country(ln)
+        if named:
+            address.country, address.country_code = named
+            ln = re.sub(rf"[\s,\-–]*\(?{re.escape(named[0])}\)?\.?\s*$|^{re.escape(named[0])}[\s,]*", "", ln)
+            ln = ln.strip(" ,;-")
+        if ln:
+            kept.append(ln)
+    country = address.country_code or country
+    if country == "US" or (not address.country_code and US_STATE_ZIP.search(" ".join(kept))):
+        us = _parse_us(kept)
+        if us is not None:
+            us.printed, us.country, us.country_code = address.printed, address.country, "US"
+            return us
+    city_index = None
+    for street_ok in (False, True):
+        for i, ln in enumerate(kept):
+            if _find_postal(ln, country) and (street_ok or not _is_street(ln)):
+                city_index = i
+                break
+        if city_index is not None:
+            break
+    if city_index is None:
+        for i, ln in enumerate(kept):
+            chunks = [c for c in _CHUNK_SPLIT.split(ln) if c]
+            if any(_is_region(c, country) for c in chunks) and not _is_street(ln):
+                city_index = i
+                break
+    street_parts: list[str] = []
+    if city_index is None and len(kept) > 1 and not _is_street(kept[-1]) and len(kept[-1].split()) <= 3 \
+            and not re.search(r"\d", kept[-1]):
+        city_index = len(kept) - 1  # 'Santiago' after the street, the country already cut off
+    if city_index is None and kept:
+        # 'Calle 93 # 11-27, Bogotá': a known city closing the street line
+        head, sep, tail = kept[-1].rpartition(",")
+        if sep and fold(tail.strip()) in by_country("cities.txt"):
+            kept[-1] = head.strip()
+            address.city = tail.strip()
+    if city_index is None:
+        street_parts = kept
+    else:
+        street_parts = kept[:city_index]
+        _parse_city_line(kept[city_index], country, address, street_parts)
+        for extra in kept[city_index + 1 :]:
+            if _is_street(extra) or _NEIGHBOURHOOD.match(extra):
+                street_parts.append(extra)
+            elif not address.city:
+                address.city = extra
+    address.street = ", ".join(p for p in street_parts if p)
+    if not address.country_code and country:
+        address.country_code = country
+    return address
+
+
+def _parse_city_line(line: str, country: str, address: Address, street_parts: list[str]) -> None:
+    postal = _find_postal(line, country)
+    chunks = [c for c in _CHUNK_SPLIT.split(line) if c.strip()]
+    postal_chunk = None
+    remainder = ""
+    if postal:
+        address.postal_code = postal
+        for k, chunk in enumerate(chunks):
+            if address.postal_code in chunk:
+                postal_chunk = k
+                head = chunk[: chunk.find(address.postal_code)]
+                remainder = re.sub(_POSTAL_LABEL + r"$", "", head, flags=re.I)
+                after = chunk[chunk.find(address.postal_code) + len(address.postal_code) :]
+                remainder = (remainder.strip(" -") + " " + after.strip(" -")).strip()
+                remainder = re.sub(r"^" + _POSTAL_LABEL, "", remainder, flags=re.I).strip(" -")
+                break
+    # A region in parentheses: '28001 Madrid (Madrid)'.
+    paren = _PAREN.search(remainder)
+    if paren and _is_region(paren.group(1), country):
+        address.region = paren.group(1).strip()
+        remainder = _PAREN.sub("", remainder).strip()
+    before = chunks[:postal_chunk] if postal_chunk is not None else chunks
+    after = chunks[postal_chunk + 1 :] if postal_chunk is not None else []
+    others: list[str] = []
+    for chunk in before:
+        numbered = postal_chunk is not None and remainder and re.search(r"\d", chunk)
+        if _is_street(chunk) or numbered or _NEIGHBOURHOOD.match(chunk):
+            street_parts.append(chunk)
+        else:
+            others.append(chunk)
+    if remainder:
+        words_left = remainder.split()
+        if len(words_left) > 1 and _is_region(words_left[-1], country) and country != "GB":
+            address.region = address.region or words_left[-1]
+            remainder = " ".join(words_left[:-1])
+        if _is_region(remainder, country) and others and not address.region:
+            address.region = remainder
+            remainder = ""
+    region_pos = None
+    pool = others + after
+    for k in range(len(pool) - 1, -1, -1):  # the last region named: 'São Paulo | SP' -> SP
+        if not address.region and _is_region(pool[k], country) and (remainder or k > 0):
+            address.region = pool[k].strip()
+            region_pos = k
+    if remainder:
+        address.city = remainder
+    else:
+        pool = others + after
+        candidates = [c for k, c in enumerate(pool) if k != region_pos and not _NEIGHBOURHOOD.match(c)]
+        if region_pos is not None and region_pos > 0:
+            address.city = pool[region_pos - 1]
+        elif others:
+            address.city = [c for c in others if c][-1] if candidates else ""
+        elif candidates:
+            address.city = candidates[0]
+    if address.city and address.region and address.city == address.region:
+        address.region = ""
+    for chunk in after:
+        if _NEIGHBOURHOOD.match(chunk):
+            street_parts.append(chunk)
+
+
+def _parse_us(lines: list[str]) -> Address | None:
+    if len(lines) >= 2 and US_STATE_ZIP.search(lines[-1]):
+        # street lines as printed; usaddress reads the 'City, ST 12345' line
+        last = _parse_us(lines[-1:])
+        if last is not None and last.city:
+            last.street = ", ".join(lines[:-1])
+            return last
+    try:
+        tagged, _ = usaddress.tag(", ".join(lines))
+    except usaddress.RepeatedLabelError:
+        return None
+    street_keys = [k for k in tagged if k.startswith(("AddressNumber", "StreetName", "Street", "Occupancy",
+                                                        "USPSBox", "Building", "Subaddress", "Landmark"))]
+    street = " ".join(tagged[k] for k in street_keys).strip(" ,")
+    city = tagged.get("PlaceName", "").strip(" ,")
+    if not (city or tagged.get("ZipCode")):
+        return None
+    return Address(street=street, city=city, region=tagged.get("StateName", "").strip(" ,."),
+                   postal_code=tagged.get("ZipCode", ""))
+
+
+def country_display(code: str) -> str:
+    country = pycountry.countries.get(alpha_2=code)
+    return getattr(country, "common_name", None) or (country.name if country else code)
+

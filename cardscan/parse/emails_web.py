@@ -1,0 +1,226 @@
+"""Emails, websites and social handles, with OCR repairs kept only when the result validates."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from email_validator import EmailNotValidError, validate_email
+
+from cardscan.parse.lexicon import tlds
+
+_LOCAL = r"[A-Za-z0-9][A-Za-z0-9._%+\-]*"
+_DOMAIN = r"[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)+"
+EMAIL_RE = re.compile(rf"(?<![\w.@]){_LOCAL}@{_DOMAIN}")
+# '@' read as '(at)', '[at]', ' at ' (only between word characters with a domain after it).
+_AT_WORD = re.compile(r"\s*[\(\[\{]\s*at\s*[\)\]\}]\s*|\s+at\s+(?=[\w\-]+\.[a-z]{2,})", re.I)
+_DOT_WORD = re.compile(r"\s*[\(\[\{]\s*dot\s*[\)\]\}]\s*", re.I)
+_AT_GLYPH = re.compile(r"[©®@]|\(a\)|\(@\)")
+# Spaces OCR inserts around '@' and the dots of a domain.
+_SPACE_AT = re.compile(r"(?<=[\w.\-])\s*@\s*(?=[\w\-])")
+_SPACE_DOT = re.compile(r"(@[\w\-]+(?:\.[\w\-]+)*)(?:\s+\.\s*|\.\s+)([A-Za-z]{2,})")
+_EMAIL_LABEL = re.compile(r"^(?:e-?mail|correo(?:\s+electr[oó]nico)?|mail|email)\s*[:.]?\s*", re.I)
+
+_URL_RE = re.compile(
+    r"(?<![\w@.\-])((?:https?://)?(?:www\d?\.)?[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)+"
+    r"(?:/[^\s,;)]*)?)",
+    re.I,
+)
+SOCIAL_DOMAINS = {
+    "linkedin.com": "linkedin",
+    "twitter.com": "twitter",
+    "x.com": "twitter",
+    "instagram.com": "instagram",
+    "instagr.am": "instagram",
+    "facebook.com": "facebook",
+    "fb.com": "facebook",
+    "fb.me": "facebook",
+    "github.com": "github",
+    "youtube.com": "youtube",
+    "tiktok.com": "tiktok",
+}
+_HANDLE_LABEL = re.compile(
+    r"\b(linkedin|linked\s?in|twitter|x|instagram|insta|ig|facebook|fb|github|gh)(?:\s*:\s*|\s+)"
+    r"(in/[A-Za-z0-9_\-]{2,60}|@?[A-Za-z0-9_][A-Za-z0-9_.\-]{1,40})(?![\w@/])",
+    re.I,
+)
+_HANDLE_BASE = {
+    "linkedin": "https://www.linkedin.com/in/",
+    "twitter": "https://x.com/",
+    "instagram": "https://www.instagram.com/",
+    "facebook": "https://www.facebook.com/",
+    "github": "https://github.com/",
+}
+_HANDLE_KIND = {
+    "linkedin": "linkedin", "linked in": "linkedin", "linkedln": "linkedin", "twitter": "twitter",
+    "x": "twitter", "instagram": "instagram", "insta": "instagram", "ig": "instagram",
+    "facebook": "facebook", "fb": "facebook", "github": "github", "gh": "github",
+}
+_FILE_EXT = frozenset({"jpg", "png", "pdf", "doc", "docx", "gif", "txt"})
+
+
+@lru_cache(maxsize=4096)
+def valid_email(candidate: str) -> str | None:
+    """The normalised address when it validates (syntax and a known TLD), else None."""
+    try:
+        result = validate_email(candidate, check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    tld = result.domain.rsplit(".", 1)[-1].lower()
+    if tld not in tlds():
+        return None
+    return f"{result.local_part}@{result.domain.lower()}"
+
+
+def _domain_ok(host: str) -> bool:
+    parts = host.lower().split(".")
+    return len(parts) >= 2 and parts[-1] in tlds() and all(parts) and parts[-1] not in _FILE_EXT
+
+
+def _repair_tld(domain: str) -> str:
+    """Digits in a top-level domain are OCR errors: c0m -> com, 1o -> io."""
+    head, _, tld = domain.rpartition(".")
+    fixed = tld.replace("0", "o").replace("1", "l")
+    return f"{head}.{fixed}" if head else domain
+
+
+@dataclass
+class Found:
+    value: str
+    start: int
+    end: int
+    repaired: bool = False
+
+
+def normalise_email_text(text: str) -> str:
+    """Undo spellings and spacing that hide an address: '(at)', ' @ ', '. com'."""
+    text = _AT_WORD.sub("@", text)
+    text = _DOT_WORD.sub(".", text)
+    text = re.sub(r"[©®]", "@", text)
+    text = _SPACE_AT.sub("@", text)
+    for _ in range(3):
+        if "@" not in text:
+            break
+        fixed = _SPACE_DOT.sub(r"\1.\2", text)
+        if fixed == text:
+            break
+        text = fixed
+    return text
+
+
+def find_emails(text: str, known_domains: frozenset[str] = frozenset()) -> list[Found]:
+    """Emails in one segment of text. Repairs are kept only when the repaired address validates."""
+    out: list[Found] = []
+    fixed = normalise_email_text(text)
+    repaired_any = fixed != text
+    for m in EMAIL_RE.finditer(fixed):
+        raw = m.group(0).rstrip(".-")
+        local, _, domain = raw.partition("@")
+        email = valid_email(raw)
+        repaired = repaired_any
+        if email is None:
+            email = valid_email(f"{local}@{_repair_tld(domain)}")
+            repaired = True
+        if email is None:
+            continue
+        email = _match_known_domain(email, known_domains)
+        out.append(Found(email, m.start(), m.end(), repaired))
+    if out or "@" in fixed:
+        return out
+    # '@' read as a letter: 'ana.ruizOempresa.es'. Try each O/Q/0/a/G... position, keep one that
+    # validates and ideally lands on a domain printed elsewhere on the card.
+    for m in re.finditer(rf"(?<![\w.]){_LOCAL}\.[A-Za-z]{{2,}}(?![\w])", fixed):
+        token = m.group(0)
+        best = _guess_at(token, known_domains)
+        if best:
+            out.append(Found(best, m.start(), m.end(), True))
+    return out
+
+
+def _guess_at(token: str, known_domains: frozenset[str]) -> str | None:
+    candidates = []
+    for i, ch in enumerate(token):
+        if ch in "OQ0Da" and 0 < i < len(token) - 4:
+            email = valid_email(token[:i] + "@" + token[i + 1 :])
+            if email:
+                domain = email.split("@", 1)[1]
+                candidates.append((domain in known_domains, ch == "O", -i, email))
+    if not candidates:
+        return None
+    candidates.sort(reverse=True)
+    in_known, is_o, _, email = candidates[0]
+    # Without a domain seen on the card, only an upper-case O inside lower-case text is convincing.
+    if in_known or (is_o and token.replace("O", "").islower()):
+        return email
+    return None
+
+
+def _match_known_domain(email: str, known: frozenset[str]) -> str:
+    """Repair l/1 and O/0 in an email's domain when the card prints the right domain elsewhere."""
+    local, _, domain = email.partition("@")
+    if domain in known or not known:
+        return email
+    table = str.maketrans({"1": "l", "0": "o", "I": "l", "|": "l"})
+    for other in known:
+        if domain.translate(table) == other.translate(table):
+            return f"{local}@{other}"
+    return email
+
+
+def url_kind(host: str) -> str:
+    host = host.lower().removeprefix("www.").removeprefix("m.")
+    for domain, kind in SOCIAL_DOMAINS.items():
+        if host == domain or host.startswith(domain.split(".")[0] + ".com."):
+            return kind
+    return "website"
+
+
+def absolute_url(raw: str) -> str:
+    raw = raw.rstrip(".,;:")
+    if not re.match(r"https?://", raw, re.I):
+        raw = "https://" + raw
+    scheme, _, rest = raw.partition("://")
+    host, slash, path = rest.partition("/")
+    url = f"{scheme.lower()}://{host.lower()}{slash}{path}"
+    return url.rstrip("/") if not path else url
+
+
+def find_urls(text: str) -> list[Found]:
+    """Websites (with or without scheme or www) and profile links in a segment."""
+    out: list[Found] = []
+    for m in _URL_RE.finditer(text):
+        raw = m.group(1).rstrip(".,;:")
+        host = re.sub(r"^https?://", "", raw, flags=re.I).split("/", 1)[0]
+        host = _repair_tld(host) if host.rsplit(".", 1)[-1].isdigit() is False else host
+        if not _domain_ok(host):
+            continue
+        has_marker = raw.lower().startswith(("http", "www")) or "/" in raw
+        labels = host.split(".")
+        # 'S.A.' or 'Av.Paulista' are not websites: a bare host needs letters in each label and a
+        # name part of 2+ characters; a lone single-letter label is an abbreviation.
+        if not has_marker and (any(len(p) < 2 for p in labels[:-1]) or (not labels[0].isalpha()
+                               and not any(c.isalpha() for c in labels[0]))):
+            continue
+        if not has_marker and any(c.isupper() for c in host[1:]) and not host.isupper():
+            continue
+        out.append(Found(absolute_url(raw), m.start(1), m.start(1) + len(raw)))
+    return out
+
+
+def find_handles(text: str) -> list[tuple[Found, str]]:
+    """Labelled social handles ('LinkedIn: in/ana-ruiz', 'IG @ana') as (url, kind)."""
+    out = []
+    for m in _HANDLE_LABEL.finditer(text):
+        label = re.sub(r"\s+", " ", m.group(1).lower())
+        kind = _HANDLE_KIND.get(label, "linkedin" if label.startswith("linked") else "")
+        handle = m.group(2)
+        if not kind or (not handle.startswith("@") and _domain_ok(handle.strip("."))):
+            continue  # 'Facebook facebook.com/x' or 'github.com/x' are links, read as URLs
+        if kind == "twitter" and label == "x" and not handle.startswith("@"):
+            continue
+        name = handle.lstrip("@").removeprefix("in/").strip(".-")
+        if len(name) < 2:
+            continue
+        out.append((Found(_HANDLE_BASE[kind] + name, m.start(), m.end()), kind))
+    return out

@@ -1,0 +1,75 @@
+"""Turn OCR lines into segments: pieces of text with their size, position and confidence."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import statistics
+from dataclasses import dataclass, field
+
+from cardscan.models import Line, OcrPage, Word
+
+# Characters that logos and icons turn into (phone/mail glyphs, bullets, frames).
+_STRAY = re.compile(r"^[^\w@+(\[{'\"’¿¡]+|[^\w).\]}'\"’/]+$")
+_SEPARATORS = re.compile(r"\s*(?:\||•|·|●|▪|■|◆|♦|¦|\s{3,}|\t)\s*")
+
+
+@dataclass
+class Segment:
+    """A piece of one OCR line (lines are split where the words leave a wide gap or at a bullet)."""
+
+    text: str
+    line_index: int
+    height: float  # letter height in pixels (font size)
+    top: int
+    left: int
+    confidence: float  # mean OCR confidence of its words, 0..1
+    used: bool = False  # claimed by an email, phone, url or address
+    rest: str = ""  # the text left after contact details were cut out
+    tags: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        if not self.rest:
+            self.rest = self.text
+
+
+def clean(text: str) -> str:
+    """Trim stray logo characters and normalise spaces."""
+    text = text.replace("\u00a0", " ").replace("’", "'").replace("‘", "'")
+    text = re.sub(r"[ \t]+", " ", text).strip()
+    text = _STRAY.sub("", text).strip()
+    return text
+
+
+def _split_words(words: list[Word]) -> list[list[Word]]:
+    """Split a line's words where the gap is much wider than the letters (two columns run together)."""
+    if len(words) < 2:
+        return [words]
+    heights = sorted(w.height for w in words)
+    letter = max(1, heights[len(heights) // 2])
+    groups = [[words[0]]]
+    for prev, word in itertools.pairwise(words):
+        gap = word.left - (prev.left + prev.width)
+        if gap > 3.0 * letter:
+            groups.append([word])
+        else:
+            groups[-1].append(word)
+    return groups
+
+
+def segments_from_page(page: OcrPage) -> list[Segment]:
+    """Segments in reading order, split at wide gaps and at separators such as `|` or `•`."""
+    out: list[Segment] = []
+    for index, line in enumerate(page.lines):
+        for group in _split_words(line.words):
+            sub = Line(group)
+            for piece in _SEPARATORS.split(sub.text):
+                text = clean(piece)
+                if text:
+                    out.append(Segment(text, index, float(sub.height), sub.top, sub.left, sub.confidence))
+    return out
+
+
+def median_height(segments: list[Segment]) -> float:
+    heights = [s.height for s in segments if s.height > 0]
+    return statistics.median(heights) if heights else 1.0

@@ -1,0 +1,120 @@
+"""Word lists from cardscan/data/, loaded once and cached."""
+
+from __future__ import annotations
+
+import gettext
+import re
+import unicodedata
+from functools import cache
+from importlib import resources
+
+import pycountry
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, for comparisons ('Álvarez' -> 'alvarez')."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def deaccent(text: str) -> str:
+    """Accents removed one character for one character (positions stay valid): 'Móvil' -> 'Movil'."""
+    return "".join(unicodedata.normalize("NFKD", c)[0] if ord(c) > 127 else c for c in text)
+
+
+def _lines(name: str) -> list[str]:
+    text = resources.files("cardscan.data").joinpath(name).read_text(encoding="utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+@cache
+def words(name: str) -> frozenset[str]:
+    """A one-word-per-line (or space separated) list, folded."""
+    return frozenset(fold(w) for ln in _lines(name) for w in ln.split())
+
+
+@cache
+def phrases(name: str) -> tuple[str, ...]:
+    """A one-phrase-per-line list, as written."""
+    return tuple(_lines(name))
+
+
+@cache
+def by_country(name: str) -> dict[str, str]:
+    """'CC<TAB>a,b,c' files -> {folded name: CC} (first country listed wins)."""
+    table: dict[str, str] = {}
+    for ln in _lines(name):
+        code, _, names = ln.partition("\t")
+        for item in names.split(","):
+            if item.strip():
+                table.setdefault(fold(item.strip()), code.strip())
+    return table
+
+
+@cache
+def regions_of(country: str) -> frozenset[str]:
+    """Folded region names and codes of one country."""
+    out = set()
+    for ln in _lines("regions.txt"):
+        code, _, names = ln.partition("\t")
+        if code.strip() == country:
+            out.update(fold(n.strip()).replace(".", "") for n in names.split(",") if n.strip())
+    return frozenset(out)
+
+
+_LANGS = ("es", "pt", "fr", "de", "it", "ca")
+
+
+@cache
+def country_names() -> dict[str, str]:
+    """Folded country names in English and the card languages -> ISO alpha-2 code."""
+    table: dict[str, str] = {}
+    translations = []
+    for lang in _LANGS:
+        try:
+            translations.append(gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang]))
+        except OSError:
+            continue
+    for country in pycountry.countries:
+        names = {country.name, getattr(country, "common_name", ""), getattr(country, "official_name", "")}
+        for tr in translations:
+            names.add(tr.gettext(country.name))
+        for name in names:
+            if name and len(name) > 3:
+                table.setdefault(fold(name), country.alpha_2)
+    # Everyday names that ISO spells differently.
+    extra = {
+        "usa": "US", "u.s.a.": "US", "united states": "US", "estados unidos": "US", "eeuu": "US",
+        "ee.uu.": "US", "uk": "GB", "u.k.": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
+        "great britain": "GB", "reino unido": "GB", "inglaterra": "GB", "mexico": "MX", "méxico": "MX",
+        "brasil": "BR", "españa": "ES", "deutschland": "DE", "alemania": "DE", "holland": "NL",
+        "the netherlands": "NL", "perú": "PE", "russia": "RU", "south korea": "KR", "corea del sur": "KR",
+        "venezuela": "VE", "bolivia": "BO", "vietnam": "VN", "taiwan": "TW", "iran": "IR",
+    }
+    for name, code in extra.items():
+        table[fold(name)] = code
+    return table
+
+
+@cache
+def country_name_pattern() -> re.Pattern[str]:
+    """One regex matching any folded country name as whole words."""
+    names = sorted(country_names(), key=len, reverse=True)
+    return re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
+
+
+@cache
+def tlds() -> frozenset[str]:
+    codes = {c.alpha_2.lower() for c in pycountry.countries} | {"uk", "eu"}
+    return frozenset(codes | words("tlds.txt"))
+
+
+#: ccTLDs used as generic ones: no evidence of a country.
+GENERIC_CCTLDS = frozenset({"io", "ai", "co", "tv", "me", "fm", "ly", "to", "cc", "ws", "eu", "app", "la"})
+
+FREE_MAIL = frozenset({
+    "gmail", "googlemail", "hotmail", "outlook", "live", "msn", "yahoo", "ymail", "icloud", "me", "mac",
+    "aol", "protonmail", "proton", "gmx", "web", "mail", "zoho", "yandex", "terra", "uol", "bol", "ig",
+    "r7", "prodigy", "telefonica", "movistar", "orange", "free", "laposte", "libero", "tiscali",
+    "btinternet", "sky", "comcast", "verizon", "att", "qq", "163", "fastmail", "tutanota", "wanadoo",
+})

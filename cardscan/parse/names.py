@@ -1,0 +1,125 @@
+"""Person names: honorifics and degrees apart, given/family split, proper case."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from cardscan.models import Name
+from cardscan.parse.lexicon import fold, phrases, words
+
+PARTICLES = frozenset({
+    "de", "del", "la", "las", "los", "y", "i", "e", "da", "das", "do", "dos", "di", "du", "des", "van",
+    "von", "der", "den", "ter", "le", "al", "el", "bin", "ben", "zu", "st.", "san",
+})
+_LOWER_PARTICLES = PARTICLES - {"st.", "san"}
+
+
+@cache
+def _affix_pattern(name: str) -> frozenset[str]:
+    return frozenset(fold(p).replace(" ", "").rstrip(".") for p in phrases(name))
+
+
+def is_honorific(token: str) -> bool:
+    return fold(token).replace(" ", "").rstrip(".,") in _affix_pattern("honorifics.txt")
+
+
+def is_degree(token: str) -> bool:
+    key = fold(token).replace(" ", "").rstrip(".,")
+    return key in _affix_pattern("degrees.txt") and (token[:1].isupper() or key in {"phd"})
+
+
+def _case_word(word: str, first: bool) -> str:
+    """Proper case for one word typed in all caps or all lower case."""
+    low = word.lower()
+    if not first and low in _LOWER_PARTICLES:
+        return low
+    parts = re.split(r"([\-'])", low)
+    out = []
+    for part in parts:
+        if part in ("-", "'"):
+            out.append(part)
+            continue
+        cased = part[:1].upper() + part[1:]
+        if re.match(r"mc[a-z]", part):
+            cased = "Mc" + part[2:3].upper() + part[3:]
+        out.append(cased)
+    text = "".join(out)
+    # d'Auria, O'Neill: the letter before the apostrophe stays as the card prints it.
+    return text
+
+
+def proper_case(text: str) -> str:
+    """Turn an ALL-CAPS (or all lower-case) name into proper case; mixed case is kept as printed."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters or not (all(c.isupper() for c in letters) or all(c.islower() for c in letters)):
+        return text
+    return " ".join(_case_word(w, i == 0) for i, w in enumerate(text.split()))
+
+
+def given_names() -> frozenset[str]:
+    return words("given_names.txt")
+
+
+def split_name(text: str, lang: str = "es", email_local: str = "") -> Name:
+    """Split 'Dra. Carmen Ruiz de la Fuente, PhD' into its parts."""
+    text = re.sub(r"\s+", " ", text.replace("’", "'")).strip(" ,;")
+    suffixes: list[str] = []
+    head, comma, tail = text.partition(",")
+    if comma and all(is_degree(t) for t in re.split(r"[,\s]+", tail.strip()) if t):
+        text, suffixes = head.strip(), [t for t in re.split(r"[,\s]+", tail.strip()) if t]
+    tokens = text.split()
+    prefixes: list[str] = []
+    while tokens and is_honorific(tokens[0]) and len(tokens) > 1:
+        word = tokens.pop(0)
+        prefixes.append(word.capitalize() if word.isupper() and len(word) > 2 else word)
+    while len(tokens) > 1 and is_degree(tokens[-1]) and tokens[-1].lower() not in {"sr.", "sr"} | {"ii"}:
+        suffixes.insert(0, tokens.pop())
+    while len(tokens) > 1 and tokens[-1].lower() in {"jr.", "jr", "ii", "iii", "iv", "sr."}:
+        suffixes.insert(0, tokens.pop())
+    tokens = proper_case(" ".join(tokens)).split()
+    name = Name(prefix=" ".join(prefixes), suffix=", ".join(suffixes))
+    if not tokens:
+        return name
+    if len(tokens) == 1:
+        name.given = tokens[0]
+        return name
+    given = [tokens[0]]
+    rest = tokens[1:]
+    # Compound given names ('José Luis', 'María José', 'Ana Paula'), never taking the last word.
+    known = given_names()
+    local_words = {fold(w) for w in re.split(r"[._\-]", email_local) if w}
+    while len(rest) > 1 and fold(rest[0]) in known and fold(rest[0]) not in PARTICLES:
+        # the email says 'jose.garcia' -> 'Luis' in 'José Luis García' stays given; when the email
+        # names the second word as the family name, stop.
+        if local_words and fold(rest[0]) in local_words and fold(given[0]) in local_words and len(rest) <= 2:
+            break
+        if lang == "en" and len(rest) == 1:
+            break
+        given.append(rest.pop(0))
+    name.given = " ".join(given)
+    if lang == "en" and len(rest) > 1 and not any(fold(t) in PARTICLES for t in rest):
+        name.middle = " ".join(rest[:-1])
+        name.family = rest[-1]
+    else:
+        name.family = " ".join(rest)
+    return name
+
+
+def looks_like_name(text: str) -> bool:
+    """Shape of a person's name: 2-6 words of letters, capitalised (or all caps), particles allowed."""
+    clean = re.sub(r",\s*.*$", "", text) if "," in text else text
+    tokens = [t for t in clean.split() if not is_honorific(t) and not is_degree(t)]
+    if not 2 <= len(tokens) <= 6:
+        return False
+    core = [t for t in tokens if fold(t) not in PARTICLES]
+    if len(core) < 2 or len(core) > 4:
+        return False
+    for t in core:
+        if not re.fullmatch(r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ſ][A-Za-zÀ-ÖØ-öø-ÿĀ-ſ'\-.]*", t):
+            return False
+        if not (t[0].isupper() or t.isupper()) and not clean.islower():
+            return False
+        if len(t.rstrip(".")) == 1 and t is core[0]:
+            return False
+    return True

@@ -1,0 +1,253 @@
+"""Phone numbers: find, type from their label, resolve the country, normalise to E.164."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+
+from cardscan.models import PhoneType
+from cardscan.parse.lexicon import deaccent, fold
+
+# Digits as OCR may print them: O/o for 0 and l/I for 1 are repaired only in labelled numbers.
+CANDIDATE = re.compile(
+    r"(?<![\w@/#º°ª])((?:\+|00)\s?)?(\(?\s?[\dOo][\dOolI\s().\-–]{5,26}[\dOolI])(?![\w@º°ª])"
+)
+_OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
+_LABELS: dict[str, PhoneType] = {}
+for _words, _type in (
+    ("m mob mobile movil mov cel cell celular cellular cellphone cellulare portable port handy mobil tm "
+     "whatsapp wa wsp gsm telemovel movel", PhoneType.CELL),
+    ("office oficina of ofic ofi direct directo dir d work w trabajo o bureau buro ufficio escritorio "
+     "switchboard centralita main ext", PhoneType.WORK),
+    ("fax f telefax fx", PhoneType.FAX),
+    ("tel t phone ph p telefono tlf tlfn tfno tfn tf fone fones telefone telephone tels telf call "
+     "tlf. telfs h home casa", PhoneType.VOICE),
+):
+    for _w in _words.split():
+        _LABELS[_w] = _type
+_LABEL_WORD = r"(?:" + "|".join(sorted((re.escape(w) for w in _LABELS), key=len, reverse=True)) + r")"
+# The label(s) just before a number: 'Tel.:', 'Tel/Fax', 'Tel. móvil', 'M', '(O)'.
+LABEL_BEFORE = re.compile(
+    rf"(?:^|[^\w])((?:{_LABEL_WORD}\.?\s*(?:[/&+-]|y|e|and)?\s*){{1,3}})[\s:.\-=>)(]*$", re.I
+)
+LABEL_AFTER = re.compile(rf"^\s*[(\[]?\s*({_LABEL_WORD})\.?\s*[)\]]?(?![\w])", re.I)
+# Not phones: registration and tax numbers, postal codes, dates, years, amounts.
+_REGISTRATION = re.compile(
+    r"(?:\b(?:CIF|NIF|NIE|RFC|CUIT|CUIL|RUT|RUC|NIT|CNPJ|CPF|VAT|TVA|IVA|P\.?\s?IVA|USt[\w-]*|UID|Reg|"
+    r"Registro|Registered|Company|Crea|CRM|CRC|OAB|Matr[ií]cula|SIRET|SIREN|ABN|ACN|EIN|Licen[cs]e|"
+    r"Lic|C[eé]dula|Inscr\w*|No|N[º°o]|n[úu]m|CP|C\.P|CEP|ZIP|Postal|Apdo|Apartado|PO\s?Box|Box|"
+    r"Suite|Ste|Sala|Piso|Km|ISBN|IBAN|SWIFT|Cuenta|Account|Acct|Ref|Pedido|Order)\b"
+    r"[\s.:#º°\-]*)$",
+    re.I,
+)
+_DATE = re.compile(
+    r"^\d{1,2}\s?[./\-]\s?\d{1,2}\s?[./\-]\s?(?:\d{4}|\d{2})$|^\d{4}[./\-]\d{1,2}[./\-]\d{1,2}$"
+)
+_YEARS = re.compile(r"^(?:19|20)\d\d\s?[-–/]\s?(?:19|20)\d\d$")
+_POSTAL = re.compile(r"^\d{5}-\d{3}$|^\d{2}\.\d{3}-\d{3}$|^\d{4}-\d{3}$|^\d{5}-\d{4}$")
+_AMOUNT = re.compile(r"^\d{1,3}(?:[.,]\d{3}){2,}$")
+
+FALLBACK_REGIONS = ("US", "GB", "MX", "ES", "BR", "AR", "CO", "CL", "PE", "FR", "DE", "IT", "PT", "CA")
+
+
+@dataclass
+class PhoneHit:
+    e164: str
+    type: PhoneType
+    printed: str
+    confidence: float
+    start: int
+    end: int
+    national_digits: str  # national significant number, to let a later number borrow its area code
+
+
+def label_type(text: str) -> PhoneType | None:
+    """The type named by a label such as 'Tel.', 'Móvil', 'Tel/Fax', 'M', 'Direct'."""
+    found = [_LABELS[w] for w in re.findall(r"[a-z]+", fold(text)) if w in _LABELS]
+    if not found:
+        return None
+    if PhoneType.CELL in found:
+        return PhoneType.CELL
+    if PhoneType.FAX in found:
+        return PhoneType.VOICE if len(set(found)) > 1 else PhoneType.FAX
+    if PhoneType.WORK in found:
+        return PhoneType.WORK
+    return PhoneType.VOICE
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def _e164(number: phonenumbers.PhoneNumber) -> str:
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _type_from_number(number: phonenumbers.PhoneNumber) -> PhoneType:
+    kind = phonenumbers.number_type(number)
+    if kind == PhoneNumberType.MOBILE:
+        return PhoneType.CELL
+    if kind == PhoneNumberType.FIXED_LINE:
+        return PhoneType.WORK
+    return PhoneType.VOICE
+
+
+def _looks_formatted(printed: str) -> bool:
+    """Grouped like a phone ('91 234 56 78', '(555) 123-4567') rather than a bare digit run."""
+    return bool(re.search(r"\d[\s.\-–)]+\d", printed))
+
+
+def _not_a_phone(printed: str, before: str) -> bool:
+    compact = printed.strip()
+    return bool(
+        _DATE.match(compact) or _YEARS.match(compact) or _POSTAL.match(compact) or _AMOUNT.match(compact)
+        or _REGISTRATION.search(before[-24:])
+    )
+
+
+def resolve(
+    printed: str,
+    intl: bool,
+    regions: tuple[str, ...],
+    labelled: bool,
+    previous: PhoneHit | None,
+    primary_count: int = 0,
+) -> tuple[phonenumbers.PhoneNumber, float] | None:
+    """Parse one printed number: the number and how sure we are, or None."""
+    digits = re.sub(r"\D", "", printed)
+    if not 6 <= len(digits) <= 15:
+        return None
+    if intl:
+        number = _parse("+" + digits.removeprefix("00") if printed.startswith("00") else "+" + digits, None)
+        number = _parse("+" + printed.lstrip("+").removeprefix("00"), None) or number
+        if number is None:
+            return None
+        if phonenumbers.is_valid_number(number):
+            return number, 0.97
+        if number.country_code == 52 and str(number.national_number).startswith("1"):
+            # Mexico's old mobile prefix '+52 1 55 ...' is no longer dialled
+            legacy = _parse("+52" + str(number.national_number)[1:], None)
+            if legacy is not None and phonenumbers.is_valid_number(legacy):
+                return legacy, 0.95
+        if phonenumbers.is_possible_number(number):
+            return number, 0.8
+        return None
+    primary = regions[:primary_count] if primary_count else regions
+    for rank, region in enumerate(primary):
+        number = _parse(printed, region)
+        if number is not None and phonenumbers.is_valid_number(number):
+            return number, 0.95 if rank == 0 else 0.85
+        # printed with its country code but no '+': '55 11 3105-8655', '34 912 345 678'
+        code = phonenumbers.country_code_for_region(region)
+        if code and digits.startswith(str(code)) and len(digits) > 9:
+            number = _parse("+" + digits, None)
+            if number is not None and phonenumbers.is_valid_number(number):
+                return number, 0.9
+    if previous is not None and len(digits) < len(previous.national_digits):
+        # '11 2082-2399 / 2646-6123': the second number shares the first one's area code.
+        head = previous.national_digits[: len(previous.national_digits) - len(digits)]
+        number = _parse("+" + previous.e164[1:].removesuffix(previous.national_digits) + head + digits, None)
+        if number is not None and phonenumbers.is_valid_number(number):
+            return number, 0.75
+    if labelled and regions:
+        # printed on the card with a label: trust a number of the right length even when the
+        # range is unassigned (demo cards, new ranges)
+        number = _parse(printed, regions[0])
+        if number is not None and phonenumbers.is_possible_number(number) and len(digits) >= 8:
+            return number, 0.6
+    for region in regions[len(primary):]:
+        number = _parse(printed, region)
+        if number is not None and phonenumbers.is_valid_number(number):
+            return number, 0.6
+    return None
+
+
+def find_phones(
+    text: str,
+    regions: tuple[str, ...],
+    fallback: tuple[str, ...] = (),
+    label_hint: PhoneType | None = None,
+) -> list[PhoneHit]:
+    """Every phone number in one segment of text, in order.
+
+    `regions` come from the card's evidence then the default region; `fallback` (more countries)
+    is tried only for numbers that are labelled or grouped like a phone."""
+    hits: list[PhoneHit] = []
+    last_end = 0
+    previous: PhoneHit | None = None
+    for m in CANDIDATE.finditer(text):
+        plus, body = m.group(1) or "", m.group(2)
+        printed = (plus + body).strip(" -–./")
+        if printed.count("(") != printed.count(")"):
+            printed = printed.strip("() ")
+        before = deaccent(text[last_end : m.start()])
+        label_match = LABEL_BEFORE.search(before)
+        label = label_type(label_match.group(1)) if label_match else None
+        after_match = LABEL_AFTER.match(deaccent(text[m.end() :]))
+        if label is None and after_match:
+            label = label_type(after_match.group(1))
+        if label is None and previous is None and label_hint is not None:
+            label = label_hint
+        if label is None and previous is not None and not before.strip(" /,;-–|"):
+            label = previous.type if previous.type != PhoneType.CELL else None
+        if _not_a_phone(printed, text[: m.start()]):
+            continue
+        if any(c in printed for c in "OolI"):
+            if label is None:
+                continue
+            printed = printed.translate(_OCR_DIGITS)
+        n_digits = sum(c.isdigit() for c in printed)
+        if label is None and not plus and n_digits < 7:
+            continue  # an unlabelled short run of digits is a street number, a code, a price
+        grouped = label is not None or (_looks_formatted(printed) and n_digits >= 8)
+        tried = fallback if fallback and grouped else regions
+        for piece in _split_run_together(printed, plus, regions):
+            resolved = resolve(piece, bool(plus) or piece.startswith("+"), tried, label is not None,
+                               previous, len(regions))
+            if resolved is None:
+                continue
+            number, confidence = resolved
+            kind = label or _type_from_number(number)
+            if label is None:
+                confidence -= 0.1
+                # an unlabelled fixed line is simply a phone; only a mobile range says more
+                kind = PhoneType.CELL if kind == PhoneType.CELL else PhoneType.VOICE
+            nsn = phonenumbers.national_significant_number(number)
+            start = last_end + label_match.start(1) if label_match else m.start()
+            hit = PhoneHit(_e164(number), kind, piece, round(confidence, 3), start, m.end(), nsn)
+            if all(h.e164 != hit.e164 for h in hits):
+                hits.append(hit)
+            previous = hit
+        last_end = m.end()
+    return hits
+
+
+def _split_run_together(printed: str, plus: str, regions: tuple[str, ...]) -> list[str]:
+    """Two numbers read as one ('91 123 45 67 91 123 45 68'): split where both halves are valid."""
+    digits = re.sub(r"\D", "", printed)
+    if len(digits) <= 15 and _valid_somewhere(printed, regions):
+        return [printed]
+    spaces = [i for i, c in enumerate(printed) if c in " /"]
+    for i in spaces:
+        left, right = printed[:i].strip(" -"), printed[i + 1 :].strip(" -")
+        if len(re.sub(r"\D", "", left)) >= 6 and _valid_somewhere(left, regions) and _valid_somewhere(
+            right, regions
+        ):
+            return [left, right]
+    return [printed]
+
+
+def _valid_somewhere(printed: str, regions: tuple[str, ...]) -> bool:
+    for region in regions[:3] or ("ZZ",):
+        number = _parse(printed, region)
+        if number is not None and phonenumbers.is_valid_number(number):
+            return True
+    return False

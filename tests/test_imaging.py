@@ -1,0 +1,192 @@
+"""imaging: safe loading, card detection, rectification, orientation, enhancement (no Tesseract)."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from cardscan import imaging
+from cardscan.errors import InputError
+from cardscan.models import Photo
+from tests import imagegen
+
+
+def photo_of(pixels: np.ndarray, name: str = "photo.jpg") -> Photo:
+    return Photo(path=Path(name), pixels=pixels, sha256="0" * 64)
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG whose header claims width x height, with one tiny (wrong) data chunk."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr)
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 16)) + chunk(b"IEND", b""))
+
+
+# ------------------------------------------------------------------ loading
+
+
+def test_load_reads_a_jpeg_and_hashes_it(tmp_path: Path) -> None:
+    path = imagegen.save(tmp_path / "card.jpg", imagegen.render_card(["Ana Gómez"]).image)
+    photo = imaging.load(path)
+    assert photo.pixels.shape == (600, 1050, 3)
+    assert len(photo.sha256) == 64
+    assert photo.exif_rotation == 0
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    (b"", "empty file"),
+    (b"hello, this is not a picture\n", "not an image"),
+    (b"%PDF-1.7\n1 0 obj\n", "PDF"),
+])
+def test_load_refuses_unusable_files(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "bad.jpg"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as info:
+        imaging.load(path)
+    message = str(info.value)
+    assert message.startswith("bad.jpg: ") and reason in message
+    assert "\n" not in message
+
+
+def test_load_refuses_a_truncated_jpeg(tmp_path: Path) -> None:
+    ok, data = cv2.imencode(".jpg", imagegen.render_card(["Ana"]).image)
+    assert ok
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(data.tobytes()[: len(data) // 3])
+    with pytest.raises(InputError, match="truncated or corrupt"):
+        imaging.load(path)
+
+
+def test_load_refuses_an_oversized_image_without_decoding_it(tmp_path: Path) -> None:
+    path = tmp_path / "huge.png"
+    path.write_bytes(png_header(20000, 20000))  # 400 MP claimed, a few bytes on disk
+    with pytest.raises(InputError, match=r"(20000x20000|400 MP).*over the 60 MP limit"):
+        imaging.load(path)
+
+
+def test_load_refuses_a_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot read"):
+        imaging.load(tmp_path / "nowhere.jpg")
+
+
+def test_exif_rotation_is_applied_and_recorded(tmp_path: Path) -> None:
+    from PIL import Image
+
+    card = imagegen.render_card(["Ana Gómez", "Directora"]).image
+    image = Image.fromarray(cv2.cvtColor(card, cv2.COLOR_BGR2RGB))
+    exif = image.getexif()
+    exif[0x0112] = 6  # "rotate 90 clockwise to display"
+    path = tmp_path / "exif.jpg"
+    image.save(path, exif=exif.tobytes())
+    photo = imaging.load(path)
+    assert photo.exif_rotation == 90
+    assert photo.pixels.shape[:2] == (1050, 600)  # turned by the hint
+
+
+def test_huge_but_allowed_photos_are_shrunk_to_the_working_size(tmp_path: Path) -> None:
+    big = cv2.resize(imagegen.render_card(["Ana"]).image, (4000, 2300))
+    photo = imaging.load(imagegen.save(tmp_path / "big.jpg", big))
+    assert max(photo.pixels.shape[:2]) == imaging.WORK_LONG_SIDE
+
+
+# ------------------------------------------------------------------ detection
+
+
+def test_a_tilted_card_in_perspective_is_found_and_rectified() -> None:
+    pixels, _ = imagegen.single_card_photo(0, angle=12, tilt=0.1)
+    cards = imaging.find_cards(photo_of(pixels), use_osd=False)
+    assert len(cards) == 1
+    card = cards[0]
+    assert card.detected
+    height, width = card.crop.shape[:2]
+    assert width == imaging.CARD_LONG_SIDE
+    assert 1.45 < width / height < 1.85
+    # the table is gone: the rectified card is paper-bright almost everywhere
+    assert np.median(cv2.cvtColor(card.crop, cv2.COLOR_BGR2GRAY)) > 150
+
+
+def test_two_cards_come_back_separately_in_reading_order() -> None:
+    pixels, _ = imagegen.two_card_photo()
+    cards = imaging.find_cards(photo_of(pixels), use_osd=False)
+    assert [c.index for c in cards] == [0, 1]
+    assert all(c.detected for c in cards)
+    # the left card (Daniel Hughes) has 7 lines, the right one (Lucía) 6: compare ink rows
+    rows = [imaging.letter_height(imaging.ink_mask(cv2.cvtColor(c.crop, cv2.COLOR_BGR2GRAY)))
+            for c in cards]
+    assert all(r > 0 for r in rows)
+
+
+def test_without_an_outline_the_whole_photo_is_used_and_said() -> None:
+    card = imagegen.render_card(imagegen.CARD_TEXTS[1]).image
+    pixels = cv2.copyMakeBorder(card, 0, 0, 0, 0, cv2.BORDER_CONSTANT)  # edge to edge
+    cards = imaging.find_cards(photo_of(pixels), use_osd=False)
+    assert len(cards) == 1
+    assert not cards[0].detected
+    assert any("whole photo" in note for note in cards[0].notes)
+
+
+def test_reading_order_is_rows_then_columns() -> None:
+    def box(x: float, y: float) -> np.ndarray:
+        return np.float32([[x, y], [x + 100, y], [x + 100, y + 60], [x, y + 60]])
+    quads = [box(300, 10), box(10, 200), box(10, 15), box(300, 205)]
+    ordered = imaging.reading_order(quads)
+    assert [(int(q[0, 0]), int(q[0, 1])) for q in ordered] == [(10, 15), (300, 10), (10, 200),
+                                                              (300, 205)]
+
+
+# ------------------------------------------------------------------ orientation
+
+
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+def test_orientation_without_tesseract(turn: int) -> None:
+    card = imagegen.render_card(imagegen.CARD_TEXTS[0]).image
+    turned = imaging.rotate_quarter(card, (360 - turn) % 360)  # the photo shows it turned
+    upright, orientation = imaging.orient(turned, use_osd=False)
+    assert orientation.rotation == turn
+    assert upright.shape == card.shape
+    diff = np.mean(np.abs(upright.astype(int) - card.astype(int)))
+    assert diff < 8
+
+
+def test_small_skew_is_measured_and_corrected() -> None:
+    card = imagegen.render_card(imagegen.CARD_TEXTS[3]).image
+    tilted = imaging.rotate_small(card, -4)
+    mask = imaging.ink_mask(cv2.cvtColor(tilted, cv2.COLOR_BGR2GRAY))
+    assert imaging.skew_angle(mask) == pytest.approx(4, abs=0.8)
+    flat = imaging.ink_mask(cv2.cvtColor(card, cv2.COLOR_BGR2GRAY))
+    assert imaging.skew_angle(flat) == 0.0
+
+
+# ------------------------------------------------------------------ enhancement
+
+
+def test_dark_cards_are_inverted_light_ones_are_not() -> None:
+    dark = imagegen.render_card(imagegen.CARD_TEXTS[1], dark=True).image
+    light = imagegen.render_card(imagegen.CARD_TEXTS[1]).image
+    image, notes = imaging.enhance(dark)
+    assert any("inverted" in n for n in notes)
+    assert np.median(image) > 150  # Tesseract gets dark text on light paper
+    image, notes = imaging.enhance(light)
+    assert not any("inverted" in n for n in notes)
+
+
+def test_small_text_is_upscaled_and_shadows_flattened() -> None:
+    card = imagegen.render_card(imagegen.CARD_TEXTS[0]).image
+    small = cv2.resize(card, None, fx=0.45, fy=0.45, interpolation=cv2.INTER_AREA)
+    ramp = np.linspace(1.0, 0.45, small.shape[1], dtype=np.float32)[None, :, None]
+    shadowed = (small * ramp).astype(np.uint8)
+    image, notes = imaging.enhance(shadowed, outlined=False)
+    assert any("upscaled" in n for n in notes)
+    assert any("illumination" in n for n in notes)
+    assert image.shape[1] > shadowed.shape[1]
+    # after correction the paper is about as bright on the shadowed side as on the lit one
+    left, right = np.median(image[:, : image.shape[1] // 8]), np.median(image[:, -image.shape[1] // 8:])
+    assert abs(float(left) - float(right)) < 25

@@ -1,0 +1,132 @@
+"""Property and layout tests for the parser."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cardscan.models import Line, OcrPage, PhoneType, Word
+from cardscan.parse import contact_from, contact_from_text
+from cardscan.parse.names import proper_case, split_name
+
+# Digits as OCR may print them in a labelled number (O for 0, l/I for 1): the only repairs allowed.
+_OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
+
+card_like = st.lists(
+    st.one_of(
+        st.text(max_size=60),
+        st.from_regex(r"(Tel|M|Fax|Móvil|T)[.:]? ?\+?[0-9 ()\-.]{6,18}", fullmatch=True),
+        st.from_regex(r"[a-z]{1,8}[@O ][a-z]{2,8}\. ?(com|es|mx|co\.uk)", fullmatch=True),
+        st.from_regex(r"[0-9]{5} [A-Z][a-z]{3,9}", fullmatch=True),
+        st.sampled_from(["Calle Mayor 5", "CIF B12345678", "12/03/2024", "11:30", "C.P. 06600", "SW1A 1AA"]),
+    ),
+    max_size=12,
+).map("\n".join)
+
+
+def _is_subsequence(needle: str, haystack: str) -> bool:
+    it = iter(haystack)
+    return all(ch in it for ch in needle)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(card_like, st.sampled_from(["ES", "MX", "US", "GB", "BR", "ZZ", "", "xx"]))
+def test_never_raises_and_never_invents_a_phone(text: str, region: str) -> None:
+    contact = contact_from_text(text, region)
+    digits_in_text = re.sub(r"\D", "", text.translate(_OCR_DIGITS))
+    for phone in contact.phones:
+        assert phone.number.startswith("+")
+        squeezed = " ".join(text.translate(_OCR_DIGITS).split())
+        assert phone.printed.translate(_OCR_DIGITS) in squeezed
+        # the national number's digits all come from the text, in order (an area code may be
+        # shared with the number printed before it)
+        national = phonenumbers.national_significant_number(phonenumbers.parse(phone.number))
+        assert _is_subsequence(national, digits_in_text)
+    for field, value in contact.confidence.items():
+        assert 0.0 <= value <= 1.0, field
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400))
+def test_arbitrary_unicode_never_raises(text: str) -> None:
+    contact_from_text(text)
+
+
+def _word(text: str, left: int, top: int, height: int, conf: float = 0.95) -> Word:
+    return Word(text, conf, left=left, top=top, width=height * len(text) // 2, height=height)
+
+
+def _line(text: str, top: int, height: int, conf: float = 0.95, left: int = 40) -> Line:
+    words, x = [], left
+    for tok in text.split():
+        words.append(_word(tok, x, top, height, conf))
+        x += height * len(tok) // 2 + height // 2
+    return Line(words)
+
+
+def test_font_size_picks_the_name_over_a_name_shaped_line() -> None:
+    page = OcrPage(
+        lines=[
+            _line("Marcos Vidal", 20, 18),  # a small name-shaped line (a referral, a slogan)
+            _line("Elena Prieto Sanz", 80, 44),  # printed large: the card holder
+            _line("Directora de Ventas", 140, 20),
+            _line("Tel. 91 123 45 67", 200, 18),
+        ],
+        width=1000,
+        height=400,
+    )
+    contact = contact_from(page, "ES")
+    assert contact.name.full == "Elena Prieto Sanz"
+    assert contact.title == "Directora de Ventas"
+
+
+def test_two_columns_split_by_the_gap_between_words() -> None:
+    left = _line("Raúl Vidal", 20, 30)
+    right = _line("raul@vidal.es", 20, 20, left=700)
+    lines = [Line(left.words + right.words), _line("Arquitecto", 70, 20)]
+    page = OcrPage(lines=lines, width=1000, height=200)
+    contact = contact_from(page, "ES")
+    assert contact.name.full == "Raúl Vidal"
+    assert [e.address for e in contact.emails] == ["raul@vidal.es"]
+
+
+def test_low_ocr_confidence_lowers_field_confidence_and_is_flagged() -> None:
+    page = OcrPage(
+        lines=[_line("Elena Prieto Sanz", 20, 40, conf=0.4), _line("Móvil 612 345 678", 80, 20, conf=0.5)],
+        width=1000,
+        height=200,
+    )
+    contact = contact_from(page, "ES")
+    assert contact.name.full == "Elena Prieto Sanz"
+    assert contact.confidence["name"] < 0.6
+    assert "name" in contact.low_confidence_fields()
+    assert contact.phones[0].type == PhoneType.CELL
+    assert contact.phones[0].confidence < 0.6
+
+
+def test_region_default_used_only_without_evidence() -> None:
+    assert contact_from_text("Tel. 612 345 678", "ES").phones[0].number == "+34612345678"
+    assert contact_from_text("Tel. 55 1234 5678", "MX").phones[0].number == "+525512345678"
+    uk = contact_from_text("t: 020 7946 0958\nana@firm.co.uk", "ES")
+    assert uk.phones[0].number == "+442079460958"
+
+
+def test_proper_case_keeps_particles_and_prefixes() -> None:
+    assert proper_case("MARÍA DE LA O'NEILL MCDONALD") == "María de la O'Neill McDonald"
+    assert proper_case("McDonald") == "McDonald"
+    name = split_name("Ing. Juan Carlos Pérez de la Cruz, MBA", "es")
+    parts = (name.prefix, name.given, name.family, name.suffix)
+    assert parts == ("Ing.", "Juan Carlos", "Pérez de la Cruz", "MBA")
+
+
+def test_no_phone_from_dates_postcodes_or_registrations() -> None:
+    text = "CIF B-12345678\n12/03/2024\nCEP 01014-000\nRFC GAFM800101ABC\nZIP 98052-1234\n1998-2024"
+    assert contact_from_text(text, "ES").phones == []
+
+
+def test_email_repair_only_when_it_validates() -> None:
+    assert [e.address for e in contact_from_text("ana.ruizOempresa.es").emails] == ["ana.ruiz@empresa.es"]
+    assert contact_from_text("BOOKS AND MORE.COM").emails == []
