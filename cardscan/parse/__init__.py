@@ -240,6 +240,7 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
         if any(names.is_degree(t) for t in re.split(r"[,\s]+", text)[1:]):
             score += 1.0
         score -= 2.0 * ct.title_hits(text) + 1.5 * ct.department_hits(text)
+        score -= 1.5 if ct.is_department(text) else 0.0
         score -= 2.5 if ct.legal_form(text) else 0.0
         score -= 1.2 * ct.company_word_hits(text)
         if ct.matches_domain(text, ctx.domain_cores) >= 0.85 and _email_match(text, ctx.email_locals) < 1 \
@@ -262,6 +263,9 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
     title_seg = None
     candidates = [s for s in remaining if ct.title_hits(s.rest) and len(s.rest.split()) <= 7
                   and not ct.legal_form(s.rest)]
+    # 'Dirección Técnica' has a title word but names a unit: a title only when nothing else is
+    if any(not ct.is_department(s.rest) for s in candidates):
+        candidates = [s for s in candidates if not ct.is_department(s.rest)]
     if candidates:
         anchor = name_seg.line_index if name_seg else -1
         title_seg = min(candidates, key=lambda s: abs(s.line_index - anchor) if anchor >= 0 else s.line_index)
@@ -276,14 +280,18 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
         title_seg.used = True
         # a title printed on two lines right below one another ('Senior Vice President', 'of Sales')
     remaining = [s for s in remaining if not s.used]
-    if not contact.department:
-        for seg in remaining:
-            if ct.department_hits(seg.rest) and not ct.legal_form(seg.rest) and len(seg.rest.split()) <= 7 \
-                    and ct.matches_domain(seg.rest, ctx.domain_cores) < 0.85:
-                contact.department = seg.rest
-                contact.confidence["department"] = round(seg.confidence * 0.8, 3)
-                seg.used = True
-                break
+    if not contact.department and (title_seg or name_seg):  # a department goes with a person
+        units = [s for s in remaining if ct.is_department(s.rest)
+                 and ct.matches_domain(s.rest, ctx.domain_cores) < 0.85]
+        if units:
+            # the department is printed next to the title (or the name): the nearest such line
+            anchor = title_seg or name_seg
+            seg = min(units, key=lambda s: abs(s.line_index - anchor.line_index) if anchor else s.line_index)
+            contact.department = seg.rest
+            beside = anchor is not None and abs(seg.line_index - anchor.line_index) <= 1
+            sure = 0.8 if ct.department_hits(seg.rest) or beside else 0.65
+            contact.confidence["department"] = round(seg.confidence * sure, 3)
+            seg.used = True
 
     # --- company
     remaining = [s for s in remaining if not s.used]

@@ -90,3 +90,40 @@ def matches_domain(text: str, domain_cores: list[str]) -> float:
             if len(initials) >= 2 and initials == core:
                 best = max(best, 0.7)
     return best
+
+
+# Words that join the parts of a department's name ('Research & Development', 'Recursos Humanos y
+# Formación', 'Dirección de Operaciones').
+_CONNECTORS = frozenset({"de", "del", "la", "las", "los", "el", "y", "e", "i", "and", "of", "the", "for",
+                         "&", "+", "/", "-", "da", "do", "das", "dos", "des", "du", "et", "und", "für", "fur",
+                         "al", "a"})
+# Nouns that open the name of an organisational unit whatever follows ('Dirección Técnica',
+# 'Departamento Comercial', 'Gerencia Administrativa'), unlike 'team' in 'Team Leader'.
+_UNIT_HEADS = frozenset({"departamento", "department", "departament", "dept", "depto", "dpto", "direccion",
+                         "direcao", "gerencia", "subdireccion", "area", "division", "divisao", "unidad",
+                         "unidade", "jefatura", "coordinacion", "coordenacao", "abteilung", "dipartimento",
+                         "vicepresidencia", "presidencia"})
+
+
+def function_hits(text: str) -> int:
+    """Words naming a business function ('marketing', 'finanzas', 'research')."""
+    vocab = words("function_words.txt")
+    return sum(1 for t in tokens(text) if t in vocab)
+
+
+def is_department(text: str) -> bool:
+    """A line that names a department: 'Marketing', 'Recursos Humanos', 'Cloud & AI Department',
+    'Departamento Técnico', 'Dirección Financiera' (never a title such as 'Marketing Manager')."""
+    if re.search(r"\d", text) or "@" in text or legal_form(text):
+        return False
+    found = [t for t in tokens(text) if t and t not in _CONNECTORS]
+    if not found or len(found) > 6:
+        return False
+    if found[0].rstrip(".") in _UNIT_HEADS and len(found) > 1:
+        return True
+    if title_hits(text):
+        return False
+    if department_hits(text):
+        return True
+    vocab = words("function_words.txt")
+    return all(t in vocab or t.rstrip(".") in vocab for t in found)
