@@ -16,7 +16,8 @@ import hashlib
 import io
 import re
 import warnings
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -239,14 +240,19 @@ def _segment_masks(bgr: np.ndarray) -> list[np.ndarray]:
     return masks
 
 
-def _ring_edge_density(edges: np.ndarray, quad: np.ndarray) -> tuple[float, float]:
-    """Share of edge pixels just outside the quad, and inside it."""
+def _ring_edge_density(edges: np.ndarray, quad: np.ndarray,
+                       others: Sequence[np.ndarray] = ()) -> tuple[float, float]:
+    """Share of edge pixels just outside the quad (leaving out other cards), and inside it."""
     h, w = edges.shape
     inside = np.zeros((h, w), np.uint8)
     cv2.fillConvexPoly(inside, quad.astype(np.int32), 255)
     reach = max(3, int(0.04 * np.sqrt(cv2.contourArea(quad))))
     outer = cv2.dilate(inside, np.ones((reach * 2 + 1, reach * 2 + 1), np.uint8))
-    ring = cv2.subtract(outer, cv2.dilate(inside, np.ones((5, 5), np.uint8)))
+    gap = max(5, (2 * reach // 3) | 1)  # the card's own edge, a few pixels off the outline
+    ring = cv2.subtract(outer, cv2.dilate(inside, np.ones((gap, gap), np.uint8)))
+    for other in others:  # a neighbouring card's print is not the table
+        cv2.fillConvexPoly(ring, other.astype(np.int32), 0)
+        cv2.polylines(ring, [other.astype(np.int32)], True, 0, thickness=2 * reach + 1)
     core = cv2.erode(inside, np.ones((reach * 2 + 1, reach * 2 + 1), np.uint8))
     ring_share = float(np.count_nonzero(edges[ring > 0])) / max(1, np.count_nonzero(ring))
     core_share = float(np.count_nonzero(edges[core > 0])) / max(1, np.count_nonzero(core))
@@ -272,13 +278,70 @@ def detect_quads(bgr: np.ndarray) -> list[np.ndarray]:
             quad = _quad_from_contour(contour)
             if quad is not None and _plausible(quad, area):
                 candidates.append(quad)
+    lab = cv2.cvtColor(cv2.GaussianBlur(bgr, (9, 9), 0), cv2.COLOR_BGR2LAB).astype(np.float32)
+    kept = _non_overlapping([q for q in candidates if outline_support(lab, q) >= MIN_OUTLINE_SUPPORT])
     edges = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 50, 150)
-    return [quad for quad in _non_overlapping(candidates) if _sits_on_a_surface(edges, quad)]
+    return [quad for quad in kept
+            if _sits_on_a_surface(edges, quad, [other for other in kept if other is not quad])]
 
 
-def _sits_on_a_surface(edges: np.ndarray, quad: np.ndarray) -> bool:
+#: Share of an outline's length along which the colour steps the same way across it (see
+#: outline_support); a card's edge scores near 1, a text block or a patch of texture far less.
+MIN_OUTLINE_SUPPORT = 0.7
+#: Smallest colour step (Lab units, 0..255 scale) across an outline that counts as an edge.
+MIN_EDGE_STEP = 5.0
+
+
+def outline_support(lab: np.ndarray, quad: np.ndarray, samples: int = 24) -> float:
+    """How much of a quad's outline is a real edge: the weakest side's share of points where
+    the colour just inside differs from just outside, the same way as along the rest of the side.
+
+    A card on a table steps consistently from card to table all along each side (even when
+    the contrast is low); the hull of a text block crosses paper between letters, and a
+    rectangle found in a textured table steps randomly. Points whose outside sample falls
+    off the photo, or close to its border, count as supported (a card cut by the frame).
+    """
+    h, w = lab.shape[:2]
+    center = quad.mean(axis=0)
+    sides = []
+    for i in range(4):
+        a, b = quad[i].astype(np.float64), quad[(i + 1) % 4].astype(np.float64)
+        direction = b - a
+        length = float(np.linalg.norm(direction)) or 1.0
+        normal = np.array([direction[1], -direction[0]]) / length
+        if np.dot(normal, (a + b) / 2 - center) < 0:
+            normal = -normal  # point outwards
+        reach = max(3.0, 0.025 * min(np.ptp(quad[:, 0]), np.ptp(quad[:, 1])))
+        margin = int(reach)
+        steps, off_frame = [], 0
+        for t in np.linspace(0.08, 0.92, samples):
+            point = a + t * direction
+            xi, yi = np.round(point - reach * normal).astype(int)
+            xo, yo = np.round(point + reach * normal).astype(int)
+            if not (0 <= xi < w and 0 <= yi < h):
+                continue
+            if not (margin <= xo < w - margin and margin <= yo < h - margin):
+                off_frame += 1  # the card runs off the photo here
+                continue
+            steps.append(lab[yi, xi] - lab[yo, xo])
+        if not steps:
+            sides.append(1.0 if off_frame else 0.0)
+            continue
+        vectors = np.asarray(steps)
+        mean = vectors.mean(axis=0)
+        norm = float(np.linalg.norm(mean))
+        if norm < 1e-6:
+            sides.append(0.0)
+            continue
+        along = vectors @ (mean / norm)
+        hits = int(np.count_nonzero(along > MIN_EDGE_STEP)) + off_frame
+        sides.append(hits / (len(steps) + off_frame))
+    return min(sides)
+
+
+def _sits_on_a_surface(edges: np.ndarray, quad: np.ndarray, others: list[np.ndarray]) -> bool:
     """A card lies on a table, smoother than print: busy surroundings mean a picture on a card."""
-    ring, core = _ring_edge_density(edges, quad)
+    ring, core = _ring_edge_density(edges, quad, others)
     return not (ring > RING_EDGE_LIMIT and ring > 0.5 * core)
 
 
@@ -300,7 +363,7 @@ def _non_overlapping(quads: list[np.ndarray]) -> list[np.ndarray]:
             kept.append(quad)
     # a single big card plus small "cards" is usually a card plus a logo box or a corner
     if kept:
-        biggest = cv2.contourArea(kept[0])
+        biggest = max(cv2.contourArea(q) for q in kept)
         kept = [q for q in kept if cv2.contourArea(q) >= 0.35 * biggest]
     return kept
 
@@ -578,13 +641,23 @@ def find_cards(photo: Photo, use_osd: bool = True) -> list[CardImage]:
     scale = min(scale, 1.0)
     quads = reading_order(detect_quads(small))
     cards = []
-    for index, quad in enumerate(quads):
+    for quad in quads:
         crop = warp(pixels, quad / scale)
-        cards.append(_finish(photo, crop, index, True, ["card outline found"], use_osd))
+        if not letter_height(ink_mask(cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY))):
+            continue  # a logo box or a picture, not a card: no text inside
+        cards.append(_finish(photo, crop, len(cards), True, ["card outline found"], use_osd))
     if not cards:
         cards.append(_finish(photo, _shrink(pixels, 2000), 0, False,
                              ["no card outline found: the whole photo is used"], use_osd))
     return cards
+
+
+def turned(card: CardImage, degrees_cw: int) -> CardImage:
+    """The same card turned by a quarter-turn multiple (a second opinion on its orientation)."""
+    note = f"turned {degrees_cw} degrees more: the text read better that way"
+    return replace(card, image=rotate_quarter(card.image, degrees_cw),
+                   crop=rotate_quarter(card.crop, degrees_cw),
+                   rotation=(card.rotation + degrees_cw) % 360, notes=[*card.notes, note])
 
 
 def _finish(photo: Photo, crop: np.ndarray, index: int, detected: bool, notes: list[str],

@@ -457,6 +457,28 @@ def detect_orientation(image: np.ndarray, timeout: float = 30, source: str = "")
     return int(rows[0].get("rotate", 0)) % 360, float(rows[0].get("orient_conf", 0.0))
 
 
+#: A word read with at least this confidence counts as read well.
+CONFIDENT_WORD = 0.6
+
+
+def read_quality(page: OcrPage) -> tuple[int, float]:
+    """(letters and digits in confidently read words, mean confidence per letter or digit).
+
+    Text turned the wrong way still gives Tesseract output, but as low-confidence
+    fragments: on the cards measured, upright text scored 0.8-0.95 and the same card
+    turned 180 degrees 0.2-0.5.
+    """
+    confident, weighted, total = 0, 0.0, 0
+    for line in page.lines:
+        for word in line.words:
+            chars = sum(ch.isalnum() for ch in word.text)
+            total += chars
+            weighted += word.confidence * chars
+            if chars >= 2 and word.confidence >= CONFIDENT_WORD:
+                confident += chars
+    return confident, (weighted / total if total else 0.0)
+
+
 def read(card: CardImage, lang: str = "spa+eng", timeout: float = 60) -> OcrPage:
     """OCR one card: lines of words with boxes, heights and confidences."""
     source = card.source.name if card.source else ""

@@ -31,6 +31,7 @@ from cardscan.models import Annotations, Contact, Source, utc_now
 if TYPE_CHECKING:
     import numpy as np
 
+    from cardscan.models import CardImage, OcrPage
     from cardscan.progress import Progress
     from cardscan.store import Book
 
@@ -294,7 +295,7 @@ def process_photo(path: Path, options: ScanOptions,
 
     Raises a CardscanError naming the file when the photo gives no card.
     """
-    from cardscan import imaging, ocr, parse
+    from cardscan import imaging, parse
 
     path = Path(path)
     photo = imaging.load(path)
@@ -307,7 +308,7 @@ def process_photo(path: Path, options: ScanOptions,
     for card in cards:
         if on_card is not None:
             on_card()
-        page = ocr.read(card, options.lang, timeout=options.timeout)
+        card, page = read_upright(card, options)
         text = page.text
         any_text = any_text or bool(text.strip())
         contact = parse.contact_from(page, options.region)
@@ -326,6 +327,32 @@ def process_photo(path: Path, options: ScanOptions,
     for index, result in enumerate(results):  # number the cards that gave a contact
         result.source.card_index = index
     return results
+
+
+#: Mean confidence per character below which a card's text may be upside down or sideways.
+DOUBTFUL_READ = 0.8
+
+
+def read_upright(card: CardImage, options: ScanOptions) -> tuple[CardImage, OcrPage]:
+    """OCR a card; when the text reads poorly, try the other orientations and keep the best.
+
+    The imaging stage's orientation checks are cheap but can be fooled by pictures and
+    logos; the text itself is the final judge (a wrong turn reads as low-confidence
+    fragments). A well-read card costs one OCR pass, a doubtful one up to four.
+    """
+    from cardscan import imaging, ocr
+
+    best_card, best_page = card, ocr.read(card, options.lang, timeout=options.timeout)
+    best = ocr.read_quality(best_page)
+    for degrees in (180, 90, 270):
+        if best[1] >= DOUBTFUL_READ:
+            break
+        other = imaging.turned(card, degrees)
+        page = ocr.read(other, options.lang, timeout=options.timeout)
+        quality = ocr.read_quality(page)
+        if quality[0] > best[0]:
+            best_card, best_page, best = other, page, quality
+    return best_card, best_page
 
 
 def merge_sides(front: Contact, back: Contact) -> Contact:

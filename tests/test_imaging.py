@@ -133,6 +133,29 @@ def test_without_an_outline_the_whole_photo_is_used_and_said() -> None:
     assert any("whole photo" in note for note in cards[0].notes)
 
 
+def test_a_flat_scan_with_a_text_block_and_a_logo_box_is_used_whole() -> None:
+    """Neither the hull of a text block nor a solid logo square is a card outline."""
+    card = imagegen.render_card(imagegen.CARD_TEXTS[0]).image.copy()
+    cv2.rectangle(card, (820, 60), (980, 220), (40, 90, 200), thickness=-1)  # a logo box
+    cards = imaging.find_cards(photo_of(card), use_osd=False)
+    assert len(cards) == 1 and not cards[0].detected
+    assert cards[0].crop.shape[:2] == card.shape[:2]
+
+
+def test_outline_support_tells_a_card_edge_from_a_text_block() -> None:
+    pixels, _ = imagegen.single_card_photo(0, angle=5, tilt=0.05)
+    lab = cv2.cvtColor(cv2.GaussianBlur(pixels, (9, 9), 0), cv2.COLOR_BGR2LAB).astype(np.float32)
+    quads = imaging.detect_quads(pixels)
+    assert len(quads) == 1
+    assert imaging.outline_support(lab, quads[0]) >= imaging.MIN_OUTLINE_SUPPORT
+    flat = imagegen.render_card(imagegen.CARD_TEXTS[0]).image
+    ink = imaging.ink_mask(cv2.cvtColor(flat, cv2.COLOR_BGR2GRAY))
+    x, y, w, h = cv2.boundingRect(cv2.findNonZero(ink))
+    text_block = np.float32([[x, y], [x + w, y], [x + w, y + h], [x, y + h]])
+    flat_lab = cv2.cvtColor(cv2.GaussianBlur(flat, (9, 9), 0), cv2.COLOR_BGR2LAB).astype(np.float32)
+    assert imaging.outline_support(flat_lab, text_block) < imaging.MIN_OUTLINE_SUPPORT
+
+
 def test_reading_order_is_rows_then_columns() -> None:
     def box(x: float, y: float) -> np.ndarray:
         return np.float32([[x, y], [x + 100, y], [x + 100, y + 60], [x, y + 60]])

@@ -19,7 +19,7 @@ import pytest
 import cardscan
 from cardscan import pipeline
 from cardscan.errors import ExitCode, InputError, NoCardError
-from cardscan.models import CardImage, Contact, Email, Name, OcrPage, Photo, Source
+from cardscan.models import CardImage, Contact, Email, Line, Name, OcrPage, Photo, Source, Word
 from cardscan.pipeline import CardResult, ScanOptions, Task
 from cardscan.store import Book
 
@@ -65,7 +65,8 @@ def fakes(monkeypatch):
     """Replace imaging, ocr and parse by the fakes above (for the in-process executor)."""
     for name, funcs in {
         "imaging": {"load": _fake_load, "find_cards": _fake_find_cards},
-        "ocr": {"read": _fake_read, "probe": lambda: None, "check_languages": lambda lang: None},
+        "ocr": {"read": _fake_read, "read_quality": lambda page: (100, 1.0), "probe": lambda: None,
+                "check_languages": lambda lang: None},
         "parse": {"contact_from": _fake_contact_from},
     }.items():
         module = types.ModuleType(f"cardscan.{name}")
@@ -322,3 +323,36 @@ def test_local_executor_scan_with_custom_work(tmp_path):
     assert [c.source.file for c in summary.cards] == ["a.jpg", "b.jpg"]
     assert [f.line() for f in summary.failures] == ["crash.jpg: worker crashed (exit status 7)"]
     assert summary.exit_code == ExitCode.SOME_FAILED
+
+
+def test_read_upright_keeps_the_orientation_whose_text_reads_best(monkeypatch):
+    """A card the imaging stage left upside down is turned when the text reads better so."""
+    from cardscan import ocr
+
+    image = np.zeros((4, 6), np.uint8)
+    image[0, 0] = 255  # marks the top-left corner, to tell the turns apart
+    card = CardImage(Path("upside.jpg"), image, np.zeros((4, 6, 3), np.uint8))
+    reads = []
+
+    def fake_read(card: CardImage, lang: str = "spa+eng", timeout: float = 60) -> OcrPage:
+        upright = card.image[-1, -1] == 255  # the mark went to the bottom-right: turned 180
+        reads.append(card.rotation)
+        word = Word("Ana", 0.95 if upright else 0.3, 0, 0, 10, 10)
+        return OcrPage([Line([word])] * (3 if upright else 1))
+
+    monkeypatch.setattr(ocr, "read", fake_read)
+    best, page = pipeline.read_upright(card, pipeline.ScanOptions())
+    assert best.rotation == 180 and page.lines[0].words[0].confidence == 0.95
+    assert reads == [0, 180]  # a good read stops the search
+    assert any("read better" in note for note in best.notes)
+
+
+def test_read_upright_reads_a_well_read_card_once(monkeypatch):
+    from cardscan import ocr
+
+    card = CardImage(Path("fine.jpg"), np.zeros((4, 6), np.uint8), np.zeros((4, 6, 3), np.uint8))
+    calls = []
+    monkeypatch.setattr(ocr, "read", lambda c, *a, **k: calls.append(c) or OcrPage(
+        [Line([Word("Ana", 0.9, 0, 0, 10, 10)])]))
+    best, _ = pipeline.read_upright(card, pipeline.ScanOptions())
+    assert best is card and len(calls) == 1
