@@ -303,7 +303,7 @@ def outline_support(lab: np.ndarray, quad: np.ndarray, samples: int = 24) -> flo
     """
     h, w = lab.shape[:2]
     center = quad.mean(axis=0)
-    sides = []
+    sides, frame_sides = [], 0
     for i in range(4):
         a, b = quad[i].astype(np.float64), quad[(i + 1) % 4].astype(np.float64)
         direction = b - a
@@ -324,6 +324,8 @@ def outline_support(lab: np.ndarray, quad: np.ndarray, samples: int = 24) -> flo
                 off_frame += 1  # the card runs off the photo here
                 continue
             steps.append(lab[yi, xi] - lab[yo, xo])
+        if off_frame > samples // 2:
+            frame_sides += 1
         if not steps:
             sides.append(1.0 if off_frame else 0.0)
             continue
@@ -336,6 +338,8 @@ def outline_support(lab: np.ndarray, quad: np.ndarray, samples: int = 24) -> flo
         along = vectors @ (mean / norm)
         hits = int(np.count_nonzero(along > MIN_EDGE_STEP)) + off_frame
         sides.append(hits / (len(steps) + off_frame))
+    if frame_sides >= 3:
+        return 0.0  # the photo's own frame, not a card in it
     return min(sides)
 
 
