@@ -83,8 +83,9 @@ def contact_from(page: OcrPage, region: str = "ES") -> Contact:
     full_text = "\n".join(s.text for s in segments)
     votes = evidence(full_text, hosts, [m.group(0) for m in _INTL.finditer(full_text)])
     ranked = [code for code, weight in votes.most_common() if weight >= 1]
+    hinted = [code for code, weight in votes.most_common() if 0 < weight < 1]
     primary = tuple(dict.fromkeys([*ranked, region]))
-    fallback = tuple(dict.fromkeys([*primary, *phones.FALLBACK_REGIONS]))
+    fallback = tuple(dict.fromkeys([*primary, *hinted, *phones.FALLBACK_REGIONS]))
     _take_phones(segments, contact, primary, fallback)
     country = ranked[0] if ranked else region
     if contact.phones and not ranked:

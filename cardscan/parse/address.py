@@ -13,7 +13,7 @@ import usaddress
 from cardscan.models import Address
 from cardscan.parse.country import AR_CPA, BR_CEP, CA_POSTAL, PT_POSTAL, UK_POSTCODE, US_STATE_ZIP
 from cardscan.parse.layout import Segment
-from cardscan.parse.lexicon import by_country, country_names, fold, regions_of, words
+from cardscan.parse.lexicon import by_country, country_names, fold, not_a_country_here, regions_of, words
 from cardscan.parse.names import is_honorific
 
 _POSTAL_LABEL = r"(?:C\.?\s?P\.?|CP|CEP|ZIP(?:\s?code)?|Postal\s?code|C[oó]digo\s?postal|PLZ|CAP)\s*:?\s*"
@@ -33,6 +33,9 @@ _POSTAL_BY_COUNTRY: dict[str, re.Pattern[str]] = {
 }
 _FIVE_DIGITS = re.compile(r"\b(\d{5})\b")
 _LABELLED_POSTAL = re.compile(_POSTAL_LABEL + r"([A-Z]?\d[\dA-Z\-. ]{2,8}\d[A-Z]{0,3})\b", re.I)
+# A town written before or after a postal code on its line ('478582 Cubará', 'Wien, 1010').
+_PLACE_BEFORE = r"(?:[A-Za-zÀ-ÿ .'-]+,?\s)?"
+_PLACE_AFTER = r"(?:,?\s[A-Za-zÀ-ÿ .'-]+)?"
 _STREET_NUMBER = re.compile(r"\d|\bs/n\b", re.I)
 _NEIGHBOURHOOD = re.compile(
     r"^(?:Col\.?|Colonia|Bairro|Barrio|Fracc\.?|Fraccionamiento|Urb\.?|Jd\.?|Jardim)\s", re.I
@@ -51,6 +54,24 @@ def _street_word(token: str) -> bool:
     return fold(token.rstrip(".,:")) in words("street_words.txt") or fold(token) in words("street_words.txt")
 
 
+def _numbered_type(token: str) -> bool:
+    """A street type that is also an everyday word ('Cuesta', 'Vale', 'Studio'): needs a number."""
+    return fold(token.rstrip(".,:")) in words("street_types.txt")
+
+
+def _street_suffix(token: str) -> bool:
+    """An English street suffix ('Street', 'Lodge', 'Crescent'), closing a street name."""
+    return fold(token.rstrip(".,:")) in words("street_suffixes.txt")
+
+
+# German and Dutch street names end in their type: 'Musterstraße 5', 'Kurt-Johann-Ring 8'.
+_COMPOUND_STREET = re.compile(
+    r"[\w-](?:stra(?:ß|ss)e|str\.|weg|platz|gasse|allee|ring|damm|ufer|chaussee|steig|pfad|markt|graben|"
+    r"stieg|promenade|straat|laan|plein|gracht|kade)(?!\w)", re.I
+)
+_HOUSE_NUMBER_FIRST = re.compile(r"^(?:\d{1,5}[A-Za-z]?|\d{1,5}-\d{1,5})\s+[A-Za-zÀ-ÿ]")
+
+
 def _is_street(text: str) -> bool:
     tokens = text.split()
     if not tokens:
@@ -60,10 +81,14 @@ def _is_street(text: str) -> bool:
         if is_honorific(tokens[0]) or len(tokens[0].rstrip(".")) <= 2:
             return has_number  # 'Dr. Ana Gil' is a name, 'Dr. 5' is not a street either
         return has_number or len(tokens) >= 3
-    # '2 Kingdom Street', '4001 1st Ave NE', 'Musterstraße 5'
+    if _numbered_type(tokens[0]) and len(tokens) > 1 and has_number and not is_honorific(tokens[0]):
+        return True  # 'Cuesta de Pía Pedraza 1', 'Studio 13U, Harry Light', 'Ladeira Albuquerque, 33'
+    # '2 Kingdom Street', '4001 1st Ave NE', '28641 Roberts Lodge Apt. 890'
     if has_number and any(_street_word(t) for t in tokens[1:]):
         return True
-    return bool(has_number and re.search(r"\w(?:stra(?:ß|ss)e|str\.|weg|platz|gasse)\b", text, re.I))
+    if _HOUSE_NUMBER_FIRST.match(text) and any(_street_suffix(t) for t in tokens[2:] or tokens[1:]):
+        return True
+    return bool(has_number and _COMPOUND_STREET.search(text))
 
 
 def _find_postal(text: str, country: str) -> str | None:
@@ -88,13 +113,14 @@ def _named_country(text: str) -> tuple[str, str] | None:
     names = country_names()
     for chunk in _CHUNK_SPLIT.split(text):
         key = fold(chunk.strip(" .()"))
-        if key in names and len(chunk.strip()) > 1:
+        if key in names and len(chunk.strip()) > 1 and not not_a_country_here(key, names[key]):
             return chunk.strip(" .()"), names[key]
     m = re.search(r"\s([A-Za-zÀ-ÿ.]+(?:\s[A-Za-zÀ-ÿ.]+)?)\s*$", text)
     if m and re.search(r"\d", text):
         for cand in (m.group(1), m.group(1).split()[-1]):
             key = fold(cand.strip(" ."))
-            if key in names and (len(key) > 3 or key in {"usa", "uk"}):
+            if key in names and (len(key) > 3 or key in {"usa", "uk"}) \
+                    and not not_a_country_here(key, names[key]):
                 return cand.strip(" ."), names[key]
     return None
 
@@ -129,6 +155,9 @@ def line_score(text: str, country: str) -> float:
         score += 0.8  # '1400 SW Broadway': a house number first, as in English addresses
     if PT_POSTAL.search(text) or AR_CPA.search(text):
         score += 1.2
+    elif country in _POSTAL_BY_COUNTRY and score < 1.2 and len(text.split()) <= 6 and re.fullmatch(
+            _PLACE_BEFORE + _POSTAL_BY_COUNTRY[country].pattern + _PLACE_AFTER, text):
+        score += 1.2  # the card country's postal code beside a town: '478582 Cubará', '1010 Wien'
     if _named_country(text):
         score += 1.5
     if _NEIGHBOURHOOD.match(text):
@@ -157,7 +186,7 @@ def find_address(segments: list[Segment], country: str) -> AddressResult | None:
     if not blocks:
         return None
     block = max(blocks, key=lambda b: sum(s for _, s in b))
-    indexes = [i for i, _ in block]
+    indexes = _grow_block(segments, [i for i, _ in block])
     # pieces printed on the same line as the address ('Cep 01014-000 | Centro | São Paulo | SP')
     block_lines = {segments[i].line_index for i in indexes}
     indexes = sorted(set(indexes) | {
@@ -172,6 +201,49 @@ def find_address(segments: list[Segment], country: str) -> AddressResult | None:
     shape = 0.92 if address.street and (address.postal_code or address.city) else 0.72
     address.confidence = round(confidence * shape, 3)
     return AddressResult(address, indexes)
+
+
+def _alone_or_aligned(segments: list[Segment], i: int, block: list[int]) -> bool:
+    """The segment is the only one on its line, or starts where a block line starts (same column)."""
+    seg = segments[i]
+    if sum(1 for s in segments if s.line_index == seg.line_index) == 1:
+        return True
+    return any(abs(seg.left - segments[j].left) <= 2 * max(seg.height, 1.0) for j in block)
+
+
+def _plain_place(text: str) -> bool:
+    """A short line of words only, as a town printed on its own line ('North Amanda', 'Smithville')."""
+    from cardscan.parse import company_title as ct
+
+    tokens = text.split()
+    return bool(tokens) and len(tokens) <= 4 and not re.search(r"\d|@", text) and \
+        all(t[:1].isupper() or fold(t) in {"de", "del", "la", "los", "las", "do", "da", "upon", "on", "le"}
+            for t in tokens) and not ct.title_hits(text) and not ct.legal_form(text) \
+        and not ct.is_department(text)
+
+
+def _grow_block(segments: list[Segment], block: list[int]) -> list[int]:
+    """Add the address lines that carry no mark of their own: a town printed between the street and
+    the postcode, and a street with only a house number printed right above the postal line."""
+    block = sorted(block)
+    lines = [segments[i].line_index for i in block]
+    for i, seg in enumerate(segments):
+        if i in block or seg.used or not seg.rest or not lines[0] < seg.line_index < lines[-1]:
+            continue
+        if _alone_or_aligned(segments, i, block) and (_plain_place(seg.rest) or _is_street(seg.rest)):
+            block.append(i)
+    block.sort()
+    first = segments[block[0]]
+    if not _is_street(first.rest):
+        above = [i for i, s in enumerate(segments) if s.line_index == first.line_index - 1 and s.rest
+                 and not s.used and i not in block and _alone_or_aligned(segments, i, block)]
+        for i in above[-1:]:
+            text = segments[i].rest
+            numbered = re.search(r"(?<![\w/-])\d{1,5}[A-Za-z]?(?![\w/])|\bs/n\b", text, re.I)
+            if numbered and re.search(r"[A-Za-zÀ-ÿ]{3}", text) and len(text.split()) <= 9 \
+                    and not _looks_unrelated(text) and "@" not in text:
+                block.insert(0, i)
+    return block
 
 
 def _looks_unrelated(text: str) -> bool:
@@ -246,6 +318,9 @@ def parse_lines(lines: list[str], country: str) -> Address:
                 street_parts.append(extra)
             elif not address.city:
                 address.city = extra
+    if city_index is not None and not address.city and street_parts and _plain_place(street_parts[-1]) \
+            and not _is_street(street_parts[-1]) and (len(street_parts) > 1 or city_index > 0):
+        address.city = street_parts.pop()  # 'Flat 7, Wendy Stravenue' / 'Smithville' / 'B8 5QS'
     address.street = ", ".join(p for p in street_parts if p)
     if not address.country_code and country:
         address.country_code = country
@@ -276,12 +351,26 @@ def _parse_city_line(line: str, country: str, address: Address, street_parts: li
     before = chunks[:postal_chunk] if postal_chunk is not None else chunks
     after = chunks[postal_chunk + 1 :] if postal_chunk is not None else []
     others: list[str] = []
-    for chunk in before:
+
+    def street_like(chunk: str) -> bool:
         numbered = postal_chunk is not None and remainder and re.search(r"\d", chunk)
-        if _is_street(chunk) or numbered or _NEIGHBOURHOOD.match(chunk):
-            street_parts.append(chunk)
-        else:
-            others.append(chunk)
+        first = chunk.split()[0] if chunk.split() else ""
+        return bool(_is_street(chunk) or numbered or _NEIGHBOURHOOD.match(chunk)
+                    or (len(chunk.split()) > 1 and (_street_word(first) or _numbered_type(first))
+                        and not is_honorific(first)))
+
+    flags = [street_like(c) for c in before]
+    if any(flags):
+        # the street runs up to its last piece ('12, rue David', 'Passarela Oliveira, 867'), kept
+        # as printed; what follows it and precedes the postal code is a city or a region
+        last = max(k for k, flag in enumerate(flags) if flag)
+        end = 0
+        for chunk in before[: last + 1]:
+            end = line.find(chunk, end) + len(chunk)
+        street_parts.append(line[:end].strip(" ,;-–"))
+        others = before[last + 1 :]
+    else:
+        others = list(before)
     if remainder:
         words_left = remainder.split()
         if len(words_left) > 1 and _is_region(words_left[-1], country) and country != "GB":

@@ -8,7 +8,14 @@ from functools import cache
 
 import phonenumbers
 
-from cardscan.parse.lexicon import GENERIC_CCTLDS, by_country, country_name_pattern, country_names, fold
+from cardscan.parse.lexicon import (
+    GENERIC_CCTLDS,
+    by_country,
+    country_name_pattern,
+    country_names,
+    fold,
+    not_a_country_here,
+)
 
 UK_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b")
 US_STATE_ZIP = re.compile(
@@ -28,6 +35,29 @@ _LANG_CUES = {
     "DE": re.compile(r"(?:stra(?:ß|ss)e\b|\bStr\.|\bGmbH\b|\bTelefon\b|\bMobil\b|\bHandy\b)"),
     "IT": re.compile(r"\b(?:Via|Viale|Piazza|Cellulare|S\.r\.l\.|S\.p\.A\.)\b"),
 }
+
+# Colombian street numbering: 'Calle 93 # 11-27', 'Carrera 161M Bis # 4-36', 'Cra. 7 No. 71-21'.
+CO_ADDRESS = re.compile(
+    r"\b(?:Calle|Cl|Carrera|Cra|Kr|Kra|Avenida|Av|Diagonal|Dg|Transversal|Tv|Tr)\.?\s*\d+\s?[A-Z]?"
+    r"(?:\s+(?:Bis|Sur|Este|Norte))*\s*(?:#|No\.?|N[º°o])\s*\d+\s?[A-Z]?\s*-\s*\d+",
+    re.I,
+)
+# Legal forms that belong to few countries: (pattern, {country: weight}). Weights under 1 only
+# order the countries tried for a number that the card's stronger evidence cannot place.
+_LEGAL_FORM_COUNTRY = (
+    (re.compile(r"\bde\s?C\.?\s?V\.?(?!\w)", re.I), {"MX": 1.5}),
+    (re.compile(r"\bEIRELI\b", re.I), {"BR": 1.5}),
+    (re.compile(r"\bLtda\b\.?", re.I), {"BR": 0.5, "CO": 0.4, "CL": 0.3}),
+    (re.compile(r"\bS\.\s?A\.\s?S\.(?!\w)"), {"CO": 0.8}),
+    (re.compile(r"\bS\.?\s?L\.?\s?U?\.?$|\bS\.\s?L\.(?!\w)|\bS\.\s?Coop\.", re.M), {"ES": 0.8}),
+    (re.compile(r"\bGmbH\b"), {"DE": 0.8, "AT": 0.3, "CH": 0.3}),
+    (re.compile(r"\b(?:SARL|S\.A\.R\.L\.|EURL|SASU)(?!\w)"), {"FR": 0.8}),
+    (re.compile(r"\bPty\.?\s+Ltd\b", re.I), {"AU": 1.0}),
+    (re.compile(r"\b(?:LLC|Inc\.)(?!\w)"), {"US": 0.5}),
+    (re.compile(r"\b(?:PLC|Ltd)\b\.?"), {"GB": 0.5}),
+)
+# ccTLDs mostly used as generic ones but still a hint of their country when nothing else says.
+_WEAK_TLD = {"co": "CO"}
 
 # ccTLDs that belong to a different ISO code.
 _TLD_COUNTRY = {"uk": "GB"}
@@ -59,13 +89,14 @@ def named_countries(text: str) -> list[str]:
     for line in text.splitlines():
         for chunk in re.split(r"\s*[,|•·\-–]\s*|\s{2,}", line):
             key = fold(chunk.strip(" .()"))
-            if key in names:
+            if key in names and not not_a_country_here(key, names[key]):
                 found.append(names[key])
         folded = fold(line)
         matches = list(pattern.finditer(folded))
         m = matches[-1] if matches else None
         # a country name closing an address line ("28001 Madrid España")
-        if m and m.end() >= len(folded.rstrip(" .")) and re.search(r"\d", folded):
+        if m and m.end() >= len(folded.rstrip(" .")) and re.search(r"\d", folded) \
+                and not not_a_country_here(m.group(1), names[m.group(1)]):
             found.append(names[m.group(1)])
     return found
 
@@ -84,6 +115,14 @@ def evidence(text: str, hosts: list[str], intl_numbers: list[str]) -> Counter[st
         code = tld_country(host)
         if code:
             votes[code] += 3
+        elif host.lower().rsplit(".", 1)[-1] in _WEAK_TLD:
+            votes[_WEAK_TLD[host.lower().rsplit(".", 1)[-1]]] += 0.5
+    if CO_ADDRESS.search(text):
+        votes["CO"] += 2
+    for pattern, weights in _LEGAL_FORM_COUNTRY:
+        if pattern.search(text):
+            for code, weight in weights.items():
+                votes[code] += weight
     for code in named_countries(text):
         votes[code] += 5
     if UK_POSTCODE.search(text):

@@ -97,6 +97,29 @@ def country_names() -> dict[str, str]:
 
 
 @cache
+def _places_by_country() -> dict[str, frozenset[str]]:
+    """Folded region and city names (from regions.txt and cities.txt) -> the countries they are in."""
+    table: dict[str, set[str]] = {}
+    for name in ("regions.txt", "cities.txt"):
+        for ln in _lines(name):
+            code, _, names = ln.partition("\t")
+            for item in names.split(","):
+                if len(item.strip()) > 3:
+                    table.setdefault(fold(item.strip()), set()).add(code.strip())
+    return {k: frozenset(v) for k, v in table.items()}
+
+
+def not_a_country_here(name: str, code: str) -> bool:
+    """True when a country name is, on a card, more likely a place or a street word: 'Granada'
+    (Grenada in Spanish, a Spanish city), 'Georgia' (a US state), 'Island' (Iceland in German)."""
+    key = fold(name.strip(" .()"))
+    places = _places_by_country().get(key)
+    if places and code not in places:
+        return True
+    return key in words("street_suffixes.txt") or key in words("street_types.txt")
+
+
+@cache
 def country_name_pattern() -> re.Pattern[str]:
     """One regex matching any folded country name as whole words."""
     names = sorted(country_names(), key=len, reverse=True)
