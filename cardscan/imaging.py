@@ -650,10 +650,13 @@ def find_cards(photo: Photo, use_osd: bool = True) -> list[CardImage]:
         if not letter_height(ink_mask(cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY))):
             continue  # a logo box or a picture, not a card: no text inside
         cards.append(_finish(photo, crop, len(cards), True, ["card outline found"], use_osd))
-    if not cards:
-        cards.append(_finish(photo, _shrink(pixels, 2000), 0, False,
-                             ["no card outline found: the whole photo is used"], use_osd))
-    return cards
+    return cards or [whole_photo(photo, use_osd)]
+
+
+def whole_photo(photo: Photo, use_osd: bool = True) -> CardImage:
+    """The whole photo as one card (when no outline is found, or as a second opinion)."""
+    return _finish(photo, _shrink(photo.pixels, 2000), 0, False,
+                   ["no card outline found: the whole photo is used"], use_osd)
 
 
 def turned(card: CardImage, degrees_cw: int) -> CardImage:

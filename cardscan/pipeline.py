@@ -295,20 +295,28 @@ def process_photo(path: Path, options: ScanOptions,
 
     Raises a CardscanError naming the file when the photo gives no card.
     """
-    from cardscan import imaging, parse
+    from cardscan import imaging, ocr, parse
 
     path = Path(path)
     photo = imaging.load(path)
     sha256 = photo.sha256
     cards = imaging.find_cards(photo)
+    pages = []
+    for card in cards:
+        if on_card is not None:
+            on_card()
+        pages.append(read_upright(card, options))
+    if len(cards) == 1 and cards[0].detected and ocr.read_quality(pages[0][1])[1] < DOUBTFUL_READ:
+        # The outline may be a logo panel or a picture on the card: the whole photo is the
+        # second opinion, kept when it reads more text confidently.
+        whole = read_upright(imaging.whole_photo(photo), options)
+        if ocr.read_quality(whole[1])[0] > ocr.read_quality(pages[0][1])[0]:
+            pages = [whole]
     del photo  # the full-size pixels are no longer needed: keep the worker's memory low
     scanned_at = utc_now()
     results: list[CardResult] = []
     any_text = False
-    for card in cards:
-        if on_card is not None:
-            on_card()
-        card, page = read_upright(card, options)
+    for card, page in pages:
         text = page.text
         any_text = any_text or bool(text.strip())
         contact = parse.contact_from(page, options.region)
