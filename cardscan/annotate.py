@@ -17,6 +17,7 @@ starts with a backslash is taken literally without it (``\\s`` answers "s").
 from __future__ import annotations
 
 import builtins
+import copy
 import os
 import re
 import shutil
@@ -228,8 +229,11 @@ def batch_annotations(
         first = normalize_lang(lang)
         try:
             when = parse_follow_up(follow_up, today, first)
-        except ValueError:
-            when = parse_follow_up(follow_up, today, "es" if first == "en" else "en")
+        except ValueError as in_first:
+            try:
+                when = parse_follow_up(follow_up, today, "es" if first == "en" else "en")
+            except ValueError:
+                raise in_first from None  # the message in the user's language
     else:
         when = None
     return Annotations(
@@ -540,6 +544,8 @@ class Session:
         self.colour = rich_prompt and console.color_system is not None
         self.previous_met_at = ""
         self.previous_tags: list[str] = []
+        #: fields corrected in this session, per UID (only these are written back)
+        self.touched: dict[str, set[str]] = {}
         self.known_places: list[str] = []
         self.known_tags: list[str] = []
 
@@ -573,8 +579,32 @@ class Session:
             raise _Quit from None
 
     def save(self, contact: Contact) -> None:
-        contact.rev = utc_now()  # REV is "last modified"; the order of cards uses scan time
-        self.book.save(contact)
+        """Write what the session changed on `contact`, keeping what others wrote meanwhile.
+
+        The contact is re-read inside the book's lock and only the annotations and the
+        fields corrected in this session are replaced, so a scan merging a new phone
+        into the same contact while the prompt is open loses nothing. The session's
+        copy is then refreshed with the stored one.
+        """
+        from cardscan.errors import NotFoundError
+
+        touched = self.touched.setdefault(contact.uid, set())
+
+        def change(stored: Contact) -> None:
+            stored.annotations = copy.deepcopy(contact.annotations)
+            for key in touched:
+                setattr(stored, key, copy.deepcopy(getattr(contact, key)))
+                if key in contact.confidence:
+                    stored.confidence[key] = contact.confidence[key]
+            stored.user_edited |= contact.user_edited
+
+        try:
+            stored = self.book.update(contact.uid, change)
+        except NotFoundError:  # removed from the book meanwhile: what was typed is kept
+            contact.rev = utc_now()
+            self.book.save(contact)
+            return
+        contact.__dict__.update(stored.__dict__)
 
     # ------------------------------------------------------------ the card panel
 
@@ -611,7 +641,7 @@ class Session:
         scalar("title", contact.title)
         scalar("department", contact.department)
         scalar("org", contact.org)
-        row("phones", [(_phone_label(p), f"phone:{p.number}" in low) for p in contact.phones])
+        row("phones", [(_phone_label(p, self.lang), f"phone:{p.number}" in low) for p in contact.phones])
         row("emails", [(e.address, f"email:{e.address}" in low) for e in contact.emails])
         row("websites", [(w.url, f"url:{w.url}" in low) for w in contact.websites])
         scalar("address", _address_line(contact.address))
@@ -655,6 +685,7 @@ class Session:
             self.say(t(self.lang, "edit_hint"), style="dim")
             if self.edit_field(contact, key):
                 contact.user_edited.add(key)
+                self.touched.setdefault(contact.uid, set()).add(key)
                 if key in ("name", "title", "department", "org", "address"):
                     contact.confidence[key] = 1.0
                 self.save(contact)
@@ -710,7 +741,8 @@ class Session:
                 return False
             try:
                 if key == "phones":
-                    contact.phones = parse_phones(text, self.region, contact.phones)
+                    contact.phones = parse_phones(text, card_region(contact, self.region),
+                                                  contact.phones)
                 elif key == "emails":
                     contact.emails = parse_emails(text)
                 else:
@@ -870,9 +902,31 @@ class Session:
         return self.summary
 
 
-def _phone_label(phone: Phone) -> str:
+def _phone_label(phone: Phone, lang: str = "en") -> str:
     kind = phone.type.value if isinstance(phone.type, PhoneType) else str(phone.type)
-    return f"{_pretty_phone(phone.number)} ({kind})"
+    return f"{_pretty_phone(phone.number)} ({t(lang, f'phone_{kind}')})"
+
+
+def card_region(contact: Contact, fallback: str) -> str:
+    """The country to read numbers typed without +CC on this card: the card's own.
+
+    Taken from the numbers already on the card (E.164 carries the country), else the
+    address's country, else `fallback` (the --region setting): correcting an Argentine
+    card, "11 4955 1521" is read as a Buenos Aires number even when the region is ES.
+    """
+    import phonenumbers
+
+    for phone in contact.phones:
+        try:
+            region = phonenumbers.region_code_for_number(phonenumbers.parse(phone.number, None))
+        except phonenumbers.NumberParseException:
+            continue
+        if region and region != "001":
+            return str(region)
+    code = contact.address.country_code.upper()
+    if code in phonenumbers.SUPPORTED_REGIONS:
+        return code
+    return fallback
 
 
 def _pretty_phone(e164: str) -> str:
@@ -975,6 +1029,7 @@ def annotate_after_scan(book: Book, uids: Iterable[str], ui_lang: str, *,
     uids = list(uids)
     if not can_prompt():
         pending = pending_contacts(book, only_uids=uids)
-        make_console(output).print(t(ui_lang, "not_a_tty", count=len(pending)), markup=False)
+        # on stderr: stdout holds the scan's table or JSON
+        print(t(ui_lang, "scan_not_a_tty", count=len(pending)), file=output or sys.stderr)
         return None
     return run_session(book, ui_lang, only_uids=uids, region=region, output=output)

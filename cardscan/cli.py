@@ -7,6 +7,7 @@ the result. `handle_errors` is the one place where exceptions become exit status
 from __future__ import annotations
 
 import functools
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -31,10 +32,22 @@ def handle_errors(func: F) -> F:
             click.echo(f"cardscan: {exc}", err=True)
             sys.exit(int(exc.exit_code))
         except KeyboardInterrupt:
-            click.echo("cardscan: interrupted; everything answered so far is saved", err=True)
+            from cardscan.i18n import t
+
+            click.echo(t(_ui_lang_in_force(), "interrupted"), err=True)
             sys.exit(int(ExitCode.INTERRUPTED))
 
     return wrapper  # type: ignore[return-value]
+
+
+def _ui_lang_in_force() -> str:
+    """The prompt language for a last message, even when the settings cannot be read."""
+    click_ctx = click.get_current_context(silent=True)
+    obj = click_ctx.find_object(Context) if click_ctx is not None else None
+    try:
+        return obj.settings.ui_lang if obj is not None else config.ui_lang_from_locale()
+    except CardscanError:
+        return config.ui_lang_from_locale()
 
 
 class Context:
@@ -53,6 +66,34 @@ class Context:
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+
+def _setting_callback(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def callback(click_ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        if value is not None:
+            obj = click_ctx.find_object(Context)
+            if obj is not None:
+                obj.options[name] = value
+                obj._settings = None  # read again with this option
+        return value
+
+    return callback
+
+
+def book_option(func: F) -> F:
+    """`--book DIR` after the command name too: `cardscan annotate --book DIR`."""
+    return click.option(  # type: ignore[return-value]
+        "--book", type=click.Path(file_okay=False, path_type=Path), default=None,
+        expose_value=False, callback=_setting_callback("book"),
+        help="Contact book folder (same as the global --book).")(func)
+
+
+def ui_lang_option(func: F) -> F:
+    """`--ui-lang es|en` after the command name too."""
+    return click.option(  # type: ignore[return-value]
+        "--ui-lang", type=click.Choice(config.UI_LANGS), default=None, expose_value=False,
+        callback=_setting_callback("ui_lang"),
+        help="Language of the prompt and messages (default: from the locale).")(func)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -76,6 +117,7 @@ def main(ctx: click.Context, book: Path | None, region: str | None, lang: str | 
 
 
 @main.command()
+@book_option
 @pass_ctx
 @handle_errors
 def doctor(ctx: Context) -> None:
@@ -103,6 +145,7 @@ def doctor(ctx: Context) -> None:
 
 
 @main.command()
+@book_option
 @click.argument("photos", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Contact book folder for this scan (overrides the global --book).")
@@ -160,14 +203,20 @@ def scan(ctx: Context, photos: tuple[Path, ...], out: Path | None, region: str |
     if any((met_at, needs, offer, tags, follow_up)):
         from cardscan.annotate import batch_annotations
 
-        annotations = batch_annotations(met_at, needs, offer, list(tags), follow_up, date.today())
+        try:
+            annotations = batch_annotations(met_at, needs, offer, list(tags), follow_up,
+                                            date.today(), lang=settings.ui_lang)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--follow-up") from None
     options = pipeline.ScanOptions(
         region=settings.region, lang=settings.lang, jobs=jobs, rescan=rescan,
         keep_crops=report is not None, photo=photo, timeout=timeout, executor=executor,
         annotations=annotations, pairs=[tuple(p) for p in pairs])
     book = Book(settings.book)
-    summary = pipeline.scan(list(photos), options, book,
-                            progress=progress.for_terminal(quiet or as_json))
+    # the bar is on stderr: it never mixes with the JSON on stdout
+    summary = pipeline.scan(list(photos), options, book, progress=progress.for_terminal(quiet))
+    if annotations is not None:
+        _annotate_skipped(book, summary.cards, annotations)
     if as_json:
         for card in summary.cards:
             click.echo(json.dumps(pipeline.outcome_json(card), ensure_ascii=False))
@@ -183,16 +232,44 @@ def scan(ctx: Context, photos: tuple[Path, ...], out: Path | None, region: str |
         click.echo(f"cardscan: {summary.line()}" + (f"; report: {report}" if report else ""),
                    err=True)
     if annotate:
-        new = [c.uid for c in summary.cards if c.status in ("added", "merged")]
-        if not sys.stdin.isatty():
-            click.echo("cardscan: --annotate needs a terminal; run `cardscan annotate` later",
-                       err=True)
-        elif new:
-            from cardscan.annotate import run_session
+        from cardscan.annotate import annotate_after_scan
 
-            run_session(book, settings.ui_lang, only_uids=new)
+        new = list(dict.fromkeys(c.uid for c in summary.cards if c.status in ("added", "merged")))
+        if new:
+            annotate_after_scan(book, new, settings.ui_lang, region=settings.region)
     if summary.exit_code != ExitCode.OK:
         sys.exit(int(summary.exit_code))
+
+
+def _annotate_skipped(book: Any, cards: list[Any], batch: Any) -> None:
+    """`--met-at/--tag/...` also reach the cards of photos scanned before (status skipped).
+
+    Only empty answers are filled and tags are added: an answer typed in the prompt
+    is never replaced by a batch option.
+    """
+    from cardscan.errors import NotFoundError
+
+    def fill(contact: Any) -> None:
+        notes = contact.annotations
+        for name in ("met_at", "needs", "offer", "follow_up"):
+            if not getattr(notes, name) and getattr(batch, name):
+                setattr(notes, name, getattr(batch, name))
+        notes.tags = list(dict.fromkeys([*notes.tags, *batch.tags]))
+
+    for uid in dict.fromkeys(c.uid for c in cards if c.status == "skipped"):
+        try:
+            current = book.get(uid)
+        except NotFoundError:
+            continue
+        before = (current.annotations.met_at, current.annotations.needs,
+                  current.annotations.offer, current.annotations.follow_up,
+                  list(current.annotations.tags))
+        fill(current)
+        after = (current.annotations.met_at, current.annotations.needs,
+                 current.annotations.offer, current.annotations.follow_up,
+                 current.annotations.tags)
+        if after != before:
+            book.update(uid, fill)
 
 
 def _print_scan_table(cards: list[Any]) -> None:
@@ -202,7 +279,8 @@ def _print_scan_table(cards: list[Any]) -> None:
 
     table = Table(show_lines=False)
     for column in ("Status", "Name", "Organisation", "Phone", "Email", "Photo"):
-        table.add_column(column, overflow="fold")
+        # never break a phone number or an address in the middle
+        table.add_column(column, overflow="fold", no_wrap=column in ("Phone", "Email"))
     for card in cards:
         contact = card.contact
         table.add_row(card.status, contact.display_name if contact.name else "", contact.org,
@@ -214,6 +292,8 @@ def _print_scan_table(cards: list[Any]) -> None:
 
 
 @main.command()
+@book_option
+@ui_lang_option
 @click.option("--skipped", "include_skipped", is_flag=True,
               help="Also go through the cards skipped earlier with s.")
 @click.option("--answers-from-stdin", is_flag=True,
@@ -240,7 +320,7 @@ def annotate(ctx: Context, include_skipped: bool, answers_from_stdin: bool) -> N
     book = Book(settings.book)
     if not answers_from_stdin and not prompt.can_prompt():
         waiting = len(prompt.pending_contacts(book, include_skipped=include_skipped))
-        click.echo(t(settings.ui_lang, "not_a_tty", count=waiting))
+        click.echo(t(settings.ui_lang, "not_a_tty", count=waiting), err=True)
         return
     prompt.run_session(book, settings.ui_lang, include_skipped=include_skipped,
                        region=settings.region)
@@ -270,6 +350,8 @@ def _parse_day(text: str) -> Any:
 
 
 @main.group(invoke_without_command=True)
+@book_option
+@ui_lang_option
 @click.option("--due", "horizon", type=click.Choice(["today", "week", "all"]), default="today",
               show_default=True, help="today: due or overdue; week: the next 7 days; all: every open one.")
 @click.option("--ics", "ics_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -301,6 +383,8 @@ def followups(click_ctx: click.Context, horizon: str, ics_file: Path | None, as_
 
 
 @followups.command(name="done")
+@book_option
+@ui_lang_option
 @click.argument("contact")
 @click.option("--date", "day", default=None, metavar="DATE", help="When you followed up (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")
@@ -329,6 +413,8 @@ def followups_done(ctx: Context, contact: str, day: str | None, as_json: bool) -
 
 
 @main.command()
+@book_option
+@ui_lang_option
 @click.argument("contact", required=False)
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")
@@ -350,6 +436,8 @@ def introduce(ctx: Context, contact: str | None, limit: int, as_json: bool) -> N
 
 
 @main.command()
+@book_option
+@ui_lang_option
 @click.argument("text", nargs=-1, required=True)
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")
@@ -369,6 +457,8 @@ def search(ctx: Context, text: tuple[str, ...], limit: int, as_json: bool) -> No
 
 
 @main.command()
+@book_option
+@ui_lang_option
 @click.argument("contact")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")
 @pass_ctx
@@ -387,6 +477,8 @@ def show(ctx: Context, contact: str, as_json: bool) -> None:
 
 
 @main.command()
+@book_option
+@ui_lang_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")
 @pass_ctx
 @handle_errors
@@ -407,7 +499,22 @@ def stats(ctx: Context, as_json: bool) -> None:
 # ------------------------------------------------------------------ export
 
 
+def _contacts_to_send(ctx: Context) -> list[Any]:
+    """The book's contacts; NotFoundError (exit 7) rather than an empty file or upload."""
+    from cardscan.errors import NotFoundError
+    from cardscan.store import Book
+
+    book = Book(ctx.settings.book)
+    contacts = book.contacts()
+    if not contacts:
+        where = "is empty" if book.path.is_dir() else "does not exist"
+        raise NotFoundError(f"the contact book {book.path} {where}: scan some cards first "
+                            "(or choose another with --book)")
+    return contacts
+
+
 @main.command()
+@book_option
 @click.option("--vcf", "vcf_file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               default=None, help="One combined .vcf (iPhone, Android, Google Contacts); - = stdout.")
 @click.option("--split-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -421,13 +528,12 @@ def export(ctx: Context, vcf_file: Path | None, split_dir: Path | None,
            csv_out: tuple[str, str] | None, photo: bool) -> None:
     """Export the contact book for phones, Google Contacts or Outlook."""
     from cardscan import export as exporter
-    from cardscan.store import Book
 
     if not (vcf_file or split_dir or csv_out):
         raise click.UsageError("choose --vcf FILE, --split-dir DIR and/or --csv google|outlook FILE")
     if csv_out and csv_out[0] not in ("google", "outlook"):
         raise click.UsageError(f"--csv takes google or outlook, not {csv_out[0]!r}")
-    contacts = sorted(Book(ctx.settings.book).contacts(), key=lambda c: c.display_name.casefold())
+    contacts = sorted(_contacts_to_send(ctx), key=lambda c: c.display_name.casefold())
     if vcf_file is not None:
         if str(vcf_file) == "-":
             count = exporter.write_vcf(contacts, click.get_text_stream("stdout"), photo=photo)
@@ -444,6 +550,7 @@ def export(ctx: Context, vcf_file: Path | None, split_dir: Path | None,
 
 
 @main.command()
+@book_option
 @click.argument("contact")
 @click.option("--png", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the PNG (default: NAME-UID.png here).")
@@ -458,7 +565,13 @@ def qr(ctx: Context, contact: str, png: Path | None, terminal: bool) -> None:
     found = Book(ctx.settings.book).get(contact)
     code = exporter.make_qr(found)
     if terminal:
-        click.echo(exporter.qr_for_terminal(code), nl=False)
+        drawing = exporter.qr_for_terminal(code)
+        width = max(len(line) for line in drawing.splitlines())
+        columns = shutil.get_terminal_size((width, 24)).columns
+        if sys.stdout.isatty() and columns < width:
+            click.echo(f"cardscan: the QR code is {width} columns wide and the terminal "
+                       f"{columns}: widen it or scan the PNG instead", err=True)
+        click.echo(drawing, nl=False)
     if png is not None or not terminal:
         target = png or Path(f"{exporter.file_stem(found)}.png")
         exporter.save_qr_png(code, target)
@@ -466,6 +579,7 @@ def qr(ctx: Context, contact: str, png: Path | None, terminal: bool) -> None:
 
 
 @main.command()
+@book_option
 @click.option("--carddav", "url", required=True, metavar="URL",
               help="The CardDAV address book's URL (it must exist already).")
 @click.option("--photo", is_flag=True, help="Include the card photos.")
@@ -482,7 +596,7 @@ def push(ctx: Context, url: str, photo: bool, dry_run: bool) -> None:
     from cardscan.store import Book
 
     book = Book(ctx.settings.book)
-    report = exporter.push_carddav(book.contacts(), url, state_dir=book.state_dir,
+    report = exporter.push_carddav(_contacts_to_send(ctx), url, state_dir=book.state_dir,
                                    photo=photo, dry_run=dry_run)
     verb = "would upload" if dry_run else "uploaded"
     click.echo(f"{verb}: {len(report.created)} new, {len(report.updated)} changed; "
@@ -497,6 +611,7 @@ def push(ctx: Context, url: str, photo: bool, dry_run: bool) -> None:
 
 
 @main.command(name="list")
+@book_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
 @pass_ctx
 @handle_errors

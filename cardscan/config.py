@@ -15,6 +15,7 @@ CARDSCAN_UI_LANG, and CARDSCAN_CONFIG to point at another config file.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -74,6 +75,13 @@ def ui_lang_from_locale() -> str:
     return "es" if _locale_tag().lower().startswith("es") else "en"
 
 
+#: What each layer is called in messages: the file's path, the variable, the option.
+_ENV_NAMES = {"region": "CARDSCAN_REGION", "lang": "CARDSCAN_LANG", "book": "CARDSCAN_BOOK",
+              "ui_lang": "CARDSCAN_UI_LANG"}
+_OPTION_NAMES = {"region": "--region", "lang": "--lang", "book": "--book", "ui_lang": "--ui-lang"}
+_LANG_PART = re.compile(r"^[A-Za-z0-9_/-]+$")
+
+
 def _validate(name: str, value: str, where: str) -> str:
     value = value.strip()
     if name == "region":
@@ -86,8 +94,13 @@ def _validate(name: str, value: str, where: str) -> str:
         value = value.lower()[:2]
         if value not in UI_LANGS:
             raise ConfigError(f"{where}: ui_lang must be one of {', '.join(UI_LANGS)}, not {value!r}")
-    elif name == "lang" and not value:
-        raise ConfigError(f"{where}: lang must name at least one Tesseract language")
+    elif name == "lang":
+        if not value:
+            raise ConfigError(f"{where}: lang must name at least one Tesseract language")
+        bad = [part for part in value.split("+") if not _LANG_PART.match(part)]
+        if bad:
+            raise ConfigError(f"{where}: {value!r} is not a list of Tesseract languages "
+                              "(write them joined by +, e.g. spa+eng)")
     return value
 
 
@@ -100,8 +113,10 @@ def load(**options: str | Path | None) -> Settings:
         "ui_lang": ui_lang_from_locale(),
     }
     origin = dict.fromkeys(values, "default")
-    if origin["region"] == "default" and region_from_locale():
+    if region_from_locale():
         origin["region"] = "locale"
+    if _locale_tag():
+        origin["ui_lang"] = "locale"
 
     path = config_file_path()
     file_values: dict[str, object] = {}
@@ -109,7 +124,14 @@ def load(**options: str | Path | None) -> Settings:
         try:
             file_values = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"cannot read config file: {exc}", path) from exc
+            raise ConfigError(f"{path}: cannot read the config file: {exc}") from exc
+    unknown = sorted(set(file_values) - set(values))
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting {unknown[0]!r} "
+                          f"(the settings are: {', '.join(values)})")
+    for name, raw in file_values.items():
+        if not isinstance(raw, str):
+            raise ConfigError(f'{path}: {name} must be a string in quotes, e.g. {name} = "..."')
     layers = [
         ("file", {k: file_values.get(k) for k in values}),
         ("env", {k: os.environ.get(f"CARDSCAN_{k.upper()}") for k in values}),
@@ -122,7 +144,7 @@ def load(**options: str | Path | None) -> Settings:
             if name == "book":
                 values[name] = Path(str(raw)).expanduser()
             else:
-                label = str(path) if where == "file" else where
+                label = {"file": str(path), "env": _ENV_NAMES[name]}.get(where, _OPTION_NAMES[name])
                 values[name] = _validate(name, str(raw), label)
             origin[name] = where
     return Settings(

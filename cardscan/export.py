@@ -24,7 +24,7 @@ from urllib.parse import quote, urlsplit
 import segno
 
 from cardscan import vcard
-from cardscan.errors import CardscanError
+from cardscan.errors import CardscanError, ExitCode
 from cardscan.models import Contact, PhoneType
 from cardscan.store import atomic_write
 
@@ -35,7 +35,30 @@ class ExportError(CardscanError):
     """An export that cannot be done (QR too big, CardDAV server refusing...)."""
 
 
+class ExportUsageError(ExportError):
+    """An export asked for in a way cardscan refuses (a password in a URL...)."""
+
+    exit_code = ExitCode.USAGE
+
+
+class AddressBookNotFound(ExportError):
+    """The CardDAV URL names no address book."""
+
+    exit_code = ExitCode.NOT_FOUND
+
+
 # ---------------------------------------------------------------- .vcf
+
+
+def _folder_for(target: Path) -> None:
+    """Create the folder a file goes into; ExportError naming it when that is impossible."""
+    try:
+        Path(target).mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        raise ExportError(f"cannot write into {target}: it is not a folder") from exc
+    except OSError as exc:
+        raise ExportError(f"cannot create the folder {target}: {exc.strerror or exc}") from exc
+
 
 
 def write_vcf(contacts: Iterable[Contact], file: Path | IO[str], *, photo: bool = False) -> int:
@@ -44,7 +67,7 @@ def write_vcf(contacts: Iterable[Contact], file: Path | IO[str], *, photo: bool 
     text = vcard.join_vcards(cards)
     if isinstance(file, (str, Path)):
         target = Path(file)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _folder_for(target.parent)
         atomic_write(target, text.encode("utf-8"))
     else:
         file.write(text)
@@ -54,7 +77,7 @@ def write_vcf(contacts: Iterable[Contact], file: Path | IO[str], *, photo: bool 
 def write_vcf_dir(contacts: Iterable[Contact], folder: Path, *, photo: bool = False) -> list[Path]:
     """One .vcf per contact (for Outlook, which reads only the first card of a file)."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    _folder_for(folder)
     written: list[Path] = []
     for contact in contacts:
         target = folder / f"{file_stem(contact)}.vcf"
@@ -232,7 +255,7 @@ def write_csv(contacts: Iterable[Contact], file: Path | IO[str],
     if isinstance(file, (str, Path)):
         encoding = "utf-8-sig" if flavor == "outlook" else "utf-8"
         target = Path(file)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _folder_for(target.parent)
         atomic_write(target, text.encode(encoding))
     else:
         file.write(text)
@@ -250,9 +273,12 @@ def qr_text(contact: Contact) -> str:
 def make_qr(contact: Contact) -> segno.QRCode:
     """A QR code of the contact's vCard (UTF-8), for a phone camera to import."""
     text = qr_text(contact)
+    # Without an ECI header readers guess the encoding, and zbar (and others) read UTF-8
+    # accents as Shift-JIS: "N°" came back as "N簞". Plain ASCII needs no header.
+    eci = not text.isascii()
     for level in ("m", "l"):
         try:
-            return segno.make_qr(text, encoding="utf-8", error=level, boost_error=True)
+            return segno.make_qr(text, encoding="utf-8", eci=eci, error=level, boost_error=True)
         except segno.DataOverflowError:
             continue
     raise ExportError(
@@ -325,10 +351,10 @@ def push_carddav(contacts: Iterable[Contact], url: str, *, state_dir: Path,
     """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ExportError(f"not an http(s) URL: {url}")
+        raise ExportUsageError(f"not an http(s) URL: {url}")
     if parts.password:
-        raise ExportError("put the password in CARDSCAN_CARDDAV_PASSWORD or ~/.netrc, "
-                          "not in the URL")
+        raise ExportUsageError("put the password in CARDSCAN_CARDDAV_PASSWORD or ~/.netrc, "
+                               "not in the URL (it would stay in your shell history)")
     collection = url if url.endswith("/") else url + "/"
     headers = {"Content-Type": "text/vcard; charset=utf-8", "User-Agent": "cardscan"}
     credentials = carddav_credentials(url, env)
@@ -363,7 +389,8 @@ def push_carddav(contacts: Iterable[Contact], url: str, *, state_dir: Path,
             elif status in (401, 403):
                 raise ExportError(f"the server refused the credentials ({status}) at {url}")
             elif status in (404, 405, 409) and not report.created and not report.updated:
-                raise ExportError(f"no CardDAV address book at {url} (HTTP {status})")
+                raise AddressBookNotFound(f"no CardDAV address book at {url} (HTTP {status}); "
+                                          "create it first in the server's web interface")
             else:
                 report.failed.append((contact.uid, f"HTTP {status}"))
     finally:
@@ -388,7 +415,10 @@ def _put(href: str, body: bytes, headers: dict[str, str], timeout: float) -> tup
     except urllib.error.HTTPError as exc:
         return exc.code, ""
     except (urllib.error.URLError, OSError) as exc:
-        raise ExportError(f"cannot reach the CardDAV server: {exc}") from exc
+        reason = getattr(exc, "reason", None) or exc
+        reason = getattr(reason, "strerror", None) or reason
+        host = urlsplit(href).netloc
+        raise ExportError(f"cannot reach the CardDAV server {host}: {reason}") from exc
 
 
 def _fetch_etag(href: str, headers: dict[str, str], timeout: float) -> str:

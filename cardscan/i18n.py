@@ -75,6 +75,13 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "tomorrow, next friday or in 2 weeks.",
         "quit_saved": "Saved. {remaining} card(s) left; run `cardscan annotate` to go on.",
         "summary": "Done: {annotated} annotated, {skipped} skipped, {remaining} left.",
+        "scan_not_a_tty": "cardscan: --annotate needs a terminal, so nothing was asked "
+                          "({count} card(s) waiting); run `cardscan annotate` in a terminal.",
+        "phone_cell": "mobile",
+        "phone_work": "work",
+        "phone_fax": "fax",
+        "phone_voice": "phone",
+        "interrupted": "cardscan: interrupted; everything answered so far is saved.",
         "help": (
             "Keys (a single character alone on the line is a command):\n"
             "  Enter   keep the value shown in [brackets]\n"
@@ -161,6 +168,14 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "mañana, el próximo viernes o en 2 semanas.",
         "quit_saved": "Guardado. Quedan {remaining} tarjeta(s); `cardscan annotate` continúa.",
         "summary": "Hecho: {annotated} anotada(s), {skipped} saltada(s), {remaining} pendiente(s).",
+        "scan_not_a_tty": "cardscan: --annotate necesita un terminal, así que no se ha preguntado "
+                          "nada ({count} tarjeta(s) pendientes); ejecuta `cardscan annotate` en un "
+                          "terminal.",
+        "phone_cell": "móvil",
+        "phone_work": "trabajo",
+        "phone_fax": "fax",
+        "phone_voice": "teléfono",
+        "interrupted": "cardscan: interrumpido; todo lo respondido hasta ahora está guardado.",
         "help": (
             "Teclas (un solo carácter solo en la línea es una orden):\n"
             "  Intro   conserva el valor entre [corchetes]\n"

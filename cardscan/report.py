@@ -66,7 +66,9 @@ def _fields(contact: Contact) -> str:
         _row("Department", contact.department, conf.get("department"), "department"),
         _row("Organisation", contact.org, conf.get("org"), "org"),
     ]
-    rows += [_row(f"Phone ({p.type})", p.number, p.confidence, "tel") for p in contact.phones]
+    rows += [_row(f"Phone ({p.type})", p.number + (f"  (printed {p.printed})"
+                                                    if p.printed and p.printed != p.number else ""),
+                  p.confidence, "tel") for p in contact.phones]
     rows += [_row("Email", e.address, e.confidence, "email") for e in contact.emails]
     rows += [_row("Web", w.url, w.confidence, "url") for w in contact.websites]
     adr = contact.address
@@ -87,7 +89,9 @@ def _card(card: CardOutcome) -> str:
     where = escape(card.source.file)
     if card.source.card_index:
         where += f" (card {card.source.card_index + 1})"
-    notes = "; ".join(card.notes + ([] if card.detected else ["no card outline: whole photo"]))
+    said = " ".join(card.notes).lower()
+    extra = [] if card.detected or "no card outline" in said else ["no card outline: whole photo"]
+    notes = "; ".join(card.notes + extra)
     text = (f"<details><summary>OCR text</summary><pre>{escape(card.ocr_text)}</pre></details>"
             if card.ocr_text else "")
     return (f'<section class="card" data-status="{escape(card.status)}" '
@@ -106,6 +110,11 @@ def render(cards: Sequence[CardOutcome], failures: Sequence[Failure],
               for s in ("added", "merged", "unchanged", "skipped")}
     summary = "".join(f"<span>{n} {s}</span>" for s, n in counts.items())
     summary += f"<span>{len(failures)} failed</span>"
+    from datetime import datetime
+
+    photos = len({c.source.path or c.source.file for c in cards} | {f.path for f in failures})
+    summary += (f"<span>{photos} photo(s)</span>"
+                f"<span>{escape(datetime.now().strftime('%Y-%m-%d %H:%M'))}</span>")
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',

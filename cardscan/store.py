@@ -19,7 +19,7 @@ import os
 import pickle
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -179,6 +179,23 @@ class Book:
         self._cache.pop(target, None)
         return target
 
+    def update(self, uid: str, change: Callable[[Contact], None]) -> Contact:
+        """Re-read one contact inside the lock, apply ``change`` to it and write it back.
+
+        What another process wrote to the contact meanwhile (a scan merging a new phone,
+        `followups done`) is kept: only what ``change`` touches is replaced. Returns the
+        contact as written. NotFoundError when it is no longer in the book.
+        """
+        with self.lock():
+            current = next((c for c in self._load() if c.uid == uid), None)
+            if current is None:
+                raise NotFoundError(f"contact {uid} is no longer in {self.path}")
+            fresh = copy.deepcopy(current)
+            change(fresh)
+            fresh.rev = utc_now()
+            self._write(fresh)
+            return copy.deepcopy(fresh)
+
     def delete(self, uid: str) -> None:
         with self.lock():
             self._load()
@@ -262,7 +279,11 @@ class Book:
 
 def atomic_write(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` atomically, mode 0600 (temp file + fsync + rename)."""
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
+    try:
+        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise BookError(f"cannot write {target}: {reason}") from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -274,7 +295,7 @@ def atomic_write(target: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         if isinstance(exc, OSError):
-            raise BookError(f"cannot write {target.name}: {exc}", target.parent) from exc
+            raise BookError(f"cannot write {target}: {exc.strerror or exc}") from exc
         raise
     _fsync_dir(target.parent)
 

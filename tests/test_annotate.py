@@ -447,7 +447,8 @@ def test_annotate_does_not_wait_when_stdin_is_not_a_terminal(book: Book) -> None
             stdin=devnull, capture_output=True, text=True, env=cli_env(), timeout=60,
         )
     assert done.returncode == 0, done.stderr
-    lines = done.stdout.strip().splitlines()
+    assert done.stdout == ""  # the message is on stderr: stdout stays clean for scripts
+    lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "not a terminal" in lines[0] and "3 card(s) waiting" in lines[0]
     assert {p.name: p.read_bytes() for p in book.path.glob("*.vcf")} == before
 
@@ -467,3 +468,76 @@ def test_answers_from_stdin_when_asked(book: Book) -> None:
     assert saved["Carla"].annotations.annotated_at is not None
     assert saved["Bea"].annotations.skipped
     assert saved["Ana"].annotations.annotated_at is None  # input ended: saved and quit
+
+
+# ---------------------------------------------------------------- found by using it
+
+
+def test_a_scan_merging_into_the_open_card_loses_nothing(book: Book) -> None:
+    """Another cardscan adds a phone to the card on screen: the answers keep it."""
+    other = Book(book.path)  # a second process's view of the same folder
+    answers = iter(["Feria", "socios"])
+
+    def typing(prompt: str) -> str:
+        if "need" in prompt:  # while the user thinks, a scan merges a second phone
+            carla = other.get("Carla")
+            carla.phones.append(Phone("+34699000111", PhoneType.CELL))
+            other.save(carla)
+        try:
+            return next(answers)
+        except StopIteration:
+            raise EOFError from None
+
+    run_session(book, "en", input=typing, output=io.StringIO(), today=WEDNESDAY)
+    carla = by_name(book)["Carla"]
+    assert carla.annotations.met_at == "Feria" and carla.annotations.needs == "socios"
+    assert "+34699000111" in [p.number for p in carla.phones]
+
+
+def test_a_correction_is_written_over_the_stored_field_only(book: Book) -> None:
+    other = Book(book.path)
+    answers = iter(["e", "2", "CTO", "", "q"])
+    done: list[bool] = []
+
+    def typing(prompt: str) -> str:
+        if "field" in prompt and not done:
+            done.append(True)
+            carla = other.get("Carla")
+            carla.department = "I+D"  # written meanwhile by someone else
+            other.save(carla)
+        try:
+            return next(answers)
+        except StopIteration:
+            raise EOFError from None
+
+    run_session(book, "en", input=typing, output=io.StringIO(), today=WEDNESDAY)
+    carla = by_name(book)["Carla"]
+    assert (carla.title, carla.department) == ("CTO", "I+D")
+    assert carla.user_edited == {"title"}
+
+
+def test_phone_corrections_read_numbers_in_the_cards_country(book: Book) -> None:
+    carla = book.get("Carla")
+    carla.phones = [Phone("+5491149551521", PhoneType.CELL)]  # an Argentine card
+    book.save(carla)
+    run(book, ["e", "5", "+54 9 11 4955 1521, 11 4333 2222", "", "q"], region="ES")
+    assert [p.number for p in by_name(book)["Carla"].phones] == [
+        "+5491149551521", "+541143332222"]
+
+
+def test_card_region_falls_back_to_the_address_then_the_setting() -> None:
+    from cardscan.models import Address
+
+    contact = Contact(name=Name("Ana", "Gil"))
+    assert annotate.card_region(contact, "ES") == "ES"
+    contact.address = Address(city="Lima", country_code="PE")
+    assert annotate.card_region(contact, "ES") == "PE"
+    contact.phones = [Phone("+525512345678", PhoneType.WORK)]
+    assert annotate.card_region(contact, "ES") == "MX"
+
+
+def test_phone_kinds_speak_the_prompt_language(book: Book) -> None:
+    _, spanish = run(book, ["q"], lang="es")
+    _, english = run(book, ["q"], lang="en")
+    assert "(trabajo)" in spanish and "(work)" not in spanish
+    assert "(work)" in english

@@ -68,3 +68,30 @@ def test_with_options_overrides_only_given_values(clean_env):
     assert settings.region == "PT"
     assert settings.lang == "spa+eng"
     assert settings.origin["region"] == "option"
+
+
+def test_unknown_or_mistyped_settings_in_the_file_are_named(clean_env):
+    clean_env.write_text('regoin = "MX"\n')
+    with pytest.raises(ConfigError, match="unknown setting 'regoin'"):
+        config.load()
+    clean_env.write_text("region = 34\n")
+    with pytest.raises(ConfigError, match="region must be a string"):
+        config.load()
+
+
+def test_messages_name_the_variable_or_option_that_is_wrong(clean_env, monkeypatch):
+    monkeypatch.setenv("CARDSCAN_REGION", "ZZ")
+    with pytest.raises(ConfigError, match=r"^CARDSCAN_REGION: unknown region 'ZZ'"):
+        config.load()
+    monkeypatch.delenv("CARDSCAN_REGION")
+    with pytest.raises(ConfigError, match=r"^--ui-lang: "):
+        config.load(ui_lang="fr")
+    with pytest.raises(ConfigError, match="not a list of Tesseract languages"):
+        config.load(lang="spa eng")
+    assert config.load(lang="chi_sim+eng").lang == "chi_sim+eng"
+
+
+def test_origin_says_when_the_locale_decided(clean_env, monkeypatch):
+    monkeypatch.setenv("LANG", "es_MX.UTF-8")
+    settings = config.load()
+    assert settings.origin["region"] == settings.origin["ui_lang"] == "locale"

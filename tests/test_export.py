@@ -271,6 +271,67 @@ def test_push_to_radicale_and_get_the_cards_back(tmp_path: Path, radicale: str) 
 
 def test_push_to_a_missing_address_book_fails_cleanly(tmp_path: Path, radicale: str) -> None:
     book = small_book(tmp_path / "book")
+    env = {"CARDSCAN_CARDDAV_USER": "user", "CARDSCAN_CARDDAV_PASSWORD": "pw"}
     result = CliRunner().invoke(main, ["--book", str(book.path), "push", "--carddav",
-                                       radicale.replace("/cards/", "/nothing/here/")])
-    assert result.exit_code != 0
+                                       radicale.replace("/cards/", "/nothing/")], env=env)
+    assert result.exit_code == ExitCode.NOT_FOUND, result.output
+    assert "no CardDAV address book at" in result.output and "Traceback" not in result.output
+
+
+def test_push_refuses_a_password_in_the_url_and_names_an_unreachable_server(tmp_path: Path) -> None:
+    book = small_book(tmp_path / "book")
+    runner = CliRunner()
+    bad = runner.invoke(main, ["--book", str(book.path), "push", "--carddav",
+                               "http://me:secret@127.0.0.1:9/cards/"])
+    assert bad.exit_code == ExitCode.USAGE and "CARDSCAN_CARDDAV_PASSWORD" in bad.output
+    port = _free_port()  # nothing listens there
+    down = runner.invoke(main, ["--book", str(book.path), "push", "--carddav",
+                                f"http://127.0.0.1:{port}/cards/"])
+    assert down.exit_code == ExitCode.SOME_FAILED
+    line = down.output.strip()
+    assert line == f"cardscan: cannot reach the CardDAV server 127.0.0.1:{port}: Connection refused"
+
+
+def test_export_and_push_of_an_empty_or_missing_book_write_nothing(tmp_path: Path) -> None:
+    runner = CliRunner()
+    target = tmp_path / "all.vcf"
+    for book in (tmp_path / "typo", tmp_path / "empty"):
+        if book.name == "empty":
+            book.mkdir()
+        result = runner.invoke(main, ["--book", str(book), "export", "--vcf", str(target)])
+        assert result.exit_code == ExitCode.NOT_FOUND, result.output
+        assert str(book) in result.output and not target.exists()
+        pushed = runner.invoke(main, ["--book", str(book), "push", "--carddav",
+                                      "http://127.0.0.1:9/cards/"])
+        assert pushed.exit_code == ExitCode.NOT_FOUND
+
+
+def test_export_to_an_unwritable_place_is_one_line(tmp_path: Path) -> None:
+    book = small_book(tmp_path / "book")
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = CliRunner().invoke(main, ["--book", str(book.path), "export", "--vcf",
+                                       str(blocker / "all.vcf")])
+    assert result.exit_code != 0 and isinstance(result.exception, SystemExit)
+    assert result.output == f"cardscan: cannot write into {blocker}: it is not a folder\n"
+
+
+def test_qr_with_accents_decodes_back_exactly(tmp_path: Path) -> None:
+    """zbar reads UTF-8 without an ECI header as Shift-JIS: 'N°' came back as 'N簞'."""
+    pyzbar = pytest.importorskip("pyzbar.pyzbar")
+    from PIL import Image
+
+    from cardscan.models import Address
+
+    contact = Contact(name=Name("Catalina", "Cruz"), org="Iberia Abogados",
+                      address=Address(street="Avenida Corrientes N° 12", city="Salta",
+                                      printed="Avenida Corrientes N° 12\nC1326DJC Salta"),
+                      annotations=Annotations(met_at="Congreso Fintech Madrid",
+                                              needs="abogada para contratos"))
+    png = tmp_path / "qr.png"
+    export.save_qr_png(export.make_qr(contact), png)
+    decoded = pyzbar.decode(Image.open(png))
+    assert decoded[0].data.decode("utf-8") == export.qr_text(contact)
+    ascii_only = Contact(name=Name("Ana", "Ruiz"), org="Acme")
+    export.save_qr_png(export.make_qr(ascii_only), png)
+    assert pyzbar.decode(Image.open(png))[0].data.decode("ascii") == export.qr_text(ascii_only)

@@ -135,6 +135,80 @@ def test_batch_annotations_pairs_and_report(tmp_path, in_process):
     assert "--annotate needs a terminal" in result.stderr  # CliRunner's stdin is no tty
 
 
+def test_a_follow_up_that_is_no_date_is_a_usage_error_not_a_traceback(tmp_path, in_process):
+    write_photo(tmp_path, "a.jpg", "Ana Gil\n")
+    for when, words in (("garbage", "Cannot read 'garbage'"), ("2020-01-01", "in the past")):
+        result = run("--book", str(tmp_path / "b"), "--ui-lang", "en", "scan",
+                     str(tmp_path / "a.jpg"), "--follow-up", when)
+        assert result.exit_code == ExitCode.USAGE, result.output
+        assert words in result.stderr and "--follow-up" in result.stderr
+        assert not isinstance(result.exception, ValueError)
+        assert not (tmp_path / "b").exists()  # refused before any work
+    spanish = run("--book", str(tmp_path / "b"), "--ui-lang", "es", "scan",
+                  str(tmp_path / "a.jpg"), "--follow-up", "garbage")
+    assert "No entiendo 'garbage'" in spanish.stderr
+
+
+def test_batch_answers_reach_photos_scanned_before_without_replacing_typed_ones(
+        tmp_path, in_process):
+    write_photo(tmp_path, "a.jpg", "Ana Gil\nana@x.es\n")
+    write_photo(tmp_path, "b.jpg", "Bo Li\nbo@y.es\n")
+    book = tmp_path / "book"
+    assert run("--book", str(book), "scan", str(tmp_path), "-q").exit_code == ExitCode.OK
+    ana = Book(book).get("Ana Gil")
+    ana.annotations.met_at = "Cena en casa de Luis"  # typed in the prompt
+    Book(book).save(ana)
+    again = run("--book", str(book), "scan", str(tmp_path), "-q", "--met-at", "Feria",
+                "--tag", "evento", "--follow-up", "2099-01-01")
+    assert again.exit_code == ExitCode.OK, again.output
+    contacts = {c.name.given: c.annotations for c in Book(book).contacts()}
+    assert contacts["Ana"].met_at == "Cena en casa de Luis"
+    assert contacts["Bo"].met_at == "Feria"
+    assert all(a.tags == ["evento"] for a in contacts.values())
+    assert all(str(a.follow_up) == "2099-01-01" for a in contacts.values())
+
+
+def test_book_and_ui_lang_after_the_command_name(tmp_path, in_process):
+    write_photo(tmp_path, "a.jpg", "Ana Gil\nana@x.es\n")
+    book = tmp_path / "book"
+    assert run("scan", str(tmp_path), "-q", "--book", str(book)).exit_code == ExitCode.OK
+    shown = run("show", "Ana", "--book", str(book), "--ui-lang", "es")
+    assert shown.exit_code == ExitCode.OK, shown.output
+    assert "Correos" in shown.output and "ana@x.es" in shown.output
+    listed = run("list", "--json", "--book", str(book))
+    assert [c["fn"] for c in __import__("json").loads(listed.output)] == ["Ana Gil"]
+    waiting = run("annotate", "--book", str(book), "--ui-lang", "es")
+    assert waiting.exit_code == ExitCode.OK and "1 tarjeta(s) pendientes" in waiting.stderr
+
+
+def test_scan_table_never_breaks_an_email_on_a_narrow_terminal(tmp_path, monkeypatch, capsys):
+    from cardscan import cli
+    from cardscan.models import Contact, Email, Name, Phone, PhoneType, Source
+
+    address = "hortensia.rius@lumbreras.example.com"
+    contact = Contact(name=Name("Hortensia", "Rius Barral"), org="Lumbreras Consultores S.L.U.",
+                      phones=[Phone("+34610731294", PhoneType.CELL)], emails=[Email(address)])
+    card = pipeline.CardOutcome("added", contact, Source("01-es-flat.png"), contact.uid, None)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setenv("COLUMNS", "90")
+    cli._print_scan_table([card])
+    out = capsys.readouterr().out
+    assert address in out and "+34610731294" in out
+
+
+def test_ctrl_c_is_reported_in_the_prompt_language(tmp_path, in_process, monkeypatch):
+    from cardscan import annotate
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(annotate, "can_prompt", lambda: True)
+    monkeypatch.setattr(annotate, "run_session", interrupted)
+    result = run("--book", str(tmp_path / "b"), "--ui-lang", "es", "annotate")
+    assert result.exit_code == ExitCode.INTERRUPTED
+    assert "interrumpido; todo lo respondido hasta ahora está guardado" in result.stderr
+
+
 # ------------------------------------------------------------------ end to end (Tesseract)
 
 

@@ -256,3 +256,26 @@ def test_khard_reads_the_book(tmp_path: Path) -> None:
     assert "+34912345678\tJosé Núñez 😀\tWORK, VOICE" in phones
     shown = run("show", uid)
     assert "Jefa; I+D" in shown and "Año, S.A." in shown and "Met at: Feria" in shown
+
+
+def test_update_keeps_what_another_process_wrote_meanwhile(tmp_path):
+    book = store.Book(tmp_path / "book")
+    ana = book.add(Contact(name=Name("Ana", "Gil"), org="Acme")).contact
+    other = store.Book(tmp_path / "book")
+    fresh = other.get(ana.uid)
+    fresh.emails.append(Email("ana@acme.example"))
+    other.save(fresh)  # written after `book` last read it
+
+    def answer(contact: Contact) -> None:
+        contact.annotations.met_at = "Feria"
+
+    updated = book.update(ana.uid, answer)
+    assert updated.annotations.met_at == "Feria"
+    assert [e.address for e in book.get(ana.uid).emails] == ["ana@acme.example"]
+    with pytest.raises(store.NotFoundError):
+        book.update("no-such-uid", answer)
+
+
+def test_atomic_write_into_a_missing_folder_is_a_one_line_book_error(tmp_path):
+    with pytest.raises(store.BookError, match=r"cannot write .*missing/x\.vcf: No such file"):
+        store.atomic_write(tmp_path / "missing" / "x.vcf", b"data")
