@@ -60,6 +60,9 @@ EDGE_BLANK = 0.02
 #: Upscaling stops here: OCR time grows with the pixel count.
 MAX_UPSCALE = 2.0
 MAX_OCR_PIXELS = 2_500_000
+#: Largest text-line tilt (degrees) corrected by the deskew (a photo shot at an angle with
+#: no card outline found can tilt the text well beyond what a flatbed scan does).
+MAX_SKEW = 20.0
 #: Ascender/descender asymmetry beyond which the upside-down check needs no OSD.
 CLEAR_ASCENDER_SCORE = 0.3
 
@@ -455,8 +458,11 @@ def _line_blobs(mask: np.ndarray, height: float) -> list[tuple]:
     blobs = []
     for contour in contours:
         _, _, w, h = cv2.boundingRect(contour)
-        if w >= 3 * max(h, 1) and h <= height * 3 and w >= 2 * height:
-            blobs.append((cv2.minAreaRect(contour), w * h))
+        rect = cv2.minAreaRect(contour)
+        thickness = min(rect[1])
+        # thinner than letters: a printed rule or the card's own edge, not a line of text
+        if w >= 3 * max(h, 1) and h <= height * 3 and w >= 2 * height and thickness >= 0.6 * height:
+            blobs.append((rect, w * h))
     return blobs
 
 
@@ -493,7 +499,7 @@ def skew_angle(mask: np.ndarray) -> float:
     order = np.argsort(angles)
     cumulative = np.cumsum(np.asarray(weights)[order])
     median = float(np.asarray(angles)[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
-    return median if 0.3 <= abs(median) <= 12 else 0.0
+    return median if 0.3 <= abs(median) <= MAX_SKEW else 0.0
 
 
 def upside_down_score(mask: np.ndarray) -> float:
@@ -590,7 +596,8 @@ def _osd_flip(gray: np.ndarray) -> bool | None:
 # ------------------------------------------------------------------ enhancement
 
 
-def enhance(crop: np.ndarray, outlined: bool = True) -> tuple[np.ndarray, list[str]]:
+def enhance(crop: np.ndarray, outlined: bool = True, invert: bool | None = None
+            ) -> tuple[np.ndarray, list[str]]:
     """The gray image handed to Tesseract, and what was done to it (chosen by measuring).
 
     ``outlined``: the crop is a detected card, whose outermost edge may hold a sliver of
@@ -598,7 +605,7 @@ def enhance(crop: np.ndarray, outlined: bool = True) -> tuple[np.ndarray, list[s
     """
     notes: list[str] = []
     gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
-    if is_dark(gray):
+    if is_dark(gray) if invert is None else invert:
         gray = 255 - gray
         notes.append("inverted light-on-dark card")
     if outlined:
@@ -657,6 +664,17 @@ def whole_photo(photo: Photo, use_osd: bool = True) -> CardImage:
     """The whole photo as one card (when no outline is found, or as a second opinion)."""
     return _finish(photo, _shrink(photo.pixels, 2000), 0, False,
                    ["no card outline found: the whole photo is used"], use_osd)
+
+
+def other_polarity(card: CardImage) -> CardImage:
+    """The card enhanced as if its text were the other way round (light on dark or dark on light).
+
+    Mid-tone cards (orange, grey, a photo behind the text) can fool :func:`is_dark`.
+    """
+    inverted = any(note.startswith("inverted") for note in card.notes)
+    image, notes = enhance(card.crop, outlined=card.detected, invert=not inverted)
+    kept = [n for n in card.notes if not n.startswith(("inverted", "illumination", "upscaled"))]
+    return replace(card, image=image, notes=[*kept, *notes, "polarity chosen by the text"])
 
 
 def turned(card: CardImage, degrees_cw: int) -> CardImage:

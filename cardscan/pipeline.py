@@ -346,16 +346,23 @@ def read_upright(card: CardImage, options: ScanOptions) -> tuple[CardImage, OcrP
 
     The imaging stage's orientation checks are cheap but can be fooled by pictures and
     logos; the text itself is the final judge (a wrong turn reads as low-confidence
-    fragments). A well-read card costs one OCR pass, a doubtful one up to four.
+    fragments). A well-read card costs one OCR pass, a doubtful one up to six (four turns,
+    two polarities).
     """
     from cardscan import imaging, ocr
 
+    def alternatives() -> Iterator[CardImage]:  # most likely mistakes first
+        yield imaging.turned(card, 180)
+        flipped = imaging.other_polarity(card)
+        yield flipped
+        yield imaging.turned(flipped, 180)
+        yield imaging.turned(card, 90)
+        yield imaging.turned(card, 270)
+
     best_card, best_page = card, ocr.read(card, options.lang, timeout=options.timeout)
     best = ocr.read_quality(best_page)
-    for degrees in (180, 90, 270):
-        if best[1] >= DOUBTFUL_READ:
-            break
-        other = imaging.turned(card, degrees)
+    others = alternatives()
+    while best[1] < DOUBTFUL_READ and (other := next(others, None)) is not None:
         page = ocr.read(other, options.lang, timeout=options.timeout)
         quality = ocr.read_quality(page)
         if quality[0] > best[0]:

@@ -12,7 +12,7 @@ import pytest
 
 from cardscan import imaging
 from cardscan.errors import InputError
-from cardscan.models import Photo
+from cardscan.models import CardImage, Photo
 from tests import imagegen
 
 
@@ -213,3 +213,14 @@ def test_small_text_is_upscaled_and_shadows_flattened() -> None:
     # after correction the paper is about as bright on the shadowed side as on the lit one
     left, right = np.median(image[:, : image.shape[1] // 8]), np.median(image[:, -image.shape[1] // 8:])
     assert abs(float(left) - float(right)) < 25
+
+
+def test_other_polarity_enhances_the_card_the_other_way_round() -> None:
+    """Mid-tone cards can fool the dark-card check; the pipeline asks for the other polarity."""
+    crop = imagegen.render_card(imagegen.CARD_TEXTS[0]).image
+    image, notes = imaging.enhance(crop)
+    card = CardImage(Path("orange.jpg"), image, crop, notes=list(notes))
+    flipped = imaging.other_polarity(card)
+    assert "inverted light-on-dark card" in flipped.notes
+    assert np.median(flipped.image) < 128 < np.median(card.image)
+    assert np.median(imaging.other_polarity(flipped).image) > 128
