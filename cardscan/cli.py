@@ -229,6 +229,7 @@ def scan(ctx: Context, photos: tuple[Path, ...], out: Path | None, region: str |
 
         write_report(summary.cards, summary.failures, report)
     if not quiet:
+        _report_merges(book, summary.cards)
         click.echo(f"cardscan: {summary.line()}" + (f"; report: {report}" if report else ""),
                    err=True)
     if annotate:
@@ -239,6 +240,23 @@ def scan(ctx: Context, photos: tuple[Path, ...], out: Path | None, region: str |
             annotate_after_scan(book, new, settings.ui_lang, region=settings.region)
     if summary.exit_code != ExitCode.OK:
         sys.exit(int(summary.exit_code))
+
+
+def _report_merges(book: Any, cards: list[Any]) -> None:
+    """One line per card merged into a contact already in the book, naming that contact."""
+    from cardscan.errors import NotFoundError
+
+    for card in cards:
+        if card.status != "merged":
+            continue
+        try:
+            name = book.get(card.uid).display_name
+        except NotFoundError:
+            name = card.contact.display_name
+        where = card.source.file + (f" (card {card.source.card_index + 1})"
+                                    if card.source.card_index else "")
+        click.echo(f"cardscan: {where}: merged into {name} ({card.uid[:8]}); "
+                   "nothing you typed was changed", err=True)
 
 
 def _annotate_skipped(book: Any, cards: list[Any], batch: Any) -> None:
@@ -400,8 +418,15 @@ def followups_done(ctx: Context, contact: str, day: str | None, as_json: bool) -
 
     when = _parse_day(day) if day else date.today()
     book = _network_book(ctx)
-    updated, was_pending = network.mark_done(book.get(contact), when)
-    book.save(updated)
+    found = book.get(contact)
+    outcome: dict[str, Any] = {}
+
+    def record(stored: Any) -> None:  # re-read under the lock: a concurrent edit is kept
+        done, outcome["was_pending"] = network.mark_done(stored, when)
+        stored.annotations = done.annotations
+
+    updated = book.update(found.uid, record)
+    was_pending = outcome["was_pending"]
     lang = ctx.settings.ui_lang
     if as_json:
         render.print_json({"uid": updated.uid, "name": updated.display_name,

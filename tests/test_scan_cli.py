@@ -277,3 +277,18 @@ def test_two_scans_of_one_folder_into_one_book_at_once(tmp_path):
     emails = _emails(book)
     assert len(emails) == len(set(emails)) == len(photos)
     assert len(Book(book).contacts()) == len(photos)
+
+
+def test_a_merge_names_the_contact_it_went_into(tmp_path, in_process):
+    book = tmp_path / "book"
+    write_photo(tmp_path, "first.jpg", "Ana Gil\nana@x.es\n")
+    assert run("--book", str(book), "scan", str(tmp_path / "first.jpg")).exit_code == ExitCode.OK
+    ana = Book(book).get("Ana")
+    ana.title = "Directora"  # typed by the user
+    ana.user_edited.add("title")
+    Book(book).save(ana)
+    write_photo(tmp_path, "second.jpg", "Ana Gil\nana@x.es\nORG Acme SL\n")
+    result = run("--book", str(book), "scan", str(tmp_path / "second.jpg"))
+    assert result.exit_code == ExitCode.OK, result.output
+    assert f"second.jpg: merged into Ana Gil ({ana.uid[:8]})" in result.stderr
+    assert [(c.title, c.org) for c in Book(book).contacts()] == [("Directora", "Acme SL")]
