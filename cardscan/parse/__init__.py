@@ -87,6 +87,7 @@ def contact_from(page: OcrPage, region: str = "ES") -> Contact:
     primary = tuple(dict.fromkeys([*ranked, region]))
     fallback = tuple(dict.fromkeys([*primary, *hinted, *phones.FALLBACK_REGIONS]))
     _take_phones(segments, contact, primary, fallback)
+    _harmonise_countries(contact)
     country = ranked[0] if ranked else region
     if contact.phones and not ranked:
         country = _region_of(contact.phones[0].number) or region
@@ -189,6 +190,32 @@ def _take_phones(
             if _ONLY_LABEL.match(re.sub(phones._LABEL_WORD, " ", left, flags=re.I)):
                 left = ""
             seg.rest = left
+
+
+def _harmonise_countries(contact: Contact) -> None:
+    """Numbers printed without a country code on one card share one country: when they were placed
+    in different countries ('Tel: 11 6909-6968' read as Argentine beside the Brazilian mobile
+    'Cel: 11 9 7412-1100'), use the country in which all of them are possible and most are valid."""
+    national = [p for p in contact.phones if p.printed and not re.match(r"\s*(?:\+|00)", p.printed)]
+    regions = {_region_of(p.number) for p in national} - {None}
+    if len(national) < 2 or len(regions) < 2:
+        return
+    scores: list[tuple[int, str]] = []
+    for region in sorted(regions):
+        parsed = [phones._parse(p.printed, region) for p in national]
+        if any(n is None or not phonenumbers.is_possible_number(n) for n in parsed):
+            continue
+        scores.append((sum(phonenumbers.is_valid_number(n) for n in parsed if n is not None), region))
+    scores.sort(reverse=True)
+    if not scores or (len(scores) > 1 and scores[0][0] == scores[1][0]):
+        return  # no country fits all of them, or two fit equally well
+    best = scores[0]
+    for phone in national:
+        if _region_of(phone.number) != best[1]:
+            number = phones._parse(phone.printed, best[1])
+            if number is not None:
+                phone.number = phones._e164(number)
+                phone.confidence = round(phone.confidence * 0.85, 3)
 
 
 def _email_match(text: str, locals_: list[str]) -> float:

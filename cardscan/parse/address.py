@@ -13,7 +13,14 @@ import usaddress
 from cardscan.models import Address
 from cardscan.parse.country import AR_CPA, BR_CEP, CA_POSTAL, PT_POSTAL, UK_POSTCODE, US_STATE_ZIP
 from cardscan.parse.layout import Segment
-from cardscan.parse.lexicon import by_country, country_names, fold, not_a_country_here, regions_of, words
+from cardscan.parse.lexicon import (
+    city_spelling,
+    country_names,
+    fold,
+    not_a_country_here,
+    regions_of,
+    words,
+)
 from cardscan.parse.names import is_honorific
 
 _POSTAL_LABEL = r"(?:C\.?\s?P\.?|CP|CEP|ZIP(?:\s?code)?|Postal\s?code|C[oó]digo\s?postal|PLZ|CAP)\s*:?\s*"
@@ -36,6 +43,10 @@ _LABELLED_POSTAL = re.compile(_POSTAL_LABEL + r"([A-Z]?\d[\dA-Z\-. ]{2,8}\d[A-Z]
 # A town written before or after a postal code on its line ('478582 Cubará', 'Wien, 1010').
 _PLACE_BEFORE = r"(?:[A-Za-zÀ-ÿ .'-]+,?\s)?"
 _PLACE_AFTER = r"(?:,?\s[A-Za-zÀ-ÿ .'-]+)?"
+_MISREAD_POSTAL = re.compile(
+    _POSTAL_LABEL + r"((?=[\dOolI\-. ]*\d[\dOolI\-. ]*\d)[\dOolI][\dOolI\-. ]{2,8}[\dOolI])(?![\w])", re.I
+)
+_OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
 _STREET_NUMBER = re.compile(r"\d|\bs/n\b", re.I)
 _NEIGHBOURHOOD = re.compile(
     r"^(?:Col\.?|Colonia|Bairro|Barrio|Fracc\.?|Fraccionamiento|Urb\.?|Jd\.?|Jardim)\s", re.I
@@ -91,8 +102,16 @@ def _is_street(text: str) -> bool:
     return bool(has_number and _COMPOUND_STREET.search(text))
 
 
+def _repair_postal(text: str) -> str:
+    """'CEP OlI37-000' -> 'CEP 01137-000': O, l and I read for digits, only after a postal label."""
+    def fix(m: re.Match[str]) -> str:
+        return m.group(0)[: m.start(1) - m.start(0)] + m.group(1).translate(_OCR_DIGITS)
+    return _MISREAD_POSTAL.sub(fix, text)
+
+
 def _find_postal(text: str, country: str) -> str | None:
     """The postal code printed in a line, in the card country's format first."""
+    text = _repair_postal(text)
     labelled = _LABELLED_POSTAL.search(text)
     if labelled:
         return labelled.group(1).strip()
@@ -144,6 +163,7 @@ def line_score(text: str, country: str) -> float:
         score += 2
     elif text.split() and _street_word(text.split()[0]) and len(text.split()) > 1:
         score += 0.8
+    text = _repair_postal(text)
     if _LABELLED_POSTAL.search(text) or UK_POSTCODE.search(text) or US_STATE_ZIP.search(text):
         score += 2
     elif BR_CEP.search(text) or (
@@ -170,8 +190,19 @@ def line_score(text: str, country: str) -> float:
     return score
 
 
+_MISREAD_NUMBER = re.compile(r"(?<![\w])(?=[\dOlI]*\d[\dOlI]*\d)[\dOlI]*[OlI][\dOlI]*(?![\w])")
+
+
+def _repair_numbers(text: str) -> str:
+    """'Edif. 1O9', '45l13 Badibling': O, l and I inside a run of digits are digits read wrong."""
+    return _MISREAD_NUMBER.sub(lambda m: m.group(0).translate(_OCR_DIGITS), text)
+
+
 def find_address(segments: list[Segment], country: str) -> AddressResult | None:
     """The best block of consecutive address lines and its parts."""
+    for seg in segments:
+        if seg.rest and not seg.used and line_score(_repair_numbers(seg.rest), country) > 0:
+            seg.rest = _repair_numbers(seg.rest)
     scored = [(i, line_score(s.rest, country)) for i, s in enumerate(segments) if s.rest and not s.used]
     blocks: list[list[tuple[int, float]]] = []
     for i, score in scored:
@@ -303,11 +334,9 @@ def parse_lines(lines: list[str], country: str) -> Address:
             and not re.search(r"\d", kept[-1]):
         city_index = len(kept) - 1  # 'Santiago' after the street, the country already cut off
     if city_index is None and kept:
-        # 'Calle 93 # 11-27, Bogotá': a known city closing the street line
-        head, sep, tail = kept[-1].rpartition(",")
-        if sep and fold(tail.strip()) in by_country("cities.txt"):
-            kept[-1] = head.strip()
-            address.city = tail.strip()
+        # 'Calle 93 # 11-27, Bogotá', 'Rua Padre João, 331 - Penha - SP': a known city or a region
+        # closing the street line
+        kept[-1] = _peel_place(kept[-1], country, address)
     if city_index is None:
         street_parts = kept
     else:
@@ -318,18 +347,55 @@ def parse_lines(lines: list[str], country: str) -> Address:
                 street_parts.append(extra)
             elif not address.city:
                 address.city = extra
+    if street_parts and (not address.region or not address.city):
+        street_parts[-1] = _peel_place(street_parts[-1], country, address)  # '..., 331 - Penha - SP'
+    if city_index is not None and not address.city and street_parts:
+        head, sep, tail = street_parts[-1].rpartition(",")
+        if sep and _is_street(head) and _plain_place(tail.strip()):
+            street_parts[-1], address.city = head.strip(), tail.strip()  # '836 Smith Crest, Mariechester'
     if city_index is not None and not address.city and street_parts and _plain_place(street_parts[-1]) \
             and not _is_street(street_parts[-1]) and (len(street_parts) > 1 or city_index > 0):
         address.city = street_parts.pop()  # 'Flat 7, Wendy Stravenue' / 'Smithville' / 'B8 5QS'
     address.street = ", ".join(p for p in street_parts if p)
+    address.city = city_spelling(address.city) or address.city
     if not address.country_code and country:
         address.country_code = country
     return address
 
 
+_TAIL = re.compile(r"^(?P<head>.*?\S)\s*(?:\s[-–]\s|,|\s-|-(?=[A-Z]{2}\s*$))\s*(?P<tail>[^,\-–]+?)\s*$")
+
+
+def _peel_place(line: str, country: str, address: Address) -> str:
+    """Cut a region and a known city off the end of a street line; returns what is left."""
+    for _ in range(2):
+        m = _TAIL.match(line)
+        if not m:
+            break
+        tail = m.group("tail").strip(" .")
+        if not address.city and city_spelling(tail):
+            address.city = tail
+        elif not address.region and _is_region(tail, country) and not re.search(r"\d", tail):
+            address.region = tail
+        else:
+            break
+        line = m.group("head").strip(" ,;-–")
+    return line
+
+
+def _split_region_code(chunk: str, country: str) -> list[str]:
+    """'Sáo Paulo-SP' -> ['Sáo Paulo', 'SP'] when the code after the hyphen is a region's."""
+    m = re.fullmatch(r"(.*[^\W\d])\s*-\s*([A-Z]{2})", chunk.strip())
+    if m and _is_region(m.group(2), country):
+        return [m.group(1), m.group(2)]
+    return [chunk]
+
+
 def _parse_city_line(line: str, country: str, address: Address, street_parts: list[str]) -> None:
+    line = _repair_postal(line)
     postal = _find_postal(line, country)
-    chunks = [c for c in _CHUNK_SPLIT.split(line) if c.strip()]
+    chunks = [piece for c in _CHUNK_SPLIT.split(line) if c.strip() for piece in _split_region_code(c, country)
+              if not re.fullmatch(r"\(.*\)", piece.strip())]  # '(próx. ao Shopping Penha)' is a note
     postal_chunk = None
     remainder = ""
     if postal:

@@ -38,6 +38,9 @@ def clean(text: str) -> str:
     text = text.replace("\u00a0", " ").replace("’", "'").replace("‘", "'")
     text = re.sub(r"[ \t]+", " ", text).strip()
     text = _STRAY.sub("", text).strip()
+    # a lone quote before a line is a speck of dirt or a logo edge, unless the line is quoted
+    if text and text[0] in "'\"" and not text.rstrip(" .").endswith(text[0]):
+        text = _STRAY.sub("", text[1:].strip()).strip()
     return text
 
 

@@ -97,6 +97,21 @@ def country_names() -> dict[str, str]:
 
 
 @cache
+def _city_spellings() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for ln in _lines("cities.txt"):
+        for item in ln.partition("\t")[2].split(","):
+            if item.strip():
+                table.setdefault(fold(item.strip()), item.strip())
+    return table
+
+
+def city_spelling(name: str) -> str | None:
+    """A listed city as the lexicon spells it ('Sao Paulo', 'SÁO PAULO' -> 'São Paulo'), or None."""
+    return _city_spellings().get(fold(name.strip(" .")))
+
+
+@cache
 def _places_by_country() -> dict[str, frozenset[str]]:
     """Folded region and city names (from regions.txt and cities.txt) -> the countries they are in."""
     table: dict[str, set[str]] = {}

@@ -201,7 +201,7 @@ def find_phones(
         if _not_a_phone(printed, text[: m.start()]):
             continue
         if any(c in printed for c in "OolI"):
-            if label is None:
+            if label is None and not (plus or _one_misread_digit(printed)):
                 continue
             printed = printed.translate(_OCR_DIGITS)
         n_digits = sum(c.isdigit() for c in printed)
@@ -228,6 +228,14 @@ def find_phones(
             previous = hit
         last_end = m.end()
     return hits
+
+
+def _one_misread_digit(printed: str) -> bool:
+    """'(3O3) 766-2126', '07438 3l9763': one O, l or I between digits in a long phone-shaped run
+    (a repair made without a label only where no word can be meant)."""
+    misread = re.findall(r"[OolI]", printed)
+    return len(misread) == 1 and bool(re.search(r"\d[OolI]\d", printed)) \
+        and sum(c.isdigit() for c in printed) >= 8
 
 
 def _split_run_together(printed: str, plus: str, regions: tuple[str, ...]) -> list[str]:
