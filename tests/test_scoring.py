@@ -144,3 +144,10 @@ def test_char_accuracy_is_order_tolerant_and_counts_errors() -> None:
 def test_truths_of_unwraps_multi_card_records() -> None:
     assert scoring.truths_of({"fn": "A"}) == [{"fn": "A"}]
     assert [t["fn"] for t in scoring.truths_of({"truths": [{"fn": "A"}, {"fn": "B"}]})] == ["A", "B"]
+
+
+def test_char_errors_pair_each_printed_line_with_its_own_ocr_line():
+    """A short line contained in a longer one must not steal the longer line's match."""
+    truth = "ana@ulibarri.com.mx\nulibarri.com.mx"
+    ocr = "ana@ulibarn.com.mx\nulibarri.com.mx"
+    assert scoring.char_errors(truth, ocr) == (1, len("ana@ulibarri.com.mx") + len("ulibarri.com.mx"))

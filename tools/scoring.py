@@ -218,36 +218,45 @@ def char_errors(truth_text: str, ocr_text: str) -> tuple[int, int]:
 
     Tolerant of reading order: Tesseract may read a two-column card row by row (two printed
     lines on one OCR line) or column by column. Each printed line, longest first, is aligned
-    with its best-matching stretch of the OCR text not used yet (rapidfuzz partial alignment)
-    and costs the Levenshtein distance to that stretch; a line with no fair match (under 50%
-    similar) costs its length. OCR characters left over (spaces aside) count as insertions.
-    Whitespace runs count as one space; line breaks are not counted.
+    with its best-matching stretch inside one OCR line not used yet (rapidfuzz partial
+    alignment, widened to whole words) with the smallest Levenshtein distance, and costs that
+    distance; a line with no fair match (over half its length wrong) costs its length. OCR
+    characters left over (spaces aside) count as insertions. Whitespace runs count as one space.
     """
     truth_lines = sorted(_lines(truth_text), key=len, reverse=True)
     total = sum(len(line) for line in truth_lines)
-    remaining = "\n".join(_lines(ocr_text))
+    remaining = _lines(ocr_text)
     errors = 0
     for line in truth_lines:
-        if not remaining.strip():
+        best: tuple[int, int, int, int] | None = None  # (distance, OCR line, start, end)
+        for index, candidate in enumerate(remaining):
+            if not candidate.strip():
+                continue
+            start, end = _stretch(line, candidate)
+            distance = Levenshtein.distance(line, candidate[start:end].strip())
+            if best is None or distance < best[0]:
+                best = (distance, index, start, end)
+        if best is None or best[0] > len(line) / 2:
             errors += len(line)
             continue
-        found = fuzz.partial_ratio_alignment(line, remaining)
-        if found is None or found.score < 50:
-            errors += len(line)
-            continue
-        start, end = found.dest_start, found.dest_end
-        if len(remaining) < len(line):  # the alignment went the other way round
-            start, end = 0, len(remaining)
-        # Widen the stretch to whole words so a cut word is not counted twice.
-        while start > 0 and not remaining[start - 1].isspace():
-            start -= 1
-        while end < len(remaining) and not remaining[end].isspace():
-            end += 1
-        stretch = remaining[start:end].strip()
-        errors += Levenshtein.distance(line, stretch)
-        remaining = remaining[:start] + "\n" + remaining[end:]
-    errors += sum(1 for c in remaining if not c.isspace())
+        distance, index, start, end = best
+        errors += distance
+        remaining[index] = remaining[index][:start] + " " + remaining[index][end:]
+    errors += sum(1 for text in remaining for c in text if not c.isspace())
     return errors, total
+
+
+def _stretch(line: str, candidate: str) -> tuple[int, int]:
+    """Where ``line`` sits in one OCR line: its best partial alignment, widened to whole words."""
+    found = fuzz.partial_ratio_alignment(line, candidate)
+    start, end = (found.dest_start, found.dest_end) if found else (0, len(candidate))
+    if len(candidate) < len(line):  # the alignment went the other way round
+        start, end = 0, len(candidate)
+    while start > 0 and not candidate[start - 1].isspace():
+        start -= 1
+    while end < len(candidate) and not candidate[end].isspace():
+        end += 1
+    return start, end
 
 
 def char_accuracy(truth_text: str, ocr_text: str) -> float:
