@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import re
 import warnings
 from collections.abc import Sequence
@@ -596,6 +597,11 @@ def _osd_flip(gray: np.ndarray) -> bool | None:
 # ------------------------------------------------------------------ enhancement
 
 
+#: Tone curve applied before OCR: paper (255) stays, mid-grey text (170) becomes 110.
+INK_GAMMA = 2.0
+_INK_GAMMA = (255 * (np.arange(256) / 255.0) ** INK_GAMMA).astype(np.uint8)
+
+
 def enhance(crop: np.ndarray, outlined: bool = True, invert: bool | None = None
             ) -> tuple[np.ndarray, list[str]]:
     """The gray image handed to Tesseract, and what was done to it (chosen by measuring).
@@ -624,7 +630,15 @@ def enhance(crop: np.ndarray, outlined: bool = True, invert: bool | None = None
                                 interpolation=cv2.INTER_LINEAR)
         gray = cv2.divide(gray, np.maximum(background, 1), scale=255)
         notes.append(f"illumination corrected (background {low:.0f}..{high:.0f})")
+    # Darken mid-tones (light grey or coloured text) while the paper stays white.
+    gray = cv2.LUT(gray, _INK_GAMMA)
     height = letter_height(ink_mask(gray))
+    gray, removed = remove_rules(gray, height)
+    if removed:
+        notes.append(f"removed {removed} printed rule{'s' if removed > 1 else ''}")
+    gray, columns = stack_columns(gray, height)
+    if columns > 1:
+        notes.append(f"{columns} text columns stacked one under the other")
     if height and height < MIN_TEXT_HEIGHT:
         pixel_room = np.sqrt(MAX_OCR_PIXELS / (gray.shape[0] * gray.shape[1]))
         factor = min(MAX_UPSCALE, TARGET_TEXT_HEIGHT / height, pixel_room)
@@ -634,6 +648,89 @@ def enhance(crop: np.ndarray, outlined: bool = True, invert: bool | None = None
         gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
         notes.append(f"upscaled x{factor:.1f} (letters {height:.0f} px)")
     return gray, notes
+
+
+def remove_rules(gray: np.ndarray, letter: float) -> tuple[np.ndarray, int]:
+    """Paint out long printed rules (dark on light), returning the image and how many.
+
+    A vertical rule between two columns makes Tesseract read both columns as one line with
+    a ``|`` in the middle; a horizontal one under a name is read as a row of dashes. A rule
+    is a straight run of ink much longer than any letter stroke.
+    """
+    if not letter:
+        return gray, 0
+    h, w = gray.shape[:2]
+    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+                                max(15, (min(h, w) // 20) | 1), 15)
+    rules = np.zeros_like(ink)
+    count = 0
+    for kernel in (np.ones((max(int(RULE_LETTERS * letter), h // 5), 1), np.uint8),
+                   np.ones((1, max(int(RULE_LETTERS * letter), w // 6)), np.uint8)):
+        found = cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)
+        count += cv2.connectedComponents(found)[0] - 1
+        rules |= found
+    if not count:
+        return gray, 0
+    rules = cv2.dilate(rules, np.ones((5, 5), np.uint8))
+    paper = cv2.medianBlur(gray, 21)
+    cleaned = gray.copy()
+    cleaned[rules > 0] = np.maximum(paper[rules > 0], np.percentile(gray, 60)).astype(np.uint8)
+    return cleaned, count
+
+
+def stack_columns(gray: np.ndarray, letter: float) -> tuple[np.ndarray, int]:
+    """Put side-by-side text columns one under the other, returning the image and the count.
+
+    Tesseract reads two columns whose lines sit at the same height as one line ("Ana Gil
+    Tel 612..."), which mixes the name with a phone label. A column gap is a vertical band
+    with no ink at all across the whole card, at least COLUMN_GAP_LETTERS letters wide, with
+    text on both sides; no printed line crosses it, so cutting there never splits a line.
+    """
+    if not letter:
+        return gray, 1
+    h, w = gray.shape[:2]
+    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+                                max(15, (min(h, w) // 20) | 1), 15)
+    ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    margin = int(0.03 * min(h, w))  # the card's edge is not text
+    ink[:margin], ink[-margin:], ink[:, :margin], ink[:, -margin:] = 0, 0, 0, 0
+    columns = (np.count_nonzero(ink, axis=0) > max(2, 0.01 * h)).astype(np.uint8)[None, :]
+    # a sliver of ink narrower than a quarter letter is a rule's remnant or a speck, not text
+    sliver = np.ones((1, max(3, int(letter / 4))), np.uint8)
+    columns = cv2.morphologyEx(columns, cv2.MORPH_OPEN, sliver)[0] > 0
+    filled = np.flatnonzero(columns)
+    if filled.size == 0:
+        return gray, 1
+    gap = int(COLUMN_GAP_LETTERS * letter)
+    cuts, run_start = [], None
+    for x in range(filled[0], filled[-1] + 1):
+        if not columns[x] and run_start is None:
+            run_start = x
+        elif columns[x] and run_start is not None:
+            if x - run_start >= gap:
+                cuts.append((run_start, x))
+            run_start = None
+    if not cuts:
+        return gray, 1
+    edges = [0] + [(a + b) // 2 for a, b in cuts] + [w]
+    pieces = [gray[:, left:right] for left, right in itertools.pairwise(edges)]
+    # keep only pieces with a fair share of the ink: a stray speck is not a column
+    total = float(np.count_nonzero(ink)) or 1.0
+    shares = [np.count_nonzero(ink[:, left:right]) / total
+              for left, right in itertools.pairwise(edges)]
+    if sum(share >= 0.05 for share in shares) < 2:
+        return gray, 1
+    width = max(piece.shape[1] for piece in pieces)
+    paper = int(np.percentile(gray, 75))
+    stacked = [cv2.copyMakeBorder(piece, 0, 0, 0, width - piece.shape[1], cv2.BORDER_CONSTANT,
+                                  value=paper) for piece in pieces]
+    return np.vstack(stacked), len(pieces)
+
+
+#: A vertical band without ink this many letter heights wide separates two text columns.
+COLUMN_GAP_LETTERS = 2.5
+#: A straight run of ink at least this many letter heights long is a rule, not a stroke.
+RULE_LETTERS = 6
 
 
 # ------------------------------------------------------------------ cards

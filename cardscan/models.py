@@ -138,6 +138,11 @@ class Name:
     confidence: float = 1.0
 
     @property
+    def plain(self) -> str:
+        """The name alone, without honorific or degree (those are in prefix and suffix)."""
+        return " ".join(p for p in (self.given, self.middle, self.family) if p)
+
+    @property
     def full(self) -> str:
         """The formatted name (vCard FN)."""
         parts = [self.prefix, self.given, self.middle, self.family]

@@ -820,7 +820,7 @@ def contact_fields(contact: Contact) -> dict[str, Any]:
     """The `fields` object of the --json schema (docs/architecture.md)."""
     adr = contact.address
     return {
-        "fn": contact.name.full, "given": contact.name.given, "family": contact.name.family,
+        "fn": contact.name.plain, "given": contact.name.given, "family": contact.name.family,
         "prefix": contact.name.prefix, "suffix": contact.name.suffix,
         "title": contact.title, "department": contact.department, "org": contact.org,
         "tels": [{"e164": p.number, "type": str(p.type)} for p in contact.phones],

@@ -7,13 +7,13 @@ import zlib
 from pathlib import Path
 
 import cv2
+import imagegen
 import numpy as np
 import pytest
 
 from cardscan import imaging
 from cardscan.errors import InputError
 from cardscan.models import CardImage, Photo
-from tests import imagegen
 
 
 def photo_of(pixels: np.ndarray, name: str = "photo.jpg") -> Photo:
@@ -226,3 +226,27 @@ def test_other_polarity_enhances_the_card_the_other_way_round() -> None:
     back = imaging.other_polarity(flipped)
     assert not any(n.startswith("inverted") for n in back.notes)
     assert np.array_equal(back.image, image)
+
+
+def test_a_vertical_rule_is_removed_and_the_columns_stacked() -> None:
+    """Two columns beside a rule read as one line each side merged; stacked, they read apart."""
+    left = imagegen.render_card(["Ana Gil", "Directora", "Lumen S.L."], width=500).image
+    right = imagegen.render_card(["M 612 345 678", "ana@lumen.es"], width=500, seed=3).image
+    card = np.hstack([left, np.full((600, 50, 3), 250, np.uint8), right])
+    cv2.line(card, (525, 60), (525, 540), (40, 40, 40), 3)
+    gray = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY)
+    letter = imaging.letter_height(imaging.ink_mask(gray))
+    cleaned, rules = imaging.remove_rules(gray, letter)
+    assert rules == 1
+    assert cleaned[300, 520:531].min() > 200  # the rule is gone, the text is not
+    assert np.count_nonzero(cleaned < 100) > 0.8 * np.count_nonzero(gray[:, :500] < 100)
+    stacked, columns = imaging.stack_columns(cleaned, letter)
+    assert columns == 2
+    assert stacked.shape[0] == 2 * gray.shape[0] and stacked.shape[1] < gray.shape[1]
+
+
+def test_a_single_column_card_is_not_cut() -> None:
+    gray = cv2.cvtColor(imagegen.render_card(imagegen.CARD_TEXTS[0]).image, cv2.COLOR_BGR2GRAY)
+    letter = imaging.letter_height(imaging.ink_mask(gray))
+    assert imaging.stack_columns(gray, letter)[1] == 1
+    assert imaging.remove_rules(gray, letter)[1] == 0

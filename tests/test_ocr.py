@@ -6,6 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import imagegen
 import numpy as np
 import pytest
 from rapidfuzz.distance import Levenshtein
@@ -13,7 +14,6 @@ from rapidfuzz.distance import Levenshtein
 from cardscan import imaging, ocr
 from cardscan.errors import MissingDependencyError, OcrError
 from cardscan.models import CardImage
-from tests import imagegen
 
 TSV = """level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext
 1\t1\t0\t0\t0\t0\t0\t0\t1050\t600\t-1\t
