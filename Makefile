@@ -30,7 +30,8 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m 'not tesseract and not slow'
 
-bench: setup
+bench: $(STAMP)
+	@tools/ensure-deps.sh bench
 	$(BIN)/python tools/bench.py
 
 lint: $(STAMP)

@@ -2,6 +2,7 @@
 # Make sure the system programs cardscan needs are present.
 #   tools/ensure-deps.sh          tesseract with eng, spa and osd (what `cardscan scan` needs)
 #   tools/ensure-deps.sh test     the above, plus what the tests use: chromium, zbar, fonts
+#   tools/ensure-deps.sh bench    tesseract and the fonts the sample generator draws with
 # Installs through apt-get when missing and running as root; otherwise prints one line
 # saying what to install on this platform and exits non-zero. Fast when nothing is missing.
 set -euo pipefail
@@ -17,6 +18,8 @@ fi
 if [ "${1:-}" = "test" ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   ldconfig -p 2>/dev/null | grep -q 'libzbar\.so\.0' || missing+=(libzbar0)
+fi
+if [ "${1:-}" = "test" ] || [ "${1:-}" = "bench" ]; then  # the card generator draws with these
   [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
   [ -d /usr/share/fonts/truetype/liberation ] || missing+=(fonts-liberation)
 fi
