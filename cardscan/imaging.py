@@ -54,8 +54,8 @@ DETECT_LONG_SIDE = 900
 #: A card must cover at least this share of the photo to count as an outline.
 MIN_CARD_AREA = 0.03
 #: Letter heights (px) Tesseract reads best; smaller text is upscaled.
-MIN_TEXT_HEIGHT = 22
-TARGET_TEXT_HEIGHT = 30
+MIN_TEXT_HEIGHT = 13
+TARGET_TEXT_HEIGHT = 18
 #: Share of the short side blanked along a detected card's edge before OCR.
 EDGE_BLANK = 0.02
 #: Upscaling stops here: OCR time grows with the pixel count.

@@ -300,7 +300,7 @@ def process_photo(path: Path, options: ScanOptions,
     path = Path(path)
     photo = imaging.load(path)
     sha256 = photo.sha256
-    cards = imaging.find_cards(photo)
+    cards = imaging.find_cards(photo, use_osd=False)  # read_upright checks with the text
     pages = []
     for card in cards:
         if on_card is not None:
