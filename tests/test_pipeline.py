@@ -31,7 +31,7 @@ def _fake_load(path: Path) -> Photo:
     return Photo(Path(path), np.frombuffer(raw, np.uint8).copy(), pipeline.file_sha256(path))
 
 
-def _fake_find_cards(photo: Photo) -> list[CardImage]:
+def _fake_find_cards(photo: Photo, use_osd: bool = True) -> list[CardImage]:
     text = photo.pixels.tobytes().decode()
     crop = np.full((30, 50, 3), 200, np.uint8)
     cards = []
