@@ -758,9 +758,45 @@ def find_cards(photo: Photo, use_osd: bool = True) -> list[CardImage]:
 
 
 def whole_photo(photo: Photo, use_osd: bool = True) -> CardImage:
-    """The whole photo as one card (when no outline is found, or as a second opinion)."""
-    return _finish(photo, _shrink(photo.pixels, 2000), 0, False,
-                   ["no card outline found: the whole photo is used"], use_osd)
+    """The whole photo as one card (when no outline is found, or as a second opinion).
+
+    The card still lies at an angle: its visible edges (often two of them, in shadow) give
+    the angle when its text lines are drowned by the table's texture.
+    """
+    pixels = _shrink(photo.pixels, 2000)
+    notes = ["no card outline found: the whole photo is used"]
+    angle = edge_skew(pixels)
+    if angle:
+        pixels = rotate_small(pixels, angle)
+        notes.append(f"straightened {angle:.1f} degrees by the card's edges")
+    return _finish(photo, pixels, 0, False, notes, use_osd)
+
+
+#: Straight edges at least this share of the photo's short side count for edge_skew.
+EDGE_LINE_SHARE = 0.25
+
+
+def edge_skew(bgr: np.ndarray) -> float:
+    """The tilt (degrees, cv2 convention) of the long straight edges in a photo, or 0.
+
+    Edges of a card, of a table or of a sheet are parallel or perpendicular to the text on
+    the card, so their angle modulo 90 degrees is the text's tilt.
+    """
+    small = _shrink(bgr, DETECT_LONG_SIDE)
+    gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    edges = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 30, 90)
+    lines = cv2.HoughLinesP(edges, 1, np.pi / 360, 80,
+                            minLineLength=int(EDGE_LINE_SHARE * min(gray.shape)), maxLineGap=10)
+    if lines is None:
+        return 0.0
+    x1, y1, x2, y2 = lines.reshape(-1, 4).T.astype(np.float64)
+    angles = (np.degrees(np.arctan2(y2 - y1, x2 - x1)) + 45) % 90 - 45
+    order = np.argsort(angles)
+    cumulative = np.cumsum(np.hypot(x2 - x1, y2 - y1)[order])
+    median = float(angles[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+    # image rows grow downwards: a line rising to the right has a negative angle here,
+    # and cv2 turns counter-clockwise for positive angles
+    return median if 0.5 <= abs(median) <= 45 else 0.0
 
 
 def other_polarity(card: CardImage) -> CardImage:

@@ -250,3 +250,12 @@ def test_a_single_column_card_is_not_cut() -> None:
     letter = imaging.letter_height(imaging.ink_mask(gray))
     assert imaging.stack_columns(gray, letter)[1] == 1
     assert imaging.remove_rules(gray, letter)[1] == 0
+
+
+@pytest.mark.parametrize("angle", [-9.0, 6.0])
+def test_edge_skew_reads_the_tilt_of_a_card_from_its_edges(angle: float) -> None:
+    pixels, _ = imagegen.single_card_photo(0, angle=angle, tilt=0.0)
+    measured = imaging.edge_skew(pixels)
+    straightened = imaging.edge_skew(imaging.rotate_small(pixels, measured))
+    assert 3 < abs(measured) < 12
+    assert abs(straightened) < 1.5  # turning by the answer leaves the edges square
