@@ -196,7 +196,8 @@ def _harmonise_countries(contact: Contact) -> None:
     """Numbers printed without a country code on one card share one country: when they were placed
     in different countries ('Tel: 11 6909-6968' read as Argentine beside the Brazilian mobile
     'Cel: 11 9 7412-1100'), use the country in which all of them are possible and most are valid."""
-    national = [p for p in contact.phones if p.printed and not re.match(r"\s*(?:\+|00)", p.printed)]
+    national = [p for p in contact.phones if p.printed and not re.match(r"\s*(?:\+|00)", p.printed)
+                and not phones.is_local_only(p.number)]
     regions = {_region_of(p.number) for p in national} - {None}
     if len(national) < 2 or len(regions) < 2:
         return

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import phonenumbers
-from phonenumbers import PhoneNumberType
+from phonenumbers import PhoneNumberType, ValidationResult
 
 from cardscan.models import PhoneType
 from cardscan.parse.lexicon import deaccent, fold
@@ -151,12 +151,21 @@ def resolve(
             number = _parse("+" + digits, None)
             if number is not None and phonenumbers.is_valid_number(number):
                 return number, 0.9
-    if previous is not None and len(digits) < len(previous.national_digits):
+    if (previous is not None and len(digits) < len(previous.national_digits)
+            and previous.e164.startswith("+")):
         # '11 2082-2399 / 2646-6123': the second number shares the first one's area code.
         head = previous.national_digits[: len(previous.national_digits) - len(digits)]
         number = _parse("+" + previous.e164[1:].removesuffix(previous.national_digits) + head + digits, None)
         if number is not None and phonenumbers.is_valid_number(number):
             return number, 0.75
+    home = _parse(printed, regions[0]) if regions and (labelled or _looks_formatted(printed)) else None
+    if home is not None and len(digits) < _shortest_national(regions[0]) and (
+        phonenumbers.is_possible_number_with_reason(home)
+        in (ValidationResult.IS_POSSIBLE, ValidationResult.IS_POSSIBLE_LOCAL_ONLY)
+    ):
+        # printed without its area code ('2294-9484' on a São Paulo card): keep it as printed
+        # rather than guess an area code, or a country where those digits happen to be valid
+        return home, LOCAL_ONLY
     if labelled and regions:
         # printed on the card with a label: trust a number of the right length even when the
         # range is unassigned (demo cards, new ranges)
@@ -168,6 +177,27 @@ def resolve(
         if number is not None and phonenumbers.is_valid_number(number):
             return number, 0.6
     return None
+
+
+#: Confidence of a number printed without its area code (below LOW_CONFIDENCE: flagged).
+#: No other resolution gives this exact value, so it also marks the number as local.
+LOCAL_ONLY = 0.55
+
+
+@lru_cache(maxsize=256)
+def _shortest_national(region: str) -> int:
+    """Fewest national digits of a complete fixed or mobile number of ``region`` (99 if unknown)."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if metadata is None:
+        return 99
+    lengths = [n for desc in (metadata.fixed_line, metadata.mobile) if desc is not None
+               for n in desc.possible_length if n > 0]
+    return min(lengths, default=99)
+
+
+def is_local_only(hit_e164: str) -> bool:
+    """True for a number kept as printed because its area code is missing (no leading '+')."""
+    return not hit_e164.startswith("+")
 
 
 def find_phones(
@@ -215,6 +245,7 @@ def find_phones(
             if resolved is None:
                 continue
             number, confidence = resolved
+            local = confidence == LOCAL_ONLY
             kind = label or _type_from_number(number)
             if label is None:
                 confidence -= 0.1
@@ -222,7 +253,10 @@ def find_phones(
                 kind = PhoneType.CELL if kind == PhoneType.CELL else PhoneType.VOICE
             nsn = phonenumbers.national_significant_number(number)
             start = last_end + label_match.start(1) if label_match else m.start()
-            hit = PhoneHit(_e164(number), kind, piece, round(confidence, 3), start, m.end(), nsn)
+            e164 = _e164(number)
+            if local:  # no area code, so no E.164: the digits as printed
+                e164 = re.sub(r"\D", "", piece)
+            hit = PhoneHit(e164, kind, piece, round(confidence, 3), start, m.end(), nsn)
             if all(h.e164 != hit.e164 for h in hits):
                 hits.append(hit)
             previous = hit
