@@ -463,6 +463,10 @@ def _worker_main(conn: Connection, options: ScanOptions, work: Work) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides how to stop
     os.setpgrp()  # so a hung worker can be killed together with its OCR helper process
     os.environ["OMP_THREAD_LIMIT"] = "1"  # this worker's environment only
+    if (options.jobs or default_jobs()) > 1:
+        import cv2
+
+        cv2.setNumThreads(1)  # the other workers already use the other cores
     _warm_engine(options.lang)
     try:
         conn.send(("ready", None))
@@ -705,9 +709,6 @@ def scan(paths: Sequence[Path], options: ScanOptions, book: Book, *,
     progress = progress or NullProgress()
     started = time.monotonic()
     local = options.executor in ("local", "inline")
-    if check_dependencies and local:
-        _check_dependencies(options.lang)  # MissingDependencyError before any work
-
     groups, failures = _plan(paths, options)
     photos = sum(len(g) for g in groups) + len(failures)
     for failure in failures:
@@ -738,6 +739,12 @@ def scan(paths: Sequence[Path], options: ScanOptions, book: Book, *,
         tasks.append(Task(group, hashes, order))
 
     if tasks:
+        if check_dependencies and local:
+            try:  # MissingDependencyError before any OCR (a resumed batch needs no Tesseract)
+                _check_dependencies(options.lang)
+            except CardscanError:
+                progress.stop()
+                raise
         if options.executor == "inline":
             results = _run_inline(tasks, options, work)
         elif options.executor == "local":
@@ -776,7 +783,7 @@ def _skipped(book: Book, group: tuple[Path, ...], hashes: tuple[str, ...],
     uids = list(dict.fromkeys(uid for h in hashes for uid in book.uids_for_scan(h)))
     for index, uid in enumerate(uids):
         try:
-            contact = book.get(uid)
+            contact = book.get_uid(uid)
         except NotFoundError:  # deleted from the book since: still not rescanned
             continue
         source = Source(file=group[0].name, path=str(group[0].absolute()), sha256=hashes[0],

@@ -279,3 +279,18 @@ def test_update_keeps_what_another_process_wrote_meanwhile(tmp_path):
 def test_atomic_write_into_a_missing_folder_is_a_one_line_book_error(tmp_path):
     with pytest.raises(store.BookError, match=r"cannot write .*missing/x\.vcf: No such file"):
         store.atomic_write(tmp_path / "missing" / "x.vcf", b"data")
+
+
+def test_get_uid_gives_a_copy_and_sees_changes_made_by_another_process(tmp_path: Path) -> None:
+    book = Book(tmp_path)
+    uid = book.add(Contact(name=Name("Ana", "Gil"), emails=[Email("ana@gil.es")])).contact.uid
+    first = book.get_uid(uid)
+    first.title = "edited in memory only"
+    assert book.get_uid(uid).title == ""
+    other = Book(tmp_path)  # another cardscan process edits the file
+    changed = other.get_uid(uid)
+    changed.title = "Directora"
+    other.save(changed)
+    assert book.get_uid(uid).title == "Directora"
+    with pytest.raises(NotFoundError):
+        book.get_uid("no-such-uid")
