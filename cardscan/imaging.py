@@ -597,8 +597,8 @@ def _osd_flip(gray: np.ndarray) -> bool | None:
 # ------------------------------------------------------------------ enhancement
 
 
-#: Tone curve applied before OCR: paper (255) stays, mid-grey text (170) becomes 110.
-INK_GAMMA = 2.0
+#: Tone curve applied before OCR: paper (255) stays, mid-grey text (170) becomes 139.
+INK_GAMMA = 1.5
 _INK_GAMMA = (255 * (np.arange(256) / 255.0) ** INK_GAMMA).astype(np.uint8)
 
 
@@ -619,16 +619,17 @@ def enhance(crop: np.ndarray, outlined: bool = True, invert: bool | None = None
         paper = int(np.median(gray))
         gray = gray.copy()
         gray[:edge], gray[-edge:], gray[:, :edge], gray[:, -edge:] = paper, paper, paper, paper
-    # illumination: divide by the background (text removed by a closing), when it varies
+    # illumination: divide by the background (text removed by a closing), so the paper is
+    # white everywhere; the tone curve below relies on it (it would darken grey paper)
     small = _shrink(gray, 400)
     kernel = max(9, (min(small.shape) // 12) | 1)
     background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((kernel, kernel), np.uint8))
     background = cv2.GaussianBlur(background, (0, 0), kernel / 2)
     low, high = np.percentile(background, [5, 95])
+    background = cv2.resize(background, (gray.shape[1], gray.shape[0]),
+                            interpolation=cv2.INTER_LINEAR)
+    gray = cv2.divide(gray, np.maximum(background, 1), scale=255)
     if high - low > 25 or high < 200:
-        background = cv2.resize(background, (gray.shape[1], gray.shape[0]),
-                                interpolation=cv2.INTER_LINEAR)
-        gray = cv2.divide(gray, np.maximum(background, 1), scale=255)
         notes.append(f"illumination corrected (background {low:.0f}..{high:.0f})")
     # Darken mid-tones (light grey or coloured text) while the paper stays white.
     gray = cv2.LUT(gray, _INK_GAMMA)
