@@ -802,13 +802,17 @@ def edge_skew(bgr: np.ndarray) -> float:
     return median if 0.5 <= abs(median) <= 45 else 0.0
 
 
+def is_inverted(card: CardImage) -> bool:
+    """True when the card's OCR image was inverted (read as light text on a dark card)."""
+    return any(note.startswith("inverted") for note in card.notes)
+
+
 def other_polarity(card: CardImage) -> CardImage:
     """The card enhanced as if its text were the other way round (light on dark or dark on light).
 
     Mid-tone cards (orange, grey, a photo behind the text) can fool :func:`is_dark`.
     """
-    inverted = any(note.startswith("inverted") for note in card.notes)
-    image, notes = enhance(card.crop, outlined=card.detected, invert=not inverted)
+    image, notes = enhance(card.crop, outlined=card.detected, invert=not is_inverted(card))
     kept = [n for n in card.notes if not n.startswith(("inverted", "illumination", "upscaled"))]
     return replace(card, image=image, notes=[*kept, *notes, "polarity chosen by the text"])
 

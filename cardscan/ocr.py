@@ -41,7 +41,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -477,6 +477,48 @@ def read_quality(page: OcrPage) -> tuple[int, float]:
             if chars >= 2 and word.confidence >= CONFIDENT_WORD:
                 confident += chars
     return confident, (weighted / total if total else 0.0)
+
+
+#: A line added from a second read must be read at least this confidently.
+MERGED_LINE_CONFIDENCE = 0.75
+
+
+def merge_pages(base: OcrPage, extra: OcrPage) -> OcrPage:
+    """``base`` plus the confidently read lines of ``extra`` that ``base`` did not read.
+
+    From images of the same size (the same card enhanced two ways) a line is new when its box
+    overlaps no line of ``base``; otherwise (the two images were laid out differently) when
+    its text resembles no line of ``base``, and it goes below ``base``'s lines.
+    """
+    from rapidfuzz import fuzz
+
+    same_frame = (base.width, base.height) == (extra.width, extra.height)
+
+    def box(line: Line) -> tuple[int, int, int, int]:
+        right = max(w.left + w.width for w in line.words)
+        bottom = max(w.top + w.height for w in line.words)
+        return line.left, line.top, right, bottom
+
+    def overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    def new(line: Line) -> bool:
+        if same_frame:
+            return not any(overlaps(box(line), box(other)) for other in base.lines)
+        return all(fuzz.partial_ratio(line.text, other.text) < 70 for other in base.lines)
+
+    added = [line for line in extra.lines
+             if line.confidence >= MERGED_LINE_CONFIDENCE
+             and sum(ch.isalnum() for ch in line.text) >= 3 and new(line)]
+    if not added:
+        return base
+    if not same_frame:  # keep the two reading orders apart: the new lines go below
+        shift = base.height
+        added = [Line([replace(w, top=w.top + shift) for w in line.words]) for line in added]
+    lines = sorted([*base.lines, *added], key=lambda line: (line.top, line.left))
+    height = base.height if same_frame else base.height + extra.height
+    return OcrPage(lines=lines, width=max(base.width, extra.width), height=height,
+                   source=base.source)
 
 
 def read(card: CardImage, lang: str = "spa+eng", timeout: float = 60) -> OcrPage:

@@ -347,7 +347,7 @@ def read_upright(card: CardImage, options: ScanOptions) -> tuple[CardImage, OcrP
     The imaging stage's orientation checks are cheap but can be fooled by pictures and
     logos; the text itself is the final judge (a wrong turn reads as low-confidence
     fragments). A well-read card costs one OCR pass, a doubtful one up to six (four turns,
-    two polarities).
+    two polarities); what stays doubtful is completed with the other polarity's lines.
     """
     from cardscan import imaging, ocr
 
@@ -359,14 +359,31 @@ def read_upright(card: CardImage, options: ScanOptions) -> tuple[CardImage, OcrP
         yield imaging.turned(card, 90)
         yield imaging.turned(card, 270)
 
-    best_card, best_page = card, ocr.read(card, options.lang, timeout=options.timeout)
+    def read(image: CardImage) -> OcrPage:
+        page = ocr.read(image, options.lang, timeout=options.timeout)
+        reads[image.rotation, imaging.is_inverted(image)] = (image, page)
+        return page
+
+    reads: dict[tuple[int, bool], tuple[CardImage, OcrPage]] = {}
+    best_card, best_page = card, read(card)
     best = ocr.read_quality(best_page)
     others = alternatives()
     while best[1] < DOUBTFUL_READ and (other := next(others, None)) is not None:
-        page = ocr.read(other, options.lang, timeout=options.timeout)
+        page = read(other)
         quality = ocr.read_quality(page)
         if quality[0] > best[0]:
             best_card, best_page, best = other, page, quality
+    if best[1] < DOUBTFUL_READ:
+        # Still doubtful: part of the card may be printed the other way round (white text
+        # on a coloured band). Complete the richer polarity with what the other one read
+        # where it found nothing.
+        key = (best_card.rotation, not imaging.is_inverted(best_card))
+        if key not in reads:
+            read(imaging.other_polarity(best_card))
+        other_card, other_page = reads[key]
+        if ocr.read_quality(other_page)[0] > best[0]:
+            best_card, best_page, other_page = other_card, other_page, best_page
+        best_page = ocr.merge_pages(best_page, other_page)
     return best_card, best_page
 
 

@@ -13,7 +13,7 @@ from rapidfuzz.distance import Levenshtein
 
 from cardscan import imaging, ocr
 from cardscan.errors import MissingDependencyError, OcrError
-from cardscan.models import CardImage
+from cardscan.models import CardImage, Line, OcrPage, Word
 
 TSV = """level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext
 1\t1\t0\t0\t0\t0\t0\t0\t1050\t600\t-1\t
@@ -192,3 +192,32 @@ def test_cardscan_beats_plain_tesseract_on_a_photo(tmp_path: Path) -> None:
                            text=True, env={**ocr._child_env()}, timeout=120).stdout
     [(_, text)] = scan(pixels)
     assert accuracy(text, card.text) > accuracy(plain, card.text) + 0.1
+
+
+def _line(text: str, top: int, confidence: float = 0.9, left: int = 10) -> Line:
+    words, x = [], left
+    for token in text.split():
+        words.append(Word(token, confidence, x, top, 12 * len(token), 20))
+        x += 12 * len(token) + 10
+    return Line(words)
+
+
+def test_merge_pages_adds_what_the_other_polarity_read_elsewhere() -> None:
+    """A white-on-colour band read only in the inverted image completes the normal read."""
+    base = OcrPage([_line("RESTAURANTE", 100), _line("Segunda a Sábado", 140)], 600, 900)
+    inverted = OcrPage([_line("RESTAURANTE", 100, 0.5),           # same place: already read
+                        _line("Av. Cangaíba, 2341", 700),         # the band: new
+                        _line("(11) 2642-5294", 740),
+                        _line("x~ ;", 800),                       # noise: too little text
+                        _line("blurry guess", 840, 0.4)], 600, 900)  # not confident enough
+    merged = ocr.merge_pages(base, inverted)
+    assert [line.text for line in merged.lines] == [
+        "RESTAURANTE", "Segunda a Sábado", "Av. Cangaíba, 2341", "(11) 2642-5294"]
+
+
+def test_merge_pages_across_different_layouts_compares_text_and_appends_below() -> None:
+    base = OcrPage([_line("Ana Gil", 50), _line("ana@gil.es", 90)], 600, 400)
+    other = OcrPage([_line("ana@gil.es", 10), _line("Tel 612 345 678", 30)], 400, 600)
+    merged = ocr.merge_pages(base, other)
+    assert [line.text for line in merged.lines] == ["Ana Gil", "ana@gil.es", "Tel 612 345 678"]
+    assert merged.lines[-1].top >= base.height

@@ -64,7 +64,8 @@ def _fake_contact_from(page: OcrPage, region: str = "ES") -> Contact:
 def fakes(monkeypatch):
     """Replace imaging, ocr and parse by the fakes above (for the in-process executor)."""
     for name, funcs in {
-        "imaging": {"load": _fake_load, "find_cards": _fake_find_cards},
+        "imaging": {"load": _fake_load, "find_cards": _fake_find_cards,
+                    "is_inverted": lambda card: False},
         "ocr": {"read": _fake_read, "read_quality": lambda page: (100, 1.0), "probe": lambda: None,
                 "check_languages": lambda lang: None},
         "parse": {"contact_from": _fake_contact_from},
