@@ -37,6 +37,7 @@ _GENERIC_LOCAL = frozenset({
     "prensa", "marketing", "comercial", "atencion", "reservas", "bookings", "enquiries", "inquiries",
 })
 _SECOND_LEVEL = frozenset({"com", "org", "net", "co", "gov", "edu", "ac", "gob"})
+_MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 ENGLISH_NAME_ORDER = frozenset({"US", "GB", "CA", "AU", "NZ", "IE", "ZA", "IN", "SG"})
 
 
@@ -201,19 +202,24 @@ def _harmonise_countries(contact: Contact) -> None:
     regions = {_region_of(p.number) for p in national} - {None}
     if len(national) < 2 or len(regions) < 2:
         return
-    scores: list[tuple[int, str]] = []
+    scores: list[tuple[int, int, str]] = []
     for region in sorted(regions):
         parsed = [phones._parse(p.printed, region) for p in national]
         if any(n is None or not phonenumbers.is_possible_number(n) for n in parsed):
             continue
-        scores.append((sum(phonenumbers.is_valid_number(n) for n in parsed if n is not None), region))
+        valid = sum(phonenumbers.is_valid_number(n) for n in parsed if n is not None)
+        # ties go to the country where the numbers labelled mobile are mobiles
+        agree = sum(1 for p, n in zip(national, parsed, strict=True)
+                    if n is not None and p.type == PhoneType.CELL
+                    and phonenumbers.number_type(n) in _MOBILE_TYPES)
+        scores.append((valid, agree, region))
     scores.sort(reverse=True)
-    if not scores or (len(scores) > 1 and scores[0][0] == scores[1][0]):
+    if not scores or (len(scores) > 1 and scores[0][:2] == scores[1][:2]):
         return  # no country fits all of them, or two fit equally well
-    best = scores[0]
+    best_region = scores[0][2]
     for phone in national:
-        if _region_of(phone.number) != best[1]:
-            number = phones._parse(phone.printed, best[1])
+        if _region_of(phone.number) != best_region:
+            number = phones._parse(phone.printed, best_region)
             if number is not None:
                 phone.number = phones._e164(number)
                 phone.confidence = round(phone.confidence * 0.85, 3)
@@ -259,9 +265,17 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
         text = seg.rest
         if not names.looks_like_name(text):
             continue
+        tokens = text.split()
+        # a line whose case shows nothing ('ALUGUEL DE TRAJES', 'optica da jo') is a name only with
+        # some support: a known given name first, the email's local part, an honorific or a degree
+        if names.case_says_nothing(text) and not (
+            names.first_given(text) or _email_match(text, ctx.email_locals) >= 0.5
+            or names.is_honorific(tokens[0])
+            or any(names.is_degree(t) for t in re.split(r"[,\s]+", text)[1:])
+        ):
+            continue
         score = 1.0 + 1.5 * relative_size(seg)
         score += 0.5 if seg.line_index <= last_line * 0.5 else 0.0
-        tokens = text.split()
         score += 1.5 * _email_match(text, ctx.email_locals)
         score += 0.8 if fold(tokens[0].strip(".,")) in names.given_names() else 0.0
         if names.is_honorific(tokens[0]):

@@ -29,8 +29,17 @@ MX_CUES = re.compile(
     r"\b(?:Col\.|Colonia|Alcald[ií]a|Deleg\.|Delegaci[oó]n|CDMX|C\.?\s?P\.\s?\d{5}.*M[eé]x)", re.I
 )
 AR_CPA = re.compile(r"\b[A-HJ-NP-Z]\d{4}[A-Z]{3}\b")
+# A Brazilian state code closing an address chunk after a dash, a bar or a slash ('Jd. Fernandes -SP',
+# 'Sao Paulo | SP', 'Campinas/SP'). Codes that are also US states, Spain, Peru or Mexico's DF are left
+# out: 'Boston, MA' or 'Madrid - ES' must not read as Brazil.
+BR_STATE = re.compile(
+    r"(?:\s[-–|]\s?|\s?[-–|]\s|[A-Za-zÀ-ÿ.]/|[A-Za-zÀ-ÿ.]\s?-)\s*"
+    r"(AC|AP|AM|BA|CE|GO|MG|PB|PR|PI|RJ|RN|RS|RO|RR|SP|SE)\b[\s.|\-–]*(?=$|\s*[|–\-]|\s+\d)",
+    re.M,
+)
 _LANG_CUES = {
-    "BR": re.compile(r"\b(?:Rua|Fone|Fones|Celular|CEP|Ltda|Bairro|Jardim|Telefone)\b", re.I),
+    "BR": re.compile(r"\b(?:Rua|Fone|Fones|Celular|CEP|Ltda|Bairro|Jardim|Telefone|Lojas?|Jd\.|Pça\.?|"
+                     r"Travessa)(?!\w)", re.I),
     "FR": re.compile(r"\b(?:Rue|Avenue\s+de|Cedex|T[ée]l[ée]phone|Portable|Bureau|Soci[ée]t[ée])\b"),
     "DE": re.compile(r"(?:stra(?:ß|ss)e\b|\bStr\.|\bGmbH\b|\bTelefon\b|\bMobil\b|\bHandy\b)"),
     "IT": re.compile(r"\b(?:Via|Viale|Piazza|Cellulare|S\.r\.l\.|S\.p\.A\.)\b"),
@@ -131,6 +140,8 @@ def evidence(text: str, hosts: list[str], intl_numbers: list[str]) -> Counter[st
         votes["US"] += 3
     if BR_CEP.search(text):
         votes["BR"] += 2
+    if BR_STATE.search(text):
+        votes["BR"] += 1
     if PT_POSTAL.search(text):
         votes["PT"] += 2
     if CA_POSTAL.search(text) and not UK_POSTCODE.search(text):

@@ -13,6 +13,7 @@ PARTICLES = frozenset({
     "von", "der", "den", "ter", "le", "al", "el", "bin", "ben", "zu", "st.", "san",
 })
 _LOWER_PARTICLES = PARTICLES - {"st.", "san"}
+_GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
 
 @cache
@@ -61,6 +62,18 @@ def given_names() -> frozenset[str]:
     return words("given_names.txt")
 
 
+def case_says_nothing(text: str) -> bool:
+    """True for a line in all capitals or all lower case: its case cannot show a proper name."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and (all(c.isupper() for c in letters) or all(c.islower() for c in letters))
+
+
+def first_given(text: str) -> bool:
+    """The name's first word (after honorifics) is a listed given name: 'DRA. ANA RUIZ' -> True."""
+    tokens = [t for t in text.split() if not is_honorific(t)]
+    return bool(tokens) and fold(tokens[0].strip(".,")) in given_names()
+
+
 def split_name(text: str, lang: str = "es", email_local: str = "") -> Name:
     """Split 'Dra. Carmen Ruiz de la Fuente, PhD' into its parts."""
     text = re.sub(r"\s+", " ", text.replace("’", "'")).strip(" ,;")
@@ -106,12 +119,35 @@ def split_name(text: str, lang: str = "es", email_local: str = "") -> Name:
     return name
 
 
+# Prepositions, articles and conjunctions that join the words of a phrase ('Aluguel de Vestidos Para
+# Noivas', 'Tudo é possível', 'Parts for Cars') but never the parts of a person's name.
+NOT_IN_NAMES = frozenset({
+    "para", "por", "pelo", "pela", "com", "em", "sem", "no", "na", "nos", "nas", "ao", "aos", "a", "o",
+    "os", "as", "um", "uma", "que", "en", "con", "sin", "sobre", "hasta", "desde", "un", "una", "lo",
+    "the", "of", "and", "for", "with", "at", "in", "on", "to", "by", "from", "our", "your", "we", "is",
+    "et", "pour", "avec", "sur", "dans", "au", "aux", "les", "une", "und", "mit", "fur", "im",
+    "am", "zum", "zur", "per", "nel", "nella", "sul", "alla", "il",
+})
+
+
 def looks_like_name(text: str) -> bool:
-    """Shape of a person's name: 2-6 words of letters, capitalised (or all caps), particles allowed."""
-    clean = re.sub(r",\s*.*$", "", text) if "," in text else text
+    """Shape of a person's name: 2-4 words of letters, capitalised (or all caps), particles allowed;
+    no digits, no words that only join a phrase, nothing after a comma but degrees ('Ana Ruiz, PhD')."""
+    if re.search(r"\d", text):
+        return False
+    clean = text
+    if "," in text:
+        clean, _, tail = text.partition(",")
+        extras = [t for t in re.split(r"[,\s]+", tail) if t]
+        if not extras or not all(is_degree(t) or fold(t).rstrip(".") in _GENERATIONS for t in extras):
+            return False  # 'Aparelho de Som CD, DVD, ...', 'Rua Murutinga do Sul, 132'
     tokens = [t for t in clean.split() if not is_honorific(t) and not is_degree(t)]
     if not 2 <= len(tokens) <= 6:
         return False
+    if any(fold(t) in NOT_IN_NAMES for t in tokens):
+        return False
+    if fold(tokens[0].rstrip(".,:")) in words("street_words.txt"):
+        return False  # 'Rua Boa Vista', 'Calle Mayor'
     core = [t for t in tokens if fold(t) not in PARTICLES]
     if len(core) < 2 or len(core) > 4:
         return False

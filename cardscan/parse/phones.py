@@ -105,12 +105,18 @@ def _looks_formatted(printed: str) -> bool:
     return bool(re.search(r"\d[\s.\-–)]+\d", printed))
 
 
-def _not_a_phone(printed: str, before: str) -> bool:
+def _not_a_phone(printed: str, before: str, region: str = "") -> bool:
     compact = printed.strip()
+    postal = _POSTAL.match(compact)
+    if postal and region == "BR" and _BR_LOCAL_MOBILE.match(compact):
+        postal = None  # '97038-8110' on a Brazilian card is a mobile without its area code, no ZIP+4
     return bool(
-        _DATE.match(compact) or _YEARS.match(compact) or _POSTAL.match(compact) or _AMOUNT.match(compact)
+        _DATE.match(compact) or _YEARS.match(compact) or postal or _AMOUNT.match(compact)
         or _REGISTRATION.search(before[-24:])
     )
+
+
+_BR_LOCAL_MOBILE = re.compile(r"^9\d{4}-\d{4}$")
 
 
 def resolve(
@@ -166,17 +172,31 @@ def resolve(
         # printed without its area code ('2294-9484' on a São Paulo card): keep it as printed
         # rather than guess an area code, or a country where those digits happen to be valid
         return home, LOCAL_ONLY
-    if labelled and regions:
-        # printed on the card with a label: trust a number of the right length even when the
-        # range is unassigned (demo cards, new ranges)
+    if (labelled or _AREA_IN_BRACKETS.match(printed)) and regions:
+        # printed on the card with a label (or an area code in brackets): trust a number of the
+        # right length even when the range is unassigned (demo cards, new or retired ranges)
         number = _parse(printed, regions[0])
         if number is not None and phonenumbers.is_possible_number(number) and len(digits) >= 8:
             return number, 0.6
     for region in regions[len(primary):]:
+        if region in TRUNK_PRINTED and not digits.startswith("0"):
+            continue  # '2966-2550' is no German number: Germans print their area code with its 0
         number = _parse(printed, region)
         if number is not None and phonenumbers.is_valid_number(number):
             return number, 0.6
+    if labelled and regions and 7 <= len(digits) < _shortest_national(regions[0]) \
+            and _looks_formatted(printed) and home is not None:
+        # 'Tel/Fax: 3123-0800' that no country the card hints at can complete: a local number,
+        # kept as printed (flagged) rather than placed in a country where the digits happen to fit
+        return home, LOCAL_ONLY
     return None
+
+
+#: Countries whose national numbers are always printed with their trunk prefix '0' ('030 1234567',
+#: '01 23 45 67 89', '020 7946 0000'): digits without it are no national number of theirs.
+TRUNK_PRINTED = frozenset({"GB", "FR", "DE", "AT", "CH", "NL", "BE", "IE", "AU", "NZ", "PE", "SE", "NO",
+                           "FI", "TR", "ZA", "IL", "JP", "KR", "CN", "EG", "UA"})
+_AREA_IN_BRACKETS = re.compile(r"^\(\d{2,3}\)\s?\d")
 
 
 #: Confidence of a number printed without its area code (below LOW_CONFIDENCE: flagged).
@@ -228,7 +248,7 @@ def find_phones(
             label = label_hint
         if label is None and previous is not None and not before.strip(" /,;-–|"):
             label = previous.type if previous.type != PhoneType.CELL else None
-        if _not_a_phone(printed, text[: m.start()]):
+        if _not_a_phone(printed, text[: m.start()], regions[0] if regions else ""):
             continue
         if any(c in printed for c in "OolI"):
             if label is None and not (plus or _one_misread_digit(printed)):
