@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from rapidfuzz import fuzz
 
@@ -294,6 +294,15 @@ class Book:
 # ---------------------------------------------------------------- helpers
 
 
+def _append_new(items: list[Any], incoming: list[Any], key: Callable[[Any], str]) -> None:
+    """Append copies of the incoming items whose key is not among ``items`` yet."""
+    have = {key(item) for item in items}
+    for item in incoming:
+        if key(item) not in have:
+            items.append(copy.deepcopy(item))
+            have.add(key(item))
+
+
 def atomic_write(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` atomically, mode 0600 (temp file + fsync + rename)."""
     try:
@@ -416,23 +425,11 @@ def merge(old: Contact, new: Contact) -> Contact:
         return not (rescan and field in edited)
 
     if may_add("phones"):
-        have = {_digits(p.number) for p in merged.phones}
-        for phone in new.phones:
-            if _digits(phone.number) not in have:
-                merged.phones.append(copy.deepcopy(phone))
-                have.add(_digits(phone.number))
+        _append_new(merged.phones, new.phones, lambda p: _digits(p.number))
     if may_add("emails"):
-        have = {e.address.casefold() for e in merged.emails}
-        for email in new.emails:
-            if email.address.casefold() not in have:
-                merged.emails.append(copy.deepcopy(email))
-                have.add(email.address.casefold())
+        _append_new(merged.emails, new.emails, lambda e: e.address.casefold())
     if may_add("websites"):
-        have = {_url_key(w.url) for w in merged.websites}
-        for site in new.websites:
-            if _url_key(site.url) not in have:
-                merged.websites.append(copy.deepcopy(site))
-                have.add(_url_key(site.url))
+        _append_new(merged.websites, new.websites, lambda w: _url_key(w.url))
 
     if new.note.strip() and new.note.strip() not in merged.note:
         merged.note = f"{merged.note.rstrip()}\n\n{new.note.strip()}" if merged.note else new.note
