@@ -49,6 +49,7 @@ class _Context:
     country: str
     email_locals: list[str]
     domain_cores: list[str]
+    free_locals: list[str]  # local parts of free-mail addresses ('dimariorestaurante' @gmail.com)
 
 
 def page_from_text(text: str) -> OcrPage:
@@ -107,6 +108,8 @@ def contact_from(page: OcrPage, region: str = "ES") -> Contact:
         country=contact.address.country_code or country,
         email_locals=[e.address.split("@")[0] for e in contact.emails],
         domain_cores=[_domain_core(h) for h in domains],
+        free_locals=[e.address.split("@")[0] for e in contact.emails
+                     if e.address.split("@", 1)[1].split(".")[0] in FREE_MAIL],
     )
     _take_people_fields(ctx, contact)
     return contact
@@ -339,19 +342,35 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
     # --- company
     remaining = [s for s in remaining if not s.used]
     best_org: tuple[float, float, Segment] | None = None
+    # a shop's free-mail address often spells its name ('dimariorestaurante@gmail.com'): weaker
+    # evidence than a domain, and none when the address is the person's own
+    shop_locals = [re.sub(r"[^a-z]", "", fold(local)) for local in ctx.free_locals
+                   if not (name_seg and _email_match(name_seg.rest, [local]) >= 0.5)]
+    shop_locals = [local for local in shop_locals if len(local) >= 4 and local not in _GENERIC_LOCAL]
     for seg in remaining:
-        text = seg.rest
+        if ct.is_junk(seg.rest):
+            continue
+        text = ct.clean_org(seg.rest)
         n_words = len(text.split())
         score, sure = 0.0, 0.5
-        if ct.legal_form(text):
+        legal = ct.legal_form(text)
+        if legal:
             score, sure = score + 3.0, 0.95
         domain = ct.matches_domain(text, ctx.domain_cores)
         if domain:
             score += 3.0 * domain
             sure = max(sure, 0.6 + 0.35 * domain)
+        shop = ct.matches_domain(text, shop_locals) if not domain else 0.0
+        if shop:
+            score += 2.0 * shop
+            sure = max(sure, 0.5 + 0.3 * shop)
+        if not legal and not domain and ct.only_generic_words(text):
+            continue  # 'RESTAURANTE' says what the business is, not its name
         if ct.company_word_hits(text):
             score += 1.2
             sure = max(sure, 0.75)
+        elif ctx.domain_cores and not legal and not domain:
+            score -= 0.8  # the card has a company domain, and this line is not its name
         if n_words <= 5 and all(w[:1].isupper() or w[:1].isdigit() or fold(w) in names.PARTICLES or w == "&"
                                 for w in text.split()):
             score += 0.5
@@ -367,7 +386,7 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
             best_org = (score, sure, seg)
     if best_org and best_org[0] >= 1.0:
         _, sure, seg = best_org
-        contact.org = seg.rest.strip(" ,;")
+        contact.org = ct.clean_org(seg.rest)
         contact.confidence["org"] = round(seg.confidence * sure, 3)
         seg.used = True
 

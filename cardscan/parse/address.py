@@ -185,8 +185,8 @@ def line_score(text: str, country: str) -> float:
     chunks = [c for c in _CHUNK_SPLIT.split(text) if c]
     if len(chunks) >= 2 and any(_is_region(c, country) for c in chunks):
         score += 1.5 if len(chunks) == 2 and not re.search(r"\d", text) else 1
-    if text.strip().isupper() is False and len(text.split()) > 9:
-        score -= 1
+    if text.strip().isupper() is False and len(re.findall(r"[^\W_]+", text)) > 9:
+        score -= 1  # a sentence, not an address line (dashes and bars between parts are no words)
     return score
 
 
@@ -373,8 +373,9 @@ def _peel_place(line: str, country: str, address: Address) -> str:
         if not m:
             break
         tail = m.group("tail").strip(" .")
-        if not address.city and city_spelling(tail):
-            address.city = tail
+        spelled = city_spelling(tail, misread=True)
+        if not address.city and spelled:
+            address.city = tail if city_spelling(tail) else spelled  # 'Sio Paulo': one letter misread
         elif not address.region and _is_region(tail, country) and not re.search(r"\d", tail):
             address.region = tail
         else:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from rapidfuzz import fuzz
+
 from cardscan.parse.lexicon import fold, phrases, words
 
 _TOKEN = re.compile(r"[\wÀ-ÿ&+/.\-']+")
@@ -85,6 +87,8 @@ def matches_domain(text: str, domain_cores: list[str]) -> float:
             best = max(best, 0.85 if min(len(core), len(squashed)) >= 4 else 0.5)
         elif core in squashed or (len(squashed) >= 5 and squashed in core):
             best = max(best, 0.7)
+        elif min(len(core), len(squashed)) >= 5 and fuzz.ratio(squashed, core) >= 85:
+            best = max(best, 0.7)  # one letter misread or missing: 'Optica da Jo' ~ oticadajo
         else:
             initials = "".join(w[0] for w in fold(text).split() if w[:1].isalpha())
             if len(initials) >= 2 and initials == core:
@@ -127,3 +131,50 @@ def is_department(text: str) -> bool:
         return True
     vocab = words("function_words.txt")
     return all(t in vocab or t.rstrip(".") in vocab for t in found)
+
+
+_EDGE_JUNK = " ,;:_|[]{}<>~=\\/'\"‘’“”*•·"
+
+
+def clean_org(text: str) -> str:
+    """A company line without the stray marks OCR leaves at its ends ('Brunau _', 'Solutions]')."""
+    text = text.strip(_EDGE_JUNK)
+    if text.count("(") != text.count(")"):
+        text = text.strip("()").strip(_EDGE_JUNK)
+    return text
+
+
+def _junk_token(toks: list[str], i: int) -> bool:
+    """One word of a line that is OCR debris (see is_junk)."""
+    tok = toks[i]
+    letters = re.sub(r"[^A-Za-zÀ-ÿ0-9&+]", "", tok)
+    inner = 0 < i < len(toks) - 1
+    if not letters or (len(letters) >= 2 and len(set(letters.lower())) == 1):
+        return True  # marks, or one letter repeated ('eee', 'll'): a texture read as text
+    if tok.count("(") != tok.count(")") or tok.count("[") != tok.count("]") or "]" in tok:
+        return True
+    if len(letters) == 1 and letters.isalpha():
+        return not (inner and fold(letters) in _CONNECTORS) and not tok.endswith(".")
+    # a short number between short words: a name line read wrong ('Jo 56 Carlos'), no 'Hotel 5 Estrellas'
+    return inner and letters.isdigit() and len(letters) <= 2 \
+        and (len(toks[i - 1]) <= 2 or len(toks[i + 1]) <= 2)
+
+
+def is_junk(text: str) -> bool:
+    """OCR debris rather than a name: a third or more of its words are stray letters or marks
+    ('E UIT Solutions]'), or a short number sits between two short words ('Jo 56 Carlos')."""
+    toks = text.split()
+    if not toks:
+        return True
+    junk = sum(_junk_token(toks, i) for i in range(len(toks)))
+    if len(toks) <= 2:
+        return junk == len(toks)
+    return 3 * junk >= len(toks)
+
+
+def only_generic_words(text: str) -> bool:
+    """Every word is a common company noun ('RESTAURANTE', 'Consulting Group'): what the business
+    is, not its name."""
+    found = [t for t in tokens(text) if t and t not in _CONNECTORS]
+    vocab = words("company_words.txt")
+    return bool(found) and all(t in vocab for t in found)

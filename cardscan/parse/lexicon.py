@@ -106,9 +106,20 @@ def _city_spellings() -> dict[str, str]:
     return table
 
 
-def city_spelling(name: str) -> str | None:
-    """A listed city as the lexicon spells it ('Sao Paulo', 'SÁO PAULO' -> 'São Paulo'), or None."""
-    return _city_spellings().get(fold(name.strip(" .")))
+def city_spelling(name: str, misread: bool = False) -> str | None:
+    """A listed city as the lexicon spells it ('Sao Paulo', 'SÁO PAULO' -> 'São Paulo'), or None.
+
+    With ``misread``, a long name that differs from a listed one by one letter read wrong ('Sio
+    Paulo') also counts: same length, same first letter, one substitution."""
+    key = fold(name.strip(" ."))
+    found = _city_spellings().get(key)
+    if found or not misread or len(key) < 8:
+        return found
+    for listed, spelling in _city_spellings().items():
+        if len(listed) == len(key) and listed[0] == key[0] \
+                and sum(a != b for a, b in zip(listed, key, strict=True)) == 1:
+            return spelling
+    return None
 
 
 @cache
