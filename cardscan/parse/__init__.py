@@ -251,6 +251,19 @@ def _email_match(text: str, locals_: list[str]) -> float:
     return best
 
 
+def _beside_title(seg: Segment, segs: list[Segment]) -> bool:
+    """A job title printed on the line right below (or above) the segment: 'PIETRA DA PAZ' over
+    'Data Analyst' is a person, unlike a shop's 'ALUGUEL DE VESTIDOS' over 'MADRINHAS E FORMANDAS'."""
+    for other in segs:
+        if other is seg or abs(other.line_index - seg.line_index) != 1 or ct.legal_form(other.rest):
+            continue
+        hits = ct.title_hits(other.rest)
+        # a shop's capitals ('ASSISTÊNCIA TÉCNICA') can hold a title word: there, ask for two
+        if hits >= (2 if names.case_says_nothing(other.rest) else 1):
+            return True
+    return False
+
+
 def _take_people_fields(ctx: _Context, contact: Contact) -> None:
     segs = [s for s in ctx.segments if s.rest and not s.used and re.search(r"[A-Za-zÀ-ÿ]", s.rest)]
     if not segs:
@@ -273,7 +286,7 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
         # some support: a known given name first, the email's local part, an honorific or a degree
         if names.case_says_nothing(text) and not (
             names.first_given(text) or _email_match(text, ctx.email_locals) >= 0.5
-            or names.is_honorific(tokens[0])
+            or names.is_honorific(tokens[0]) or _beside_title(seg, segs)
             or any(names.is_degree(t) for t in re.split(r"[,\s]+", text)[1:])
         ):
             continue

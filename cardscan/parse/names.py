@@ -148,7 +148,9 @@ def looks_like_name(text: str) -> bool:
         return False
     if fold(tokens[0].rstrip(".,:")) in words("street_words.txt"):
         return False  # 'Rua Boa Vista', 'Calle Mayor'
-    core = [t for t in tokens if fold(t) not in PARTICLES]
+    # 'Ben Carey', 'Al Pacino': a particle that is also a given name opens a name as a name
+    core = [t for k, t in enumerate(tokens)
+            if fold(t) not in PARTICLES or (k == 0 and fold(t) in given_names())]
     if len(core) < 2 or len(core) > 4:
         return False
     for t in core:
