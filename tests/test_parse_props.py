@@ -134,3 +134,31 @@ def test_no_phone_from_dates_postcodes_or_registrations() -> None:
 def test_email_repair_only_when_it_validates() -> None:
     assert [e.address for e in contact_from_text("ana.ruizOempresa.es").emails] == ["ana.ruiz@empresa.es"]
     assert contact_from_text("BOOKS AND MORE.COM").emails == []
+
+
+@given(st.sampled_from(["Tel. {}", "Tel/Fax: {}", "Fone {}", "{}"]),
+       st.integers(2000, 5999), st.integers(0, 9999))
+@settings(max_examples=60, deadline=None)
+def test_a_number_without_its_0_lands_in_no_trunk_prefix_country(label: str, head: int, tail: int) -> None:
+    """'2966-2550' is no German, French or British number: those print their area code with a 0."""
+    for phone in contact_from_text(label.format(f"{head}-{tail:04d}")).phones:
+        assert not phone.number.startswith(("+49", "+33", "+44", "+51"))
+
+
+def test_evidenced_country_wins_over_the_default_for_a_local_number() -> None:
+    text = "Loja Central\nRua das Flores, 80 - Centro - PR\nWhatsApp 98123-4567"
+    numbers = [p.number for p in contact_from_text(text, "ES").phones]
+    assert numbers == ["981234567"]
+
+
+def test_no_name_from_service_lines_or_an_address() -> None:
+    for line in ("ALUGUEL DE TRAJES PARA NOIVOS", "Conserto de Portões Automáticos",
+                 "Rua Murutinga do Sul, 132 - Tatuapé", "Peças, Acessórios e Serviços",
+                 "optica da esquina"):
+        assert contact_from_text(f"{line}\nTel. 91 234 56 78").name.plain == "", line
+
+
+def test_a_name_in_capitals_needs_support() -> None:
+    assert contact_from_text("MARCOS ANTUNES\nTel. 91 234 56 78").name.plain == "Marcos Antunes"
+    assert contact_from_text("PIETRA DA PAZ\nData Analyst").name.plain == "Pietra da Paz"
+    assert contact_from_text("TORRES GEMELAS\nTel. 91 234 56 78").name.plain == ""

@@ -251,6 +251,13 @@ def _email_match(text: str, locals_: list[str]) -> float:
     return best
 
 
+def _spelled_whole(text: str, locals_: list[str]) -> bool:
+    """A free-mail local part that is the whole line run together ('chaveirocentral@gmail.com' for
+    'CHAVEIRO CENTRAL'): how shops name their address, so no sign of a person."""
+    squashed = ct.squash(text)
+    return any(re.sub(r"[^a-z]", "", fold(local)) == squashed for local in locals_)
+
+
 def _beside_title(seg: Segment, segs: list[Segment]) -> bool:
     """A job title printed on the line right below (or above) the segment: 'PIETRA DA PAZ' over
     'Data Analyst' is a person, unlike a shop's 'ALUGUEL DE VESTIDOS' over 'MADRINHAS E FORMANDAS'."""
@@ -282,17 +289,20 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
         if not names.looks_like_name(text):
             continue
         tokens = text.split()
-        # a line whose case shows nothing ('ALUGUEL DE TRAJES', 'optica da jo') is a name only with
-        # some support: a known given name first, the email's local part, an honorific or a degree
-        if names.case_says_nothing(text) and not (
-            names.first_given(text) or _email_match(text, ctx.email_locals) >= 0.5
+        # a shop's free-mail address spells its name run together ('padariabelavista@hotmail.com')
+        shop_mail = _spelled_whole(text, ctx.free_locals) and not names.first_given(text)
+        email = 0.0 if shop_mail else _email_match(text, ctx.email_locals)
+        # a name needs some support: a known given name first, the email's local part, an honorific,
+        # a degree, or a job title beside it ('ALUGUEL DE TRAJES', 'Conserto de Portões' have none)
+        if not (
+            names.first_given(text) or email >= (1.0 if names.case_says_nothing(text) else 0.5)
             or names.is_honorific(tokens[0]) or _beside_title(seg, segs)
             or any(names.is_degree(t) for t in re.split(r"[,\s]+", text)[1:])
         ):
             continue
         score = 1.0 + 1.5 * relative_size(seg)
         score += 0.5 if seg.line_index <= last_line * 0.5 else 0.0
-        score += 1.5 * _email_match(text, ctx.email_locals)
+        score += 1.5 * email
         score += 0.8 if fold(tokens[0].strip(".,")) in names.given_names() else 0.0
         if names.is_honorific(tokens[0]):
             score += 1.5
@@ -393,6 +403,8 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
             score -= 2.0
         if re.search(r"\d{3,}", text):
             score -= 1.0
+        if "," in text and not legal and not domain and not shop:
+            score -= 1.0  # 'Albañilería, Fontanería y Electricidad': a list of what the shop does
         if len(re.sub(r"[^A-Za-zÀ-ÿ]", "", text)) < 2:
             continue
         if best_org is None or score > best_org[0]:

@@ -148,6 +148,8 @@ def resolve(
         return None
     primary = regions[:primary_count] if primary_count else regions
     for rank, region in enumerate(primary):
+        if rank == 1 and not _complete_shape(printed) and _local_in(printed, regions[0]):
+            break  # '98123-4567' on a Brazilian card: a local number there, not a Spanish one
         number = _parse(printed, region)
         if number is not None and phonenumbers.is_valid_number(number):
             return number, 0.95 if rank == 0 else 0.85
@@ -197,6 +199,21 @@ def resolve(
 TRUNK_PRINTED = frozenset({"GB", "FR", "DE", "AT", "CH", "NL", "BE", "IE", "AU", "NZ", "PE", "SE", "NO",
                            "FI", "TR", "ZA", "IL", "JP", "KR", "CN", "EG", "UA"})
 _AREA_IN_BRACKETS = re.compile(r"^\(\d{2,3}\)\s?\d")
+
+
+def _complete_shape(printed: str) -> bool:
+    """Printed with a trunk 0 or in brackets: a complete national number, never a local one."""
+    return printed.lstrip().startswith(("0", "("))
+
+
+def _local_in(printed: str, region: str) -> bool:
+    """The digits are too few for a complete number of ``region`` but possible there as a local one."""
+    digits = re.sub(r"\D", "", printed)
+    if len(digits) >= _shortest_national(region) or not _looks_formatted(printed):
+        return False
+    number = _parse(printed, region)
+    return number is not None and phonenumbers.is_possible_number_with_reason(number) in (
+        ValidationResult.IS_POSSIBLE, ValidationResult.IS_POSSIBLE_LOCAL_ONLY)
 
 
 #: Confidence of a number printed without its area code (below LOW_CONFIDENCE: flagged).
