@@ -357,21 +357,11 @@ def open_photo(path: Path | None, lang: str) -> tuple[bool, str]:
 # ---------------------------------------------------------------- field corrections
 
 
-def _guess_phone_type(number: Any) -> PhoneType:
-    import phonenumbers
-    from phonenumbers import PhoneNumberType
-
-    kind = phonenumbers.number_type(number)
-    if kind == PhoneNumberType.MOBILE:
-        return PhoneType.CELL
-    if kind == PhoneNumberType.FIXED_LINE:
-        return PhoneType.WORK
-    return PhoneType.VOICE
-
-
 def parse_phones(text: str, region: str, previous: list[Phone]) -> list[Phone]:
     """Comma-separated numbers -> Phones in E.164; raises ValueError naming the bad one."""
     import phonenumbers
+
+    from cardscan.parse.phones import type_from_number
 
     known = {p.number: p for p in previous}
     phones: list[Phone] = []
@@ -387,7 +377,7 @@ def parse_phones(text: str, region: str, previous: list[Phone]) -> list[Phone]:
             raise ValueError(printed)
         e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
         kept = known.get(e164)
-        kind = kept.type if kept else _guess_phone_type(number)
+        kind = kept.type if kept else type_from_number(number)
         phones.append(Phone(e164, kind, printed=kept.printed if kept else printed, confidence=1.0))
     return phones
 

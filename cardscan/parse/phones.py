@@ -91,7 +91,8 @@ def _e164(number: phonenumbers.PhoneNumber) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _type_from_number(number: phonenumbers.PhoneNumber) -> PhoneType:
+def type_from_number(number: phonenumbers.PhoneNumber) -> PhoneType:
+    """CELL for a mobile range, WORK for a fixed line, else VOICE (phonenumbers' metadata)."""
     kind = phonenumbers.number_type(number)
     if kind == PhoneNumberType.MOBILE:
         return PhoneType.CELL
@@ -283,7 +284,7 @@ def find_phones(
                 continue
             number, confidence = resolved
             local = confidence == LOCAL_ONLY
-            kind = label or _type_from_number(number)
+            kind = label or type_from_number(number)
             if label is None:
                 confidence -= 0.1
                 # an unlabelled fixed line is simply a phone; only a mobile range says more
