@@ -17,6 +17,9 @@ EMAIL_RE = re.compile(rf"(?<![\w.@]){_LOCAL}@{_DOMAIN}")
 _AT_WORD = re.compile(r"\s*[\(\[\{]\s*at\s*[\)\]\}]\s*|\s+at\s+(?=[\w\-]+\.[a-z]{2,})", re.I)
 _DOT_WORD = re.compile(r"\s*[\(\[\{]\s*dot\s*[\)\]\}]\s*", re.I)
 _AT_GLYPH = re.compile(r"[©®@]|\(a\)|\(@\)")
+# '@' read as '(' plus the round part ('(O', '(0', '(Q'), or as '(' alone.
+_PAREN_AT = (re.compile(r"(?<=[\w.\-])\([OQ0](?=[\w\-]+\.[A-Za-z]{2,})"),
+             re.compile(r"(?<=[\w.\-])\((?=[\w\-]+\.[A-Za-z]{2,})"))
 # Spaces OCR inserts around '@' and the dots of a domain.
 _SPACE_AT = re.compile(r"(?<=[\w.\-])\s*@\s*(?=[\w\-])")
 _SPACE_DOT = re.compile(r"(@[\w\-]+(?:\.[\w\-]+)*)(?:\s+\.\s*|\.\s+)([A-Za-z]{2,})")
@@ -128,6 +131,18 @@ def find_emails(text: str, known_domains: frozenset[str] = frozenset()) -> list[
         out.append(Found(email, m.start(), m.end(), repaired))
     if out or "@" in fixed:
         return out
+    # '@' read as a bracket and a round letter: 'rita.serna(Osegura.es'. The bracket never
+    # belongs to an address, so replacing it (with or without the letter) is safe to try.
+    for glyph in _PAREN_AT:
+        match = glyph.search(fixed)
+        if match is None:
+            continue
+        candidate = fixed[: match.start()] + "@" + fixed[match.end():]
+        shift = match.end() - match.start() - 1
+        found = [Found(f.value, f.start, f.end + shift if f.start <= match.start() else f.end, True)
+                 for f in find_emails(candidate, known_domains)]
+        if found:
+            return found
     # '@' read as a letter: 'ana.ruizOempresa.es'. Try each O/Q/0/a/G... position, keep one that
     # validates and ideally lands on a domain printed elsewhere on the card.
     for m in re.finditer(rf"(?<![\w.]){_LOCAL}\.[A-Za-z]{{2,}}(?![\w])", fixed):
