@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
 
-from cardscan.parse.lexicon import tlds
+from cardscan.parse.lexicon import FREE_MAIL, tlds
 
 _LOCAL = r"[A-Za-z0-9][A-Za-z0-9._%+\-]*"
 _DOMAIN = r"[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)+"
@@ -20,6 +20,13 @@ _AT_GLYPH = re.compile(r"[©®@]|\(a\)|\(@\)")
 # '@' read as '(' plus the round part ('(O', '(0', '(Q'), or as '(' alone.
 _PAREN_AT = (re.compile(r"(?<=[\w.\-])\([OQ0](?=[\w\-]+\.[A-Za-z]{2,})"),
              re.compile(r"(?<=[\w.\-])\((?=[\w\-]+\.[A-Za-z]{2,})"))
+_FREE_MAIL_HOSTS = "|".join(sorted(FREE_MAIL, key=len, reverse=True))
+_JUNK_BEFORE_FREE_MAIL = re.compile(
+    rf"(?<![\w.])(?P<local>[A-Za-z0-9][\w.\-]*?[A-Za-z0-9])"
+    rf"[^\w\s.\-]\w??"
+    rf"(?P<host>(?:{_FREE_MAIL_HOSTS})\.(?:com|net|es|mx|br|co|ar|fr|de|it|uk)(?:\.[a-z]{{2}})?)\b",
+    re.I,
+)
 # Spaces OCR inserts around '@' and the dots of a domain.
 _SPACE_AT = re.compile(r"(?<=[\w.\-])\s*@\s*(?=[\w\-])")
 _SPACE_DOT = re.compile(r"(@[\w\-]+(?:\.[\w\-]+)*)(?:\s+\.\s*|\.\s+)([A-Za-z]{2,})")
@@ -130,6 +137,14 @@ def find_emails(text: str, known_domains: frozenset[str] = frozenset()) -> list[
         email = _match_known_domain(email, known_domains)
         out.append(Found(email, m.start(), m.end(), repaired))
     if out or "@" in fixed:
+        return out
+    # '@' read as junk in front of a free-mail host: 'ricknog39(4gmail.com'. The host is
+    # unmistakable, so the junk (which holds at least one character no address has) is the '@'.
+    for m in _JUNK_BEFORE_FREE_MAIL.finditer(fixed):
+        email = valid_email(f"{m.group('local')}@{m.group('host')}")
+        if email:
+            out.append(Found(email, m.start(), m.end(), True))
+    if out:
         return out
     # '@' read as a bracket and a round letter: 'rita.serna(Osegura.es'. The bracket never
     # belongs to an address, so replacing it (with or without the letter) is safe to try.
