@@ -308,40 +308,36 @@ def outline_support(lab: np.ndarray, quad: np.ndarray, samples: int = 24) -> flo
     h, w = lab.shape[:2]
     center = quad.mean(axis=0)
     sides, frame_sides = [], 0
+    along_side = np.linspace(0.08, 0.92, samples)[:, None]
+    reach = max(3.0, 0.025 * min(np.ptp(quad[:, 0]), np.ptp(quad[:, 1])))
+    margin = int(reach)
     for i in range(4):
         a, b = quad[i].astype(np.float64), quad[(i + 1) % 4].astype(np.float64)
         direction = b - a
-        length = float(np.linalg.norm(direction)) or 1.0
-        normal = np.array([direction[1], -direction[0]]) / length
+        normal = np.array([direction[1], -direction[0]]) / (float(np.hypot(*direction)) or 1.0)
         if np.dot(normal, (a + b) / 2 - center) < 0:
             normal = -normal  # point outwards
-        reach = max(3.0, 0.025 * min(np.ptp(quad[:, 0]), np.ptp(quad[:, 1])))
-        margin = int(reach)
-        steps, off_frame = [], 0
-        for t in np.linspace(0.08, 0.92, samples):
-            point = a + t * direction
-            xi, yi = np.round(point - reach * normal).astype(int)
-            xo, yo = np.round(point + reach * normal).astype(int)
-            if not (0 <= xi < w and 0 <= yi < h):
-                continue
-            if not (margin <= xo < w - margin and margin <= yo < h - margin):
-                off_frame += 1  # the card runs off the photo here
-                continue
-            steps.append(lab[yi, xi] - lab[yo, xo])
+        points = a + along_side * direction
+        inner = np.rint(points - reach * normal).astype(int)
+        outer = np.rint(points + reach * normal).astype(int)
+        inside_ok = (inner[:, 0] >= 0) & (inner[:, 0] < w) & (inner[:, 1] >= 0) & (inner[:, 1] < h)
+        outside_ok = ((outer[:, 0] >= margin) & (outer[:, 0] < w - margin)
+                      & (outer[:, 1] >= margin) & (outer[:, 1] < h - margin))
+        off_frame = int(np.count_nonzero(inside_ok & ~outside_ok))  # the card runs off the photo
+        used = inside_ok & outside_ok
         if off_frame > samples // 2:
             frame_sides += 1
-        if not steps:
+        if not used.any():
             sides.append(1.0 if off_frame else 0.0)
             continue
-        vectors = np.asarray(steps)
-        mean = vectors.mean(axis=0)
+        steps = lab[inner[used, 1], inner[used, 0]] - lab[outer[used, 1], outer[used, 0]]
+        mean = steps.mean(axis=0)
         norm = float(np.linalg.norm(mean))
         if norm < 1e-6:
             sides.append(0.0)
             continue
-        along = vectors @ (mean / norm)
-        hits = int(np.count_nonzero(along > MIN_EDGE_STEP)) + off_frame
-        sides.append(hits / (len(steps) + off_frame))
+        hits = int(np.count_nonzero(steps @ (mean / norm) > MIN_EDGE_STEP)) + off_frame
+        sides.append(hits / (int(used.sum()) + off_frame))
     if frame_sides >= 3:
         return 0.0  # the photo's own frame, not a card in it
     return min(sides)
@@ -428,9 +424,12 @@ def is_dark(gray: np.ndarray) -> bool:
 DARK_MARGIN = 15
 
 
-def ink_mask(gray: np.ndarray) -> np.ndarray:
-    """Text pixels (255) of a card, whatever its background, by local thresholding."""
-    if is_dark(gray):
+def ink_mask(gray: np.ndarray, dark: bool | None = None) -> np.ndarray:
+    """Text pixels (255) of a card, whatever its background, by local thresholding.
+
+    ``dark``: whether the card is light-on-dark, when the caller already knows it.
+    """
+    if is_dark(gray) if dark is None else dark:
         gray = 255 - gray
     block = max(15, (min(gray.shape[:2]) // 20) | 1)
     mask = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
@@ -562,13 +561,14 @@ class Orientation:
 def orient(crop: np.ndarray, use_osd: bool = True) -> tuple[np.ndarray, Orientation]:
     """Turn a card upright: text-line axis, then 0/180 by Tesseract OSD or the ascender check."""
     gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
-    rotation = 90 if is_sideways(ink_mask(gray)) else 0
+    dark = is_dark(gray)  # turning the card does not change it
+    rotation = 90 if is_sideways(ink_mask(gray, dark)) else 0
     crop = rotate_quarter(crop, rotation)
     gray = rotate_quarter(gray, rotation)
-    angle = skew_angle(ink_mask(gray))
+    angle = skew_angle(ink_mask(gray, dark))
     if angle:
         crop, gray = rotate_small(crop, angle), rotate_small(gray, angle)
-    score = upside_down_score(ink_mask(gray))
+    score = upside_down_score(ink_mask(gray, dark))
     flip, method = score < 0, "ascenders"
     if use_osd and abs(score) < CLEAR_ASCENDER_SCORE:  # unsure: ask Tesseract (about 0.2 s)
         flip_osd = _osd_flip(gray)
@@ -633,7 +633,7 @@ def enhance(crop: np.ndarray, outlined: bool = True, invert: bool | None = None
         notes.append(f"illumination corrected (background {low:.0f}..{high:.0f})")
     # Darken mid-tones (light grey or coloured text) while the paper stays white.
     gray = cv2.LUT(gray, _INK_GAMMA)
-    height = letter_height(ink_mask(gray))
+    height = letter_height(ink_mask(gray, dark=False))  # the ink is dark by now
     gray, removed = remove_rules(gray, height)
     if removed:
         notes.append(f"removed {removed} printed rule{'s' if removed > 1 else ''}")
