@@ -96,6 +96,7 @@ def contact_from(page: OcrPage, region: str = "ES") -> Contact:
     found = address_mod.find_address(segments, country)
     if found:
         contact.address = found.address
+        contact.address.city = _capital_i(contact.address.city)
         contact.confidence["address"] = found.address.confidence
         for i in found.segments:
             segments[i].used = True
@@ -194,6 +195,19 @@ def _take_phones(
             if _ONLY_LABEL.match(re.sub(phones._LABEL_WORD, " ", left, flags=re.I)):
                 left = ""
             seg.rest = left
+
+
+_LOWER_L_START = re.compile(r"^l(?=[a-zà-ÿ]{2})")
+_LOWERCASE_PLACE_WORDS = frozenset({"la", "las", "le", "les", "los", "lo", "l'"})
+
+
+def _capital_i(place: str) -> str:
+    """A place name starts with a capital: a leading 'l' there is OCR's reading of 'I'
+    ('lanfurt' -> 'Ianfurt'), unless it is an article printed in lower case ('la', 'los')."""
+    first = place.split(" ", 1)[0].casefold()
+    if first in _LOWERCASE_PLACE_WORDS:
+        return place
+    return _LOWER_L_START.sub("I", place)
 
 
 def _harmonise_countries(contact: Contact) -> None:
