@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 
-from cardscan.models import Contact, Email, Line, OcrPage, Phone, PhoneType, Website, Word
+from cardscan.models import Contact, Email, Line, Name, OcrPage, Phone, PhoneType, Website, Word
 from cardscan.parse import address as address_mod
 from cardscan.parse import company_title as ct
 from cardscan.parse import emails_web, names, phones
@@ -113,7 +113,28 @@ def contact_from(page: OcrPage, region: str = "ES") -> Contact:
                      if e.address.split("@", 1)[1].split(".")[0] in FREE_MAIL],
     )
     _take_people_fields(ctx, contact)
+    for email in contact.emails:
+        email.address = _lower_l_in_email(email.address, contact.name)
     return contact
+
+
+def _lower_l_in_email(address: str, name: Name) -> str:
+    """An upper-case I in an otherwise lower-case address is OCR's reading of l or i.
+
+    Mid-word it is an l ('heiko_riehI@' -> 'riehl'); at the start of a word the card's own
+    name decides ('Icorrea@' -> 'lcorrea' for Lucía Correa, 'Ines@' -> 'ines' for Inés).
+    """
+    local, _, domain = address.partition("@")
+    if "I" not in address or any(c.isupper() and c != "I" for c in address):
+        return address
+    initials = {fold(part)[:1] for part in (name.given, name.middle, name.family) if part}
+
+    def pick(m: re.Match[str]) -> str:
+        if m.start() > 0 and local[m.start() - 1].isalpha():
+            return "l"
+        return "l" if "l" in initials and "i" not in initials else "i"
+
+    return re.sub("I", pick, local) + "@" + domain.replace("I", "l")
 
 
 def _region_of(e164: str) -> str | None:
