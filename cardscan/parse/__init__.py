@@ -118,6 +118,15 @@ def contact_from(page: OcrPage, region: str = "ES") -> Contact:
     return contact
 
 
+def _drop_leading_speck(text: str) -> str:
+    """The line without a short lower-case first word that is no name particle ('all', 'y', 'a')."""
+    tokens = text.split()
+    if (len(tokens) >= 3 and len(tokens[0]) <= 3 and tokens[0].isalpha() and tokens[0].islower()
+            and fold(tokens[0]) not in names.PARTICLES and tokens[1][:1].isupper()):
+        return " ".join(tokens[1:])
+    return text
+
+
 def _lower_l_in_email(address: str, name: Name) -> str:
     """An upper-case I in an otherwise lower-case address is OCR's reading of l or i.
 
@@ -322,7 +331,10 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
     for seg in segs:
         text = seg.rest
         if not names.looks_like_name(text):
-            continue
+            trimmed = _drop_leading_speck(text)
+            if trimmed == text or not names.looks_like_name(trimmed):
+                continue
+            seg.rest = text = trimmed  # 'all Felix Villanueva': OCR read a logo as a short word
         tokens = text.split()
         # a shop's free-mail address spells its name run together ('padariabelavista@hotmail.com')
         shop_mail = _spelled_whole(text, ctx.free_locals) and not names.first_given(text)

@@ -27,6 +27,10 @@ _JUNK_BEFORE_FREE_MAIL = re.compile(
     rf"(?P<host>(?:{_FREE_MAIL_HOSTS})\.(?:com|net|es|mx|br|co|ar|fr|de|it|uk)(?:\.[a-z]{{2}})?)\b",
     re.I,
 )
+# A space OCR inserts after a dot inside the local part: 'felix. villanueva@x.mx' (not after a
+# label such as 'Email.').
+_SPACE_IN_LOCAL = re.compile(
+    r"(?<![\w.])(?!(?:e-?mail|mail|correo)\.)([a-z0-9_\-]{2,})\.\s+(?=[a-z0-9_.\-]+@)")
 # Spaces OCR inserts around '@' and the dots of a domain.
 _SPACE_AT = re.compile(r"(?<=[\w.\-])\s*@\s*(?=[\w\-])")
 _SPACE_DOT = re.compile(r"(@[\w\-]+(?:\.[\w\-]+)*)(?:\s+\.\s*|\.\s+)([A-Za-z]{2,})")
@@ -104,8 +108,9 @@ class Found:
 
 
 def normalise_email_text(text: str) -> str:
-    """Undo spellings and spacing that hide an address: '(at)', ' @ ', '. com'."""
+    """Undo spellings and spacing that hide an address: '(at)', ' @ ', '. com', 'ana. gil@'."""
     text = _AT_WORD.sub("@", text)
+    text = _SPACE_IN_LOCAL.sub(r"\1.", text)
     text = _DOT_WORD.sub(".", text)
     text = re.sub(r"[©®]", "@", text)
     text = _SPACE_AT.sub("@", text)
