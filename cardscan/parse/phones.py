@@ -32,7 +32,7 @@ for _words, _type in (
 _LABEL_WORD = r"(?:" + "|".join(sorted((re.escape(w) for w in _LABELS), key=len, reverse=True)) + r")"
 # The label(s) just before a number: 'Tel.:', 'Tel/Fax', 'Tel. móvil', 'M', '(O)'.
 LABEL_BEFORE = re.compile(
-    rf"(?:^|[^\w])((?:{_LABEL_WORD}\.?\s*(?:[/&+-]|y|e|and)?\s*){{1,3}})[\s:.\-=>)(]*$", re.I
+    rf"(?:^|[^\w])((?:{_LABEL_WORD}\.?\s*(?:[/&+-]|y|e|and)?\s*){{1,3}})[\s:;.\-=>)(]*$", re.I
 )
 LABEL_AFTER = re.compile(rf"^\s*[(\[]?\s*({_LABEL_WORD})\.?\s*[)\]]?(?![\w])", re.I)
 # Not phones: registration and tax numbers, postal codes, dates, years, amounts.
