@@ -309,7 +309,7 @@ def process_photo(path: Path, options: ScanOptions,
     if len(cards) == 1 and cards[0].detected and ocr.read_quality(pages[0][1])[1] < DOUBTFUL_READ:
         # The outline may be a logo panel or a picture on the card: the whole photo is the
         # second opinion, kept when it reads more text confidently.
-        whole = read_upright(imaging.whole_photo(photo), options)
+        whole = read_upright(imaging.whole_photo(photo, use_osd=False), options)
         if ocr.read_quality(whole[1])[0] > ocr.read_quality(pages[0][1])[0]:
             pages = [whole]
     del photo  # the full-size pixels are no longer needed: keep the worker's memory low
