@@ -378,9 +378,11 @@ def read_upright(card: CardImage, options: ScanOptions) -> tuple[CardImage, OcrP
         # on a coloured band). Complete the richer polarity with what the other one read
         # where it found nothing.
         key = (best_card.rotation, not imaging.is_inverted(best_card))
-        if key not in reads:
-            read(imaging.other_polarity(best_card))
-        other_card, other_page = reads[key]
+        if key in reads:
+            other_card, other_page = reads[key]
+        else:
+            other_card = imaging.other_polarity(best_card)
+            other_page = read(other_card)
         if ocr.read_quality(other_page)[0] > best[0]:
             best_card, best_page, other_page = other_card, other_page, best_page
         best_page = ocr.merge_pages(best_page, other_page)

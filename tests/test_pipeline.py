@@ -357,3 +357,30 @@ def test_read_upright_reads_a_well_read_card_once(monkeypatch):
         [Line([Word("Ana", 0.9, 0, 0, 10, 10)])]))
     best, _ = pipeline.read_upright(card, pipeline.ScanOptions())
     assert best is card and len(calls) == 1
+
+
+def test_a_poorly_read_outline_gets_the_whole_photo_as_a_second_opinion(tmp_path, monkeypatch):
+    """An outline around a logo panel reads little; the whole photo reads the card."""
+    from cardscan import imaging, ocr
+
+    photo_path = tmp_path / "panel.jpg"
+    photo_path.write_bytes(b"not decoded here")
+    photo = Photo(photo_path, np.zeros((8, 8, 3), np.uint8), "0" * 64)
+    panel = CardImage(photo_path, np.zeros((4, 4), np.uint8), np.zeros((4, 4, 3), np.uint8))
+    whole = CardImage(photo_path, np.ones((4, 4), np.uint8), np.zeros((4, 4, 3), np.uint8),
+                      detected=False)
+
+    def fake_read(card: CardImage, lang: str = "spa+eng", timeout: float = 60) -> OcrPage:
+        if card.image[0, 0] == 1:  # the whole photo
+            return OcrPage.from_text("Renan Beato\nrbeato@alerta.com.br")
+        return OcrPage([Line([Word("alerta", 0.4, 0, 0, 60, 20)])])
+
+    monkeypatch.setattr(imaging, "load", lambda path: photo)
+    monkeypatch.setattr(imaging, "find_cards", lambda p, use_osd=True: [panel])
+    monkeypatch.setattr(imaging, "whole_photo", lambda p, use_osd=True: whole)
+    monkeypatch.setattr(imaging, "turned", lambda card, degrees: card)
+    monkeypatch.setattr(imaging, "other_polarity", lambda card: card)
+    monkeypatch.setattr(ocr, "read", fake_read)
+    [result] = pipeline.process_photo(photo_path, ScanOptions())
+    assert [e.address for e in result.contact.emails] == ["rbeato@alerta.com.br"]
+    assert not result.detected
