@@ -496,10 +496,15 @@ def skew_angle(mask: np.ndarray) -> float:
         weights.append(area)
     if len(angles) < 2:
         return 0.0
-    order = np.argsort(angles)
-    cumulative = np.cumsum(np.asarray(weights)[order])
-    median = float(np.asarray(angles)[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+    median = weighted_median(np.asarray(angles), np.asarray(weights))
     return median if 0.3 <= abs(median) <= MAX_SKEW else 0.0
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """The value below which half of the total weight lies."""
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
 
 
 def upside_down_score(mask: np.ndarray) -> float:
@@ -794,9 +799,7 @@ def edge_skew(bgr: np.ndarray) -> float:
         return 0.0
     x1, y1, x2, y2 = lines.reshape(-1, 4).T.astype(np.float64)
     angles = (np.degrees(np.arctan2(y2 - y1, x2 - x1)) + 45) % 90 - 45
-    order = np.argsort(angles)
-    cumulative = np.cumsum(np.hypot(x2 - x1, y2 - y1)[order])
-    median = float(angles[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+    median = weighted_median(angles, np.hypot(x2 - x1, y2 - y1))
     # image rows grow downwards: a line rising to the right has a negative angle here,
     # and cv2 turns counter-clockwise for positive angles
     return median if 0.5 <= abs(median) <= 45 else 0.0
