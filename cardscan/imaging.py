@@ -702,7 +702,7 @@ def stack_columns(gray: np.ndarray, letter: float) -> tuple[np.ndarray, int]:
     ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
     margin = int(0.03 * min(h, w))  # the card's edge is not text
     ink[:margin], ink[-margin:], ink[:, :margin], ink[:, -margin:] = 0, 0, 0, 0
-    columns = (np.count_nonzero(ink, axis=0) > max(2, 0.01 * h)).astype(np.uint8)[None, :]
+    columns = (np.count_nonzero(ink, axis=0) > 2).astype(np.uint8)[None, :]
     # a sliver of ink narrower than a quarter letter is a rule's remnant or a speck, not text
     sliver = np.ones((1, max(3, int(letter / 4))), np.uint8)
     columns = cv2.morphologyEx(columns, cv2.MORPH_OPEN, sliver)[0] > 0

@@ -259,3 +259,19 @@ def test_edge_skew_reads_the_tilt_of_a_card_from_its_edges(angle: float) -> None
     straightened = imaging.edge_skew(imaging.rotate_small(pixels, measured))
     assert 3 < abs(measured) < 12
     assert abs(straightened) < 1.5  # turning by the answer leaves the edges square
+
+
+def test_word_gaps_of_a_long_line_are_no_column_gap() -> None:
+    """Where a single big line runs past the small ones, its word gaps must not cut it."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (1050, 600), 248)
+    draw = ImageDraw.Draw(image)
+    draw.text((60, 240), "Zaragoza S. de R.L. de C.V.", font=imagegen.font("LiberationSans-Bold.ttf", 30),
+              fill=150)
+    for row, text in enumerate(["Mayte Laboy Centeno", "Responsable de Compras", "Compras"]):
+        draw.text((60, 290 + 24 * row), text, font=imagegen.font("LiberationSans-Regular.ttf", 18),
+                  fill=40)
+    gray = np.asarray(image).copy()
+    letter = imaging.letter_height(imaging.ink_mask(gray))
+    assert imaging.stack_columns(gray, letter)[1] == 1
