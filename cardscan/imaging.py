@@ -639,10 +639,10 @@ def enhance(crop: np.ndarray, outlined: bool = True, invert: bool | None = None
     # Darken mid-tones (light grey or coloured text) while the paper stays white.
     gray = cv2.LUT(gray, _INK_GAMMA)
     height = letter_height(ink_mask(gray, dark=False))  # the ink is dark by now
-    gray, removed = remove_rules(gray, height)
+    gray, removed, separators = remove_rules(gray, height)
     if removed:
         notes.append(f"removed {removed} printed rule{'s' if removed > 1 else ''}")
-    gray, columns = stack_columns(gray, height)
+    gray, columns = stack_columns(gray, height, separators)
     if columns > 1:
         notes.append(f"{columns} text columns stacked one under the other")
     if height and height < MIN_TEXT_HEIGHT:
@@ -656,43 +656,66 @@ def enhance(crop: np.ndarray, outlined: bool = True, invert: bool | None = None
     return gray, notes
 
 
-def remove_rules(gray: np.ndarray, letter: float) -> tuple[np.ndarray, int]:
-    """Paint out long printed rules (dark on light), returning the image and how many.
+def remove_rules(gray: np.ndarray, letter: float) -> tuple[np.ndarray, int, list[int]]:
+    """Paint out long printed rules (dark on light): the image, how many, and where the
+    vertical ones stood (x), which separate columns of text.
 
     A vertical rule between two columns makes Tesseract read both columns as one line with
     a ``|`` in the middle; a horizontal one under a name is read as a row of dashes. A rule
     is a straight run of ink much longer than any letter stroke.
     """
     if not letter:
-        return gray, 0
+        return gray, 0, []
     h, w = gray.shape[:2]
     ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
                                 max(15, (min(h, w) // 20) | 1), 15)
+    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
+                                np.ones((max(int(RULE_LETTERS * letter), h // 5), 1), np.uint8))
+    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
+                                  np.ones((1, max(int(RULE_LETTERS * letter), w // 6)), np.uint8))
+    reach = max(3, int(letter))
     rules = np.zeros_like(ink)
+    columns: list[int] = []
     count = 0
-    for kernel in (np.ones((max(int(RULE_LETTERS * letter), h // 5), 1), np.uint8),
-                   np.ones((1, max(int(RULE_LETTERS * letter), w // 6)), np.uint8)):
-        found = cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)
-        count += cv2.connectedComponents(found)[0] - 1
-        rules |= found
+    for found, is_vertical in ((vertical, True), (horizontal, False)):
+        labels, label_map, stats, _ = cv2.connectedComponentsWithStats(found)
+        for label in range(1, labels):
+            x, y, width, height, _ = stats[label]
+            # a rule stands clear of text on both sides; a straight run inside a line of
+            # text (serifs along a baseline) has letters right beside it
+            if is_vertical:
+                sides = (ink[y:y + height, max(0, x - reach):x],
+                         ink[y:y + height, x + width:x + width + reach])
+            else:
+                sides = (ink[max(0, y - reach):y, x:x + width],
+                         ink[y + height:y + height + reach, x:x + width])
+            if any(side.size and np.count_nonzero(side) > RULE_SIDE_INK * side.size
+                   for side in sides):
+                continue
+            rules[label_map == label] = 255
+            count += 1
+            if is_vertical:
+                columns.append(int(x + width / 2))
     if not count:
-        return gray, 0
+        return gray, 0, []
     rules = cv2.dilate(rules, np.ones((5, 5), np.uint8))
     # the paper around each rule: the lightest value nearby (a max filter), which the thin
     # rule itself cannot supply
     paper = cv2.dilate(gray, np.ones((15, 15), np.uint8))
     cleaned = gray.copy()
     cleaned[rules > 0] = paper[rules > 0]
-    return cleaned, count
+    return cleaned, count, columns
 
 
-def stack_columns(gray: np.ndarray, letter: float) -> tuple[np.ndarray, int]:
+def stack_columns(gray: np.ndarray, letter: float, separators: Sequence[int] = ()
+                  ) -> tuple[np.ndarray, int]:
     """Put side-by-side text columns one under the other, returning the image and the count.
 
     Tesseract reads two columns whose lines sit at the same height as one line ("Ana Gil
     Tel 612..."), which mixes the name with a phone label. A column gap is a vertical band
-    with no ink at all across the whole card, at least COLUMN_GAP_LETTERS letters wide, with
-    text on both sides; no printed line crosses it, so cutting there never splits a line.
+    with no ink at all across the whole card, at least COLUMN_GAP_LETTERS letters wide (any
+    width where a printed rule stood: ``separators``), with text on both sides; no printed
+    line crosses it, so cutting there never splits a line.
     """
     if not letter:
         return gray, 1
@@ -702,6 +725,7 @@ def stack_columns(gray: np.ndarray, letter: float) -> tuple[np.ndarray, int]:
     ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
     margin = int(0.03 * min(h, w))  # the card's edge is not text
     ink[:margin], ink[-margin:], ink[:, :margin], ink[:, -margin:] = 0, 0, 0, 0
+    ink[np.count_nonzero(ink, axis=1) > 0.5 * w] = 0  # rows of a band or a rule's remnant
     columns = (np.count_nonzero(ink, axis=0) > 2).astype(np.uint8)[None, :]
     # a sliver of ink narrower than a quarter letter is a rule's remnant or a speck, not text
     sliver = np.ones((1, max(3, int(letter / 4))), np.uint8)
@@ -715,7 +739,7 @@ def stack_columns(gray: np.ndarray, letter: float) -> tuple[np.ndarray, int]:
         if not columns[x] and run_start is None:
             run_start = x
         elif columns[x] and run_start is not None:
-            if x - run_start >= gap:
+            if x - run_start >= gap or any(run_start <= s < x for s in separators):
                 cuts.append((run_start, x))
             run_start = None
     if not cuts:
@@ -737,6 +761,8 @@ def stack_columns(gray: np.ndarray, letter: float) -> tuple[np.ndarray, int]:
 
 #: A vertical band without ink this many letter heights wide separates two text columns.
 COLUMN_GAP_LETTERS = 2.5
+#: Most ink (share) a rule may have beside it, within a letter height on either side.
+RULE_SIDE_INK = 0.12
 #: A straight run of ink at least this many letter heights long is a rule, not a stroke.
 RULE_LETTERS = 6
 

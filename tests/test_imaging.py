@@ -236,11 +236,11 @@ def test_a_vertical_rule_is_removed_and_the_columns_stacked() -> None:
     cv2.line(card, (525, 60), (525, 540), (40, 40, 40), 3)
     gray = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY)
     letter = imaging.letter_height(imaging.ink_mask(gray))
-    cleaned, rules = imaging.remove_rules(gray, letter)
-    assert rules == 1
+    cleaned, rules, separators = imaging.remove_rules(gray, letter)
+    assert rules == 1 and len(separators) == 1 and abs(separators[0] - 525) <= 2
     assert cleaned[300, 520:531].min() > 200  # the rule is gone, the text is not
     assert np.count_nonzero(cleaned < 100) > 0.8 * np.count_nonzero(gray[:, :500] < 100)
-    stacked, columns = imaging.stack_columns(cleaned, letter)
+    stacked, columns = imaging.stack_columns(cleaned, letter, separators)
     assert columns == 2
     assert stacked.shape[0] == 2 * gray.shape[0] and stacked.shape[1] < gray.shape[1]
 
