@@ -386,6 +386,7 @@ def read_upright(card: CardImage, options: ScanOptions) -> tuple[CardImage, OcrP
         if ocr.read_quality(other_page)[0] > best[0]:
             best_card, best_page, other_page = other_card, other_page, best_page
         best_page = ocr.merge_pages(best_page, other_page)
+    best_page = ocr.reread_weak_lines(best_card.image, best_page, options.lang, options.timeout)
     return best_card, best_page
 
 

@@ -221,3 +221,24 @@ def test_merge_pages_across_different_layouts_compares_text_and_appends_below() 
     merged = ocr.merge_pages(base, other)
     assert [line.text for line in merged.lines] == ["Ana Gil", "ana@gil.es", "Tel 612 345 678"]
     assert merged.lines[-1].top >= base.height
+
+
+def test_weak_lines_are_read_again_alone_and_kept_when_more_confident(monkeypatch) -> None:
+    image = np.full((200, 600), 255, np.uint8)
+    page = OcrPage([_line("Ana Gil", 20), _line("Email: alph i het.fr", 80, 0.6)], 600, 200)
+    page.lines[1].words[0].confidence = 0.93
+    calls = []
+
+    def fake_run(strip, lang, config, timeout=60, source=""):
+        calls.append((strip.shape, config))
+        return [{"level": 5, "page_num": 1, "block_num": 1, "par_num": 1, "line_num": 1,
+                 "word_num": i + 1, "left": 10 + 200 * i, "top": 8, "width": 180, "height": 30,
+                 "conf": 95.0, "text": text}
+                for i, text in enumerate(["Email:", "alphonse.martineau@blanchet.fr"])]
+
+    monkeypatch.setattr(ocr, "run_tesseract", fake_run)
+    again = ocr.reread_weak_lines(image, page, "spa+eng")
+    assert len(calls) == 1 and calls[0][1] == ocr.LINE_CONFIG  # only the weak line
+    assert again.lines[0] is page.lines[0]
+    assert again.lines[1].text == "Email: alphonse.martineau@blanchet.fr"
+    assert 60 <= again.lines[1].top <= 90  # back in the card's coordinates

@@ -67,6 +67,7 @@ def fakes(monkeypatch):
         "imaging": {"load": _fake_load, "find_cards": _fake_find_cards,
                     "is_inverted": lambda card: False},
         "ocr": {"read": _fake_read, "read_quality": lambda page: (100, 1.0), "probe": lambda: None,
+                "reread_weak_lines": lambda image, page, lang, timeout=60: page,
                 "check_languages": lambda lang: None},
         "parse": {"contact_from": _fake_contact_from},
     }.items():
