@@ -103,10 +103,21 @@ def _is_street(text: str) -> bool:
 
 
 def _repair_postal(text: str) -> str:
-    """'CEP OlI37-000' -> 'CEP 01137-000': O, l and I read for digits, only after a postal label."""
+    """'CEP OlI37-000' -> 'CEP 01137-000': O, l and I read for digits, only after a postal label;
+    'TQ7Y SPP' -> 'TQ7Y 5PP': a UK postcode's second half always starts with a digit."""
     def fix(m: re.Match[str]) -> str:
         return m.group(0)[: m.start(1) - m.start(0)] + m.group(1).translate(_OCR_DIGITS)
-    return _MISREAD_POSTAL.sub(fix, text)
+
+    def fix_inward(m: re.Match[str]) -> str:
+        return f"{m.group(1)} {m.group(2).translate(_LETTER_DIGITS)}{m.group(3)}"
+
+    text = _MISREAD_POSTAL.sub(fix, text)
+    return _UK_MISREAD_INWARD.sub(fix_inward, text)
+
+
+# A UK postcode whose inward code starts with a letter OCR confuses with a digit.
+_UK_MISREAD_INWARD = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s+([SOIZBlG])([A-Z]{2})\b")
+_LETTER_DIGITS = str.maketrans("SOIZBlG", "5012816")
 
 
 def _find_postal(text: str, country: str) -> str | None:

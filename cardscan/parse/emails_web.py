@@ -221,9 +221,14 @@ def absolute_url(raw: str) -> str:
     return url.rstrip("/") if not path else url
 
 
+# 'https:/Awww.' or 'http:|/www.': the two slashes after the scheme, misread.
+_MISREAD_SLASHES = re.compile(r"(?i)(https?:)[/\\|lIA1]{2}(?=www\.)")
+
+
 def find_urls(text: str) -> list[Found]:
     """Websites (with or without scheme or www) and profile links in a segment."""
     out: list[Found] = []
+    text = _MISREAD_SLASHES.sub(r"\1//", text)  # same length: spans stay valid
     for m in _URL_RE.finditer(text):
         raw = m.group(1).rstrip(".,;:")
         host = re.sub(r"^https?://", "", raw, flags=re.I).split("/", 1)[0]
