@@ -524,7 +524,7 @@ def merge_pages(base: OcrPage, extra: OcrPage) -> OcrPage:
 #: A line with a word read below this confidence is read again on its own, larger.
 WEAK_WORD = 0.75
 #: At most this many lines of a card are read again (each costs a small OCR call).
-MAX_REREAD_LINES = 4
+MAX_REREAD_LINES = 3
 LINE_CONFIG = "--psm 7"  # one line of text
 
 
@@ -536,8 +536,10 @@ def reread_weak_lines(image: np.ndarray, page: OcrPage, lang: str, timeout: floa
     'alphonse.martineau@blanchet.fr'); the same line cut out and enlarged reads whole. The
     new reading replaces the line only when it is more confident.
     """
+    # a weak speck ('|', 'ail' read from a logo) is not worth a call: a weak word is
     weak = [i for i, line in enumerate(page.lines)
-            if line.words and min(w.confidence for w in line.words) < WEAK_WORD]
+            if any(w.confidence < WEAK_WORD and sum(c.isalnum() for c in w.text) >= 3
+                   for w in line.words)]
     if not weak:
         return page
     import cv2
