@@ -306,11 +306,12 @@ def process_photo(path: Path, options: ScanOptions,
         if on_card is not None:
             on_card()
         pages.append(read_upright(card, options))
-    if len(cards) == 1 and cards[0].detected and ocr.read_quality(pages[0][1])[1] < DOUBTFUL_READ:
+    single = ocr.read_quality(pages[0][1]) if len(cards) == 1 and cards[0].detected else None
+    if single is not None and single[1] < DOUBTFUL_READ:
         # The outline may be a logo panel or a picture on the card: the whole photo is the
         # second opinion, kept when it reads more text confidently.
         whole = read_upright(imaging.whole_photo(photo, use_osd=False), options)
-        if _clearly_better(ocr.read_quality(whole[1]), ocr.read_quality(pages[0][1])):
+        if _clearly_better(ocr.read_quality(whole[1]), single):
             pages = [whole]
     del photo  # the full-size pixels are no longer needed: keep the worker's memory low
     scanned_at = utc_now()
