@@ -11,12 +11,20 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from cardscan import __version__, config
-from cardscan.errors import CardscanError, ExitCode
+from cardscan.errors import CardscanError, ExitCode, Incomplete
+from cardscan.models import ScanStatus
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from cardscan.batch import CardOutcome
+    from cardscan.models import Annotations, Contact
+    from cardscan.store import Book
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,7 +37,8 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except CardscanError as exc:
-            click.echo(f"cardscan: {exc}", err=True)
+            if str(exc):
+                click.echo(f"cardscan: {exc}", err=True)
             sys.exit(int(exc.exit_code))
         except KeyboardInterrupt:
             from cardscan.i18n import t
@@ -123,13 +132,13 @@ def main(ctx: click.Context, book: Path | None, region: str | None, lang: str | 
 def doctor(ctx: Context) -> None:
     """Show Tesseract, its languages, the settings in force and where the book lives."""
     settings = ctx.settings
-    from cardscan import ocr
+    from cardscan import tesseract
 
-    info = ocr.probe()
+    info = tesseract.probe()
     wanted = settings.lang.split("+")
     missing = [lang for lang in wanted if lang not in info.languages]
     click.echo(f"tesseract     {info.version}")
-    click.echo(f"ocr engine    {ocr.describe_engine()}")
+    click.echo(f"ocr engine    {tesseract.describe_engine()}")
     click.echo(f"languages     {', '.join(info.languages) or '(none)'}")
     click.echo(f"config file   {settings.config_file}"
                f"{'' if settings.config_file.is_file() else ' (not present: built-in defaults)'}")
@@ -139,7 +148,7 @@ def doctor(ctx: Context) -> None:
     count = len(list(book.glob("*.vcf"))) if book.is_dir() else 0
     click.echo(f"contacts      {count} in {book}" + ("" if book.is_dir() else " (not created yet)"))
     if missing:
-        ocr.check_languages(settings.lang)  # raises MissingDependencyError with install hints
+        tesseract.check_languages(settings.lang)  # raises MissingDependencyError with install hints
     click.echo("ok")
 # ------------------------------------------------------------------ scan
 
@@ -190,13 +199,13 @@ def scan(ctx: Context, photos: tuple[Path, ...], out: Path | None, region: str |
     import json
     from datetime import date
 
-    from cardscan import pipeline, progress
+    from cardscan import batch, progress
     from cardscan.store import Book
 
     overrides = {k: v for k, v in {"book": out, "region": region, "lang": lang}.items() if v}
     settings = config.load(**(ctx.options | overrides)) if overrides else ctx.settings
     if executor != "local":
-        pipeline.dask_address(executor)  # reject a malformed address before any work
+        batch.dask_address(executor)  # reject a malformed address before any work
     if not photos and not pairs:
         raise click.UsageError("name at least one photo or folder (or --pair FRONT BACK)")
     annotations = None
@@ -208,20 +217,20 @@ def scan(ctx: Context, photos: tuple[Path, ...], out: Path | None, region: str |
                                             date.today(), lang=settings.ui_lang)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--follow-up") from None
-    options = pipeline.ScanOptions(
+    options = batch.ScanOptions(
         region=settings.region, lang=settings.lang, jobs=jobs, rescan=rescan,
         keep_crops=report is not None, photo=photo, timeout=timeout, executor=executor,
         annotations=annotations, pairs=[tuple(p) for p in pairs])
     book = Book(settings.book)
     # the bar is on stderr: it never mixes with the JSON on stdout
-    summary = pipeline.scan(list(photos), options, book, progress=progress.for_terminal(quiet))
+    summary = batch.scan(list(photos), options, book, progress=progress.for_terminal(quiet))
     if annotations is not None:
         _annotate_skipped(book, summary.cards, annotations)
     if as_json:
         for card in summary.cards:
-            click.echo(json.dumps(pipeline.outcome_json(card), ensure_ascii=False))
+            click.echo(json.dumps(batch.outcome_json(card), ensure_ascii=False))
         for failure in summary.failures:
-            click.echo(json.dumps(pipeline.failure_json(failure), ensure_ascii=False))
+            click.echo(json.dumps(batch.failure_json(failure), ensure_ascii=False))
     elif summary.cards:
         _print_scan_table(summary.cards)
     if report is not None:
@@ -235,19 +244,20 @@ def scan(ctx: Context, photos: tuple[Path, ...], out: Path | None, region: str |
     if annotate:
         from cardscan.annotate import annotate_after_scan
 
-        new = list(dict.fromkeys(c.uid for c in summary.cards if c.status in ("added", "merged")))
+        fresh = (ScanStatus.ADDED, ScanStatus.MERGED)
+        new = list(dict.fromkeys(c.uid for c in summary.cards if c.status in fresh))
         if new:
             annotate_after_scan(book, new, settings.ui_lang, region=settings.region)
     if summary.exit_code != ExitCode.OK:
-        sys.exit(int(summary.exit_code))
+        raise Incomplete(summary.exit_code)  # each failed photo was named on stderr
 
 
-def _report_merges(book: Any, cards: list[Any]) -> None:
+def _report_merges(book: Book, cards: list[CardOutcome]) -> None:
     """One line per card merged into a contact already in the book, naming that contact."""
     from cardscan.errors import NotFoundError
 
     for card in cards:
-        if card.status != "merged":
+        if card.status != ScanStatus.MERGED:
             continue
         try:
             name = book.get(card.uid).display_name
@@ -259,7 +269,7 @@ def _report_merges(book: Any, cards: list[Any]) -> None:
                    "nothing you typed was changed", err=True)
 
 
-def _annotate_skipped(book: Any, cards: list[Any], batch: Any) -> None:
+def _annotate_skipped(book: Book, cards: list[CardOutcome], batch: Annotations) -> None:
     """`--met-at/--tag/...` also reach the cards of photos scanned before (status skipped).
 
     Only empty answers are filled and tags are added: an answer typed in the prompt
@@ -267,14 +277,14 @@ def _annotate_skipped(book: Any, cards: list[Any], batch: Any) -> None:
     """
     from cardscan.errors import NotFoundError
 
-    def fill(contact: Any) -> None:
+    def fill(contact: Contact) -> None:
         notes = contact.annotations
         for name in ("met_at", "needs", "offer", "follow_up"):
             if not getattr(notes, name) and getattr(batch, name):
                 setattr(notes, name, getattr(batch, name))
         notes.tags = list(dict.fromkeys([*notes.tags, *batch.tags]))
 
-    for uid in dict.fromkeys(c.uid for c in cards if c.status == "skipped"):
+    for uid in dict.fromkeys(c.uid for c in cards if c.status == ScanStatus.SKIPPED):
         try:
             current = book.get(uid)
         except NotFoundError:
@@ -290,7 +300,7 @@ def _annotate_skipped(book: Any, cards: list[Any], batch: Any) -> None:
             book.update(uid, fill)
 
 
-def _print_scan_table(cards: list[Any]) -> None:
+def _print_scan_table(cards: list[CardOutcome]) -> None:
     """The batch's contacts as a Rich table on stdout."""
     from rich.console import Console
     from rich.table import Table
@@ -345,13 +355,13 @@ def annotate(ctx: Context, include_skipped: bool, answers_from_stdin: bool) -> N
 # ------------------------------------------------------------------ network
 
 
-def _network_book(ctx: Context) -> Any:
+def _network_book(ctx: Context) -> Book:
     from cardscan import store
 
     return store.Book(ctx.settings.book)
 
 
-def _parse_day(text: str) -> Any:
+def _parse_day(text: str) -> date:
     """A date from ISO (2026-03-01) or words dateparser knows (today, ayer, last friday)."""
     from datetime import date
 
@@ -421,7 +431,7 @@ def followups_done(ctx: Context, contact: str, day: str | None, as_json: bool) -
     found = book.get(contact)
     outcome: dict[str, Any] = {}
 
-    def record(stored: Any) -> None:  # re-read under the lock: a concurrent edit is kept
+    def record(stored: Contact) -> None:  # re-read under the lock: a concurrent edit is kept
         done, outcome["was_pending"] = network.mark_done(stored, when)
         stored.annotations = done.annotations
 
@@ -524,7 +534,7 @@ def stats(ctx: Context, as_json: bool) -> None:
 # ------------------------------------------------------------------ export
 
 
-def _contacts_to_send(ctx: Context) -> list[Any]:
+def _contacts_to_send(ctx: Context) -> list[Contact]:
     """The book's contacts; NotFoundError (exit 7) rather than an empty file or upload."""
     from cardscan.errors import NotFoundError
     from cardscan.store import Book
@@ -632,7 +642,7 @@ def push(ctx: Context, url: str, photo: bool, dry_run: bool) -> None:
     for uid, reason in report.failed:
         click.echo(f"failed: {uid}: {reason}", err=True)
     if report.failed or report.conflicts:
-        sys.exit(int(ExitCode.SOME_FAILED))
+        raise Incomplete(ExitCode.SOME_FAILED)
 
 
 @main.command(name="list")
@@ -648,7 +658,7 @@ def list_contacts(ctx: Context, as_json: bool) -> None:
     if as_json:
         import json
 
-        from cardscan.export import contact_json
+        from cardscan.contact_json import contact_json
 
         click.echo(json.dumps([contact_json(c) for c in contacts], ensure_ascii=False, indent=1))
         return

@@ -14,20 +14,26 @@ class ExitCode(IntEnum):
     """Documented exit statuses (README, "Exit status")."""
 
     OK = 0
-    # 1 is left to Python itself: an unexpected crash is never mistaken for a partial batch
+    # an unexpected crash (Python's own 1), or an error with no status of its own (a bug)
+    CRASH = 1
     USAGE = 2  # bad command line (click's own code for usage errors)
     MISSING_DEPENDENCY = 3  # nothing could run: tesseract or a language missing
     SOME_FAILED = 4  # the batch ran; some photos gave no card (the others were written)
     ALL_FAILED = 5  # the batch ran but no photo gave a card
     BAD_CONFIG = 6  # the config file or a setting is invalid
     NOT_FOUND = 7  # a named contact or file does not exist
+    CANNOT_WRITE = 8  # the book or an output file cannot be read or written (nothing half-written)
     INTERRUPTED = 130  # Ctrl-C; everything answered so far is saved
 
 
 class CardscanError(Exception):
-    """Base class: a message for the user and an exit status."""
+    """Base class: a message for the user and an exit status.
 
-    exit_code: ExitCode = ExitCode.SOME_FAILED
+    Every subclass names its own status; the base's is a crash's, so an error nobody
+    classified is never mistaken for a partial batch.
+    """
+
+    exit_code: ExitCode = ExitCode.CRASH
 
     def __init__(self, message: str, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else None
@@ -63,14 +69,36 @@ class NoCardError(CardscanError):
 
 
 class ConfigError(CardscanError):
+    """The config file or a setting is invalid."""
+
     exit_code = ExitCode.BAD_CONFIG
 
 
 class NotFoundError(CardscanError):
+    """A named contact or file does not exist."""
+
     exit_code = ExitCode.NOT_FOUND
 
 
 class BookError(CardscanError):
-    """The contact book cannot be read or written."""
+    """The contact book, or a file a command writes, cannot be read or written."""
 
-    exit_code = ExitCode.SOME_FAILED
+    exit_code = ExitCode.CANNOT_WRITE
+
+
+class WorkerError(CardscanError):
+    """The worker processes that read the photos cannot start."""
+
+    exit_code = ExitCode.CRASH
+
+
+class Incomplete(CardscanError):
+    """A command ran to its end but left something out; each item was already named.
+
+    Raised instead of calling ``sys.exit`` so that ``cli.handle_errors`` stays the one place
+    that ends the program with a status.
+    """
+
+    def __init__(self, exit_code: ExitCode, message: str = "") -> None:
+        super().__init__(message)
+        self.exit_code = exit_code

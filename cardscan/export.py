@@ -34,6 +34,8 @@ GOOGLE_SEPARATOR = " ::: "
 class ExportError(CardscanError):
     """An export that cannot be done (QR too big, CardDAV server refusing...)."""
 
+    exit_code = ExitCode.CANNOT_WRITE
+
 
 class ExportUsageError(ExportError):
     """An export asked for in a way cardscan refuses (a password in a URL...)."""
@@ -429,28 +431,3 @@ def _fetch_etag(href: str, headers: dict[str, str], timeout: float) -> str:
             return response.headers.get("ETag", "")
     except (urllib.error.URLError, OSError):
         return ""
-
-
-# ---------------------------------------------------------------- JSON
-
-
-def contact_json(contact: Contact) -> dict[str, Any]:
-    """A contact as JSON, with the field names of `cardscan scan --json` plus annotations."""
-    name, address, notes = contact.name, contact.address, contact.annotations
-    return {
-        "uid": contact.uid,
-        "fn": contact.display_name,
-        "given": name.given, "family": name.family, "prefix": name.prefix,
-        "suffix": name.suffix, "title": contact.title, "department": contact.department,
-        "org": contact.org,
-        "tels": [{"e164": p.number, "type": str(p.type)} for p in contact.phones],
-        "emails": [e.address for e in contact.emails],
-        "urls": [w.url for w in contact.websites],
-        "adr": {"street": address.street, "city": address.city, "region": address.region,
-                "postal": address.postal_code, "country": address.country},
-        "note": contact.note,
-        "met_at": notes.met_at, "needs": notes.needs, "offer": notes.offer, "tags": notes.tags,
-        "follow_up": notes.follow_up.isoformat() if notes.follow_up else None,
-        "sources": [s.file for s in contact.sources],
-        "rev": contact.rev.isoformat(),
-    }

@@ -1,6 +1,7 @@
 """Typed values that flow between the stages.
 
-photo path -> imaging -> CardImage -> ocr -> OcrPage -> parse -> Contact -> store/vcard
+photo path -> Photo -> CardCrop -> CardImage -> OcrPage -> Contact -> store/vcard
+(reading/load, reading/detect + orient, reading/enhance, reading/strategy, parse)
 
 Every stage takes the previous stage's value and returns its own; nothing here
 does I/O, so each stage can be tested with a small hand-made value.
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:  # numpy is heavy to import for modules that only parse text
     import numpy as np
@@ -37,8 +38,20 @@ class Photo:
 
 
 @dataclass
+class CardCrop:
+    """One card found in a photo: its colour pixels, rectified (and, once oriented, upright)."""
+
+    source: Path
+    pixels: np.ndarray  # BGR, uint8
+    index: int = 0  # position of the card in its photo (several cards per photo)
+    detected: bool = True  # False when no card outline was found and the whole photo is used
+    rotation: int = 0  # degrees clockwise applied to make the card upright
+    notes: list[str] = field(default_factory=list)  # what was done to it, for the report
+
+
+@dataclass
 class CardImage:
-    """One card found in a photo: rectified, upright, ready for OCR."""
+    """One card ready for OCR: the enhanced image and the colour crop it came from."""
 
     source: Path
     image: np.ndarray  # the image handed to Tesseract (gray or binarised)
@@ -46,7 +59,8 @@ class CardImage:
     index: int = 0  # position of the card in its photo (several cards per photo)
     detected: bool = True  # False when no card outline was found and the whole photo is used
     rotation: int = 0  # degrees clockwise applied to make the card upright
-    notes: list[str] = field(default_factory=list)  # what imaging did, for the report
+    inverted: bool = False  # the image was inverted: read as light text on a dark card
+    notes: list[str] = field(default_factory=list)  # what the reading did, for the report
 
 
 # ---------------------------------------------------------------- ocr
@@ -116,6 +130,13 @@ class OcrPage:
             if words:
                 lines.append(Line(words))
         return cls(lines=lines, width=1000, height=40 * max(1, len(lines)), source=source)
+
+
+class ReadQuality(NamedTuple):
+    """How well a page was read: the judge of every "read it again?" decision."""
+
+    confident_chars: int  # letters and digits in confidently read words
+    mean_confidence: float  # mean confidence per letter or digit (0..1)
 
 
 # ---------------------------------------------------------------- contact
@@ -272,3 +293,39 @@ class Contact:
     def is_empty(self) -> bool:
         """True when nothing usable was read (no name, org, phone, email or website)."""
         return not (self.name or self.org or self.phones or self.emails or self.websites)
+
+
+# ---------------------------------------------------------------- reading and storing
+
+
+class ScanStatus(StrEnum):
+    """What became of a card of a batch."""
+
+    ADDED = "added"  # a new contact
+    MERGED = "merged"  # into a contact already in the book
+    UNCHANGED = "unchanged"  # the book already held all of it
+    SKIPPED = "skipped"  # the photo was scanned before (resume)
+
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What reading a photo needs to know; picklable (sent to every worker)."""
+
+    region: str = "ES"  # country for numbers printed without a country code
+    lang: str = "spa+eng"  # Tesseract languages
+    timeout: float = 60.0  # seconds per Tesseract call
+    keep_crops: bool = False  # encode each card's crop (for the report or --photo)
+    photo: bool = False  # store the crop as the contact's PHOTO
+
+
+@dataclass
+class CardResult:
+    """What reading one card gave (small: no full-size pixels, so workers send it cheaply)."""
+
+    contact: Contact
+    source: Source
+    ocr_text: str = ""
+    crop_jpeg: bytes | None = None
+    detected: bool = True
+    notes: list[str] = field(default_factory=list)

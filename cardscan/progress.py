@@ -1,4 +1,4 @@
-"""Progress reporting behind a small protocol, so the pipeline stays silent in tests.
+"""Progress reporting behind a small protocol, so the batch stays silent in tests.
 
 `NullProgress` says nothing, `LineProgress` prints only failures (one line each on
 stderr), `RichProgress` adds a live bar with count, rate and time left.
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from rich.progress import Task as RichTask
     from rich.text import Text
 
-    from cardscan.pipeline import Failure
+    from cardscan.batch.model import Failure
 
 
 class Progress(Protocol):

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
+from cardscan.batch.model import CardOutcome, Failure
 from cardscan.models import LOW_CONFIDENCE, Contact
-from cardscan.pipeline import CardOutcome, Failure
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222;background:#fafafa}

@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 import vobject
 from vobject.base import ParseError, VObjectError
 
-from cardscan.errors import CardscanError
+from cardscan.errors import CardscanError, ExitCode
 from cardscan.models import (
     Address,
     Annotations,
@@ -75,6 +75,8 @@ _SOCIAL_HOSTS = {
 
 class VCardError(CardscanError):
     """Text that cannot be read as a vCard."""
+
+    exit_code = ExitCode.CANNOT_WRITE
 
 
 # ---------------------------------------------------------------- writing

@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from cardscan import pipeline
+from cardscan import batch
+from cardscan.batch import ScanOptions, discovery
 from cardscan.cli import main
 from cardscan.errors import ExitCode
-from cardscan.pipeline import ScanOptions
 from cardscan.store import Book
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,7 +75,7 @@ EXPECTED = {
 def test_each_bad_input_gets_one_clear_line(bad_folder, tmp_path):
     """Real loading in real worker processes; none of these reaches Tesseract."""
     book = Book(tmp_path / "book")
-    summary = pipeline.scan([bad_folder, tmp_path / "brochure.pdf"], ScanOptions(jobs=2), book,
+    summary = batch.scan([bad_folder, tmp_path / "brochure.pdf"], ScanOptions(jobs=2), book,
                             check_dependencies=False)
     reasons = {f.path.name: f.reason for f in summary.failures}
     assert set(reasons) == set(EXPECTED)
@@ -150,7 +150,7 @@ def test_unreadable_file_message(tmp_path, monkeypatch):
     def denied(path, chunk=0):
         raise PermissionError(errno.EACCES, "Permission denied", str(path))
 
-    monkeypatch.setattr(pipeline, "file_sha256", denied)
-    summary = pipeline.scan([photo], ScanOptions(executor="inline"), Book(tmp_path / "book"),
+    monkeypatch.setattr(discovery, "file_sha256", denied)
+    summary = batch.scan([photo], ScanOptions(executor="inline"), Book(tmp_path / "book"),
                             check_dependencies=False)
     assert [f.line() for f in summary.failures] == ["locked.jpg: permission denied"]

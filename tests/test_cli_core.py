@@ -7,6 +7,7 @@ import click
 from click.testing import CliRunner
 
 from cardscan.cli import handle_errors, main
+from cardscan import errors
 from cardscan.errors import ExitCode, InputError, MissingDependencyError
 
 
@@ -20,6 +21,27 @@ def test_handle_errors_prints_one_line_and_exits_with_the_errors_code():
     assert result.exit_code == ExitCode.MISSING_DEPENDENCY
     assert result.output.strip().count("\n") == 0
     assert result.output.startswith("cardscan: tesseract is not installed")
+
+
+def _status_of(error: Exception) -> tuple[int, str]:
+    @click.command()
+    @handle_errors
+    def failing() -> None:
+        raise error
+
+    result = CliRunner().invoke(failing)
+    return result.exit_code, result.output
+
+
+def test_every_error_has_its_own_status_and_none_passes_for_a_partial_batch():
+    assert _status_of(errors.BookError("cannot write x.vcf"))[0] == ExitCode.CANNOT_WRITE
+    assert _status_of(errors.NotFoundError("no contact 'Zed'"))[0] == ExitCode.NOT_FOUND
+    assert _status_of(errors.CardscanError("unclassified"))[0] == ExitCode.CRASH
+    # a command that already named what it left out ends with its status and no more output
+    assert _status_of(errors.Incomplete(ExitCode.SOME_FAILED)) == (ExitCode.SOME_FAILED, "")
+    classes = [c for c in vars(errors).values()
+               if isinstance(c, type) and issubclass(c, errors.CardscanError)]
+    assert all("exit_code" in vars(c) or c is errors.Incomplete for c in classes), classes
 
 
 def test_errors_name_the_file():

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from test_pipeline import fakes, write_photo  # noqa: F401 - fakes is a fixture
+from fakes import text_work, write_photo
 
-from cardscan import pipeline
+from cardscan import batch
+from cardscan.batch import ScanOptions
 from cardscan.errors import ExitCode, InputError
-from cardscan.pipeline import ScanOptions
 from cardscan.store import Book
 
 distributed = pytest.importorskip("distributed")
@@ -23,15 +23,17 @@ def cluster():
         yield local
 
 
-def test_dask_executor_gives_the_same_results_as_local(tmp_path, fakes, cluster):  # noqa: F811
+def test_dask_executor_gives_the_same_results_as_local(tmp_path, cluster):
     photos = tmp_path / "photos"
     write_photo(photos, "a.jpg", "Ana Gil\nana@x.es\n")
     write_photo(photos, "b.jpg", "Bo Li\nbo@y.com\n", "Cy Ng\ncy@z.org\n")
     (photos / "c.jpg").write_text("BAD")
     address = cluster.scheduler_address.removeprefix("tcp://")
     options = ScanOptions(executor=f"dask://{address}")
-    on_dask = pipeline.scan([photos], options, Book(tmp_path / "dask"))
-    inline = pipeline.scan([photos], replace(options, executor="inline"), Book(tmp_path / "inline"))
+    on_dask = batch.scan([photos], options, Book(tmp_path / "dask"), work=text_work,
+                         check_dependencies=False)
+    inline = batch.scan([photos], replace(options, executor="inline"), Book(tmp_path / "inline"),
+                        work=text_work, check_dependencies=False)
 
     def view(summary):
         return ([(c.status, c.source.file, c.source.card_index, c.contact.name.full,
@@ -40,12 +42,13 @@ def test_dask_executor_gives_the_same_results_as_local(tmp_path, fakes, cluster)
     assert view(on_dask) == view(inline)
     assert on_dask.exit_code == ExitCode.SOME_FAILED
     assert len(Book(tmp_path / "dask").contacts()) == 3
-    again = pipeline.scan([photos], options, Book(tmp_path / "dask"))
+    again = batch.scan([photos], options, Book(tmp_path / "dask"), work=text_work,
+                       check_dependencies=False)
     assert [c.status for c in again.cards] == ["skipped"] * 3
 
 
 def test_bad_executor_address():
-    assert pipeline.dask_address("dask://10.0.0.5:8786") == "tcp://10.0.0.5:8786"
+    assert batch.dask_address("dask://10.0.0.5:8786") == "tcp://10.0.0.5:8786"
     for bad in ("dask://", "ray://x:1", "10.0.0.5:8786"):
         with pytest.raises(InputError):
-            pipeline.dask_address(bad)
+            batch.dask_address(bad)

@@ -163,9 +163,15 @@ def test_list_json_and_table(tmp_path: Path) -> None:
     result = runner.invoke(main, ["--book", str(book.path), "list", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert [d["fn"] for d in data] == ["Ana Ruiz", "Dra. José María Núñez-Ørsted 😀, PhD"]
-    assert data[0]["met_at"] == "Web Summit"
-    assert data[0]["tels"][0] == {"e164": "+34600111222", "type": "cell"}
+    assert [d["fn"] for d in data] == ["Ana Ruiz", "José María Núñez-Ørsted 😀"]
+    assert [d["display_name"] for d in data] == ["Ana Ruiz", "Dra. José María Núñez-Ørsted 😀, PhD"]
+    assert data[0]["annotations"]["met_at"] == "Web Summit"
+    assert data[0]["tels"][0]["e164"] == "+34600111222" and data[0]["tels"][0]["type"] == "cell"
+    # one contact, one JSON: `show --json` gives the same fields as `list --json`
+    shown = json.loads(runner.invoke(main, ["--book", str(book.path), "show", "--json",
+                                            data[1]["uid"]]).output)
+    assert {k: v for k, v in shown.items() if k != "annotations"} == {
+        k: v for k, v in data[1].items() if k != "annotations"}
     table = runner.invoke(main, ["--book", str(book.path), "list"], env={"COLUMNS": "200"})
     assert table.exit_code == 0 and "Web Summit" in table.output and "CTO" in table.output
 
@@ -287,7 +293,7 @@ def test_push_refuses_a_password_in_the_url_and_names_an_unreachable_server(tmp_
     port = _free_port()  # nothing listens there
     down = runner.invoke(main, ["--book", str(book.path), "push", "--carddav",
                                 f"http://127.0.0.1:{port}/cards/"])
-    assert down.exit_code == ExitCode.SOME_FAILED
+    assert down.exit_code == ExitCode.CANNOT_WRITE
     line = down.output.strip()
     assert line == f"cardscan: cannot reach the CardDAV server 127.0.0.1:{port}: Connection refused"
 

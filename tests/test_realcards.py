@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from cardscan import pipeline
+from cardscan.models import CardResult, ReadOptions
+from cardscan.reading import read_photo
 
 REALCARDS = Path(__file__).resolve().parents[2] / "shared" / "realcards"
 
@@ -31,8 +32,8 @@ def truth(name_end: str) -> tuple[Path, dict]:
     pytest.skip(f"{name_end} is not among the real cards")
 
 
-def scan(path: Path) -> list[pipeline.CardResult]:
-    return pipeline.process_photo(path, pipeline.ScanOptions(region="ES"))
+def scan(path: Path) -> list[CardResult]:
+    return read_photo(path, ReadOptions(region="ES"))
 
 
 def test_uk_card_with_labelled_international_numbers() -> None:

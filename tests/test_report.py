@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cardscan.batch import CardOutcome, Failure
 from cardscan.models import Contact, Email, Name, Phone, PhoneType, Source
-from cardscan.pipeline import CardOutcome, Failure, encode_crop
+from cardscan.reading import encode_crop
 from cardscan.report import render, write_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

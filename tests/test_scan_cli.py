@@ -1,6 +1,6 @@
 """`cardscan scan`: the scripting contract (options, --json, table, exit statuses).
 
-Most tests run the command in process with the stages faked (see test_pipeline.py);
+Most tests run the command in process over text "photos" (see tests/fakes.py);
 the end-to-end ones (marked tesseract) scan generated card photos in subprocesses,
 including a batch killed with SIGKILL and two scans into one book at once.
 """
@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_pipeline import fakes, write_photo  # noqa: F401 - fakes is a fixture
+from fakes import text_work, write_photo
 
-from cardscan import pipeline
+from cardscan import batch
+from cardscan.batch import workers
 from cardscan.cli import main
 from cardscan.errors import ExitCode
 from cardscan.store import Book
@@ -29,14 +30,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def in_process(monkeypatch, fakes, tmp_path):  # noqa: F811
-    """Run scans in this process (so the faked stages apply) with a clean config."""
-    real_scan = pipeline.scan
+def in_process(monkeypatch, tmp_path):
+    """Run scans in this process over text "photos", with a clean config."""
+    real_scan = batch.scan
 
     def scan(paths, options, book, **kwargs):
-        return real_scan(paths, replace(options, executor="inline"), book, **kwargs)
+        return real_scan(paths, replace(options, executor="inline"), book, work=text_work,
+                         **kwargs)
 
-    monkeypatch.setattr(pipeline, "scan", scan)
+    monkeypatch.setattr(batch, "scan", scan)
+    monkeypatch.setattr(workers, "check_dependencies", lambda lang: None)
     monkeypatch.setenv("CARDSCAN_CONFIG", str(tmp_path / "no-config.toml"))
     for var in ("CARDSCAN_BOOK", "CARDSCAN_REGION", "CARDSCAN_LANG"):
         monkeypatch.delenv(var, raising=False)
@@ -106,7 +109,7 @@ def test_missing_language_stops_before_any_work(tmp_path, in_process, monkeypatc
     def check(lang):
         raise MissingDependencyError(f"Tesseract language {lang!r} is not installed")
 
-    monkeypatch.setattr(sys.modules["cardscan.ocr"], "check_languages", check)
+    monkeypatch.setattr(workers, "check_dependencies", check)
     write_photo(tmp_path, "a.jpg", "Ana Gil\n")
     result = run("--book", str(tmp_path / "b"), "scan", str(tmp_path), "--lang", "xyz")
     assert result.exit_code == ExitCode.MISSING_DEPENDENCY
@@ -183,12 +186,12 @@ def test_book_and_ui_lang_after_the_command_name(tmp_path, in_process):
 
 def test_scan_table_never_breaks_an_email_on_a_narrow_terminal(tmp_path, monkeypatch, capsys):
     from cardscan import cli
-    from cardscan.models import Contact, Email, Name, Phone, PhoneType, Source
+    from cardscan.models import Contact, Email, Name, Phone, PhoneType, ScanStatus, Source
 
     address = "hortensia.rius@lumbreras.example.com"
     contact = Contact(name=Name("Hortensia", "Rius Barral"), org="Lumbreras Consultores S.L.U.",
                       phones=[Phone("+34610731294", PhoneType.CELL)], emails=[Email(address)])
-    card = pipeline.CardOutcome("added", contact, Source("01-es-flat.png"), contact.uid, None)
+    card = batch.CardOutcome(ScanStatus.ADDED, contact, Source("01-es-flat.png"), contact.uid, None)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     monkeypatch.setenv("COLUMNS", "90")
     cli._print_scan_table([card])

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from cardscan.contact_json import contact_json
 from cardscan.models import Contact
 from cardscan.network.followups import FollowUp, pending_date
 from cardscan.network.introductions import Introduction
@@ -88,36 +89,12 @@ def followup_status(contact: Contact, today: date, lang: str) -> str:
 
 
 def contact_to_dict(contact: Contact, today: date) -> dict[str, object]:
-    """Everything about a contact as JSON-friendly values (the photo as a size only)."""
-    notes = contact.annotations
-    a = contact.address
+    """The contact's JSON (``contact_json``) with where its follow-up stands today."""
+    record = contact_json(contact)
     due = pending_date(contact)
-    return {
-        "uid": contact.uid, "fn": contact.display_name, "given": contact.name.given,
-        "family": contact.name.family, "middle": contact.name.middle, "prefix": contact.name.prefix,
-        "suffix": contact.name.suffix, "title": contact.title, "department": contact.department,
-        "org": contact.org,
-        "tels": [{"e164": p.number, "type": str(p.type), "printed": p.printed} for p in contact.phones],
-        "emails": [e.address for e in contact.emails],
-        "urls": [{"url": w.url, "kind": w.kind} for w in contact.websites],
-        "adr": {"street": a.street, "city": a.city, "region": a.region, "postal": a.postal_code,
-                "country": a.country, "country_code": a.country_code},
-        "note": contact.note,
-        "annotations": {"met_at": notes.met_at, "needs": notes.needs, "offer": notes.offer,
-                        "tags": list(notes.tags),
-                        "follow_up": notes.follow_up.isoformat() if notes.follow_up else None,
-                        "follow_up_done": notes.follow_up_done.isoformat() if notes.follow_up_done else None,
-                        "follow_up_pending": due is not None,
-                        "days_overdue": (today - due).days if due else None,
-                        "annotated_at": notes.annotated_at.isoformat() if notes.annotated_at else None,
-                        "skipped": notes.skipped},
-        "sources": [{"file": s.file, "path": s.path, "sha256": s.sha256, "card_index": s.card_index,
-                     "scanned_at": s.scanned_at.isoformat() if s.scanned_at else None}
-                    for s in contact.sources],
-        "confidence": dict(contact.confidence), "user_edited": sorted(contact.user_edited),
-        "photo_bytes": len(contact.photo_jpeg) if contact.photo_jpeg else 0,
-        "rev": contact.rev.isoformat() if contact.rev else None,
-    }
+    record["annotations"] |= {"follow_up_pending": due is not None,
+                              "days_overdue": (today - due).days if due else None}
+    return record
 
 
 def show(contact: Contact, today: date, lang: str) -> None:

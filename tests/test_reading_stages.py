@@ -1,4 +1,4 @@
-"""imaging: safe loading, card detection, rectification, orientation, enhancement (no Tesseract)."""
+"""The reading stages one by one: load, detect, orient, enhance (no Tesseract)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import imagegen
 import numpy as np
 import pytest
 
-from cardscan import imaging
 from cardscan.errors import InputError
-from cardscan.models import CardImage, Photo
+from cardscan.models import CardCrop, Photo
+from cardscan.reading import detect, enhance, ink, load, orient
 
 
 def photo_of(pixels: np.ndarray, name: str = "photo.jpg") -> Photo:
@@ -35,7 +35,7 @@ def png_header(width: int, height: int) -> bytes:
 
 def test_load_reads_a_jpeg_and_hashes_it(tmp_path: Path) -> None:
     path = imagegen.save(tmp_path / "card.jpg", imagegen.render_card(["Ana Gómez"]).image)
-    photo = imaging.load(path)
+    photo = load.load(path)
     assert photo.pixels.shape == (600, 1050, 3)
     assert len(photo.sha256) == 64
     assert photo.exif_rotation == 0
@@ -50,7 +50,7 @@ def test_load_refuses_unusable_files(tmp_path: Path, content: bytes, reason: str
     path = tmp_path / "bad.jpg"
     path.write_bytes(content)
     with pytest.raises(InputError) as info:
-        imaging.load(path)
+        load.load(path)
     message = str(info.value)
     assert message.startswith("bad.jpg: ") and reason in message
     assert "\n" not in message
@@ -62,19 +62,19 @@ def test_load_refuses_a_truncated_jpeg(tmp_path: Path) -> None:
     path = tmp_path / "cut.jpg"
     path.write_bytes(data.tobytes()[: len(data) // 3])
     with pytest.raises(InputError, match="truncated or corrupt"):
-        imaging.load(path)
+        load.load(path)
 
 
 def test_load_refuses_an_oversized_image_without_decoding_it(tmp_path: Path) -> None:
     path = tmp_path / "huge.png"
     path.write_bytes(png_header(20000, 20000))  # 400 MP claimed, a few bytes on disk
     with pytest.raises(InputError, match=r"(20000x20000|400 MP).*over the 60 MP limit"):
-        imaging.load(path)
+        load.load(path)
 
 
 def test_load_refuses_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read"):
-        imaging.load(tmp_path / "nowhere.jpg")
+        load.load(tmp_path / "nowhere.jpg")
 
 
 def test_exif_rotation_is_applied_and_recorded(tmp_path: Path) -> None:
@@ -86,15 +86,15 @@ def test_exif_rotation_is_applied_and_recorded(tmp_path: Path) -> None:
     exif[0x0112] = 6  # "rotate 90 clockwise to display"
     path = tmp_path / "exif.jpg"
     image.save(path, exif=exif.tobytes())
-    photo = imaging.load(path)
+    photo = load.load(path)
     assert photo.exif_rotation == 90
     assert photo.pixels.shape[:2] == (1050, 600)  # turned by the hint
 
 
 def test_huge_but_allowed_photos_are_shrunk_to_the_working_size(tmp_path: Path) -> None:
     big = cv2.resize(imagegen.render_card(["Ana"]).image, (4000, 2300))
-    photo = imaging.load(imagegen.save(tmp_path / "big.jpg", big))
-    assert max(photo.pixels.shape[:2]) == imaging.WORK_LONG_SIDE
+    photo = load.load(imagegen.save(tmp_path / "big.jpg", big))
+    assert max(photo.pixels.shape[:2]) == load.WORK_LONG_SIDE
 
 
 # ------------------------------------------------------------------ detection
@@ -102,24 +102,24 @@ def test_huge_but_allowed_photos_are_shrunk_to_the_working_size(tmp_path: Path) 
 
 def test_a_tilted_card_in_perspective_is_found_and_rectified() -> None:
     pixels, _ = imagegen.single_card_photo(0, angle=12, tilt=0.1)
-    cards = imaging.find_cards(photo_of(pixels), use_osd=False)
+    cards = detect.find_cards(photo_of(pixels))
     assert len(cards) == 1
     card = cards[0]
     assert card.detected
-    height, width = card.crop.shape[:2]
-    assert width == imaging.CARD_LONG_SIDE
+    height, width = card.pixels.shape[:2]
+    assert width == detect.CARD_LONG_SIDE
     assert 1.45 < width / height < 1.85
     # the table is gone: the rectified card is paper-bright almost everywhere
-    assert np.median(cv2.cvtColor(card.crop, cv2.COLOR_BGR2GRAY)) > 150
+    assert np.median(cv2.cvtColor(card.pixels, cv2.COLOR_BGR2GRAY)) > 150
 
 
 def test_two_cards_come_back_separately_in_reading_order() -> None:
     pixels, _ = imagegen.two_card_photo()
-    cards = imaging.find_cards(photo_of(pixels), use_osd=False)
+    cards = detect.find_cards(photo_of(pixels))
     assert [c.index for c in cards] == [0, 1]
     assert all(c.detected for c in cards)
     # the left card (Daniel Hughes) has 7 lines, the right one (Lucía) 6: compare ink rows
-    rows = [imaging.letter_height(imaging.ink_mask(cv2.cvtColor(c.crop, cv2.COLOR_BGR2GRAY)))
+    rows = [ink.letter_height(ink.ink_mask(cv2.cvtColor(c.pixels, cv2.COLOR_BGR2GRAY)))
             for c in cards]
     assert all(r > 0 for r in rows)
 
@@ -127,7 +127,7 @@ def test_two_cards_come_back_separately_in_reading_order() -> None:
 def test_without_an_outline_the_whole_photo_is_used_and_said() -> None:
     card = imagegen.render_card(imagegen.CARD_TEXTS[1]).image
     pixels = cv2.copyMakeBorder(card, 0, 0, 0, 0, cv2.BORDER_CONSTANT)  # edge to edge
-    cards = imaging.find_cards(photo_of(pixels), use_osd=False)
+    cards = detect.find_cards(photo_of(pixels))
     assert len(cards) == 1
     assert not cards[0].detected
     assert any("whole photo" in note for note in cards[0].notes)
@@ -137,30 +137,30 @@ def test_a_flat_scan_with_a_text_block_and_a_logo_box_is_used_whole() -> None:
     """Neither the hull of a text block nor a solid logo square is a card outline."""
     card = imagegen.render_card(imagegen.CARD_TEXTS[0]).image.copy()
     cv2.rectangle(card, (820, 60), (980, 220), (40, 90, 200), thickness=-1)  # a logo box
-    cards = imaging.find_cards(photo_of(card), use_osd=False)
+    cards = detect.find_cards(photo_of(card))
     assert len(cards) == 1 and not cards[0].detected
-    assert cards[0].crop.shape[:2] == card.shape[:2]
+    assert cards[0].pixels.shape[:2] == card.shape[:2]
 
 
 def test_outline_support_tells_a_card_edge_from_a_text_block() -> None:
     pixels, _ = imagegen.single_card_photo(0, angle=5, tilt=0.05)
     lab = cv2.cvtColor(cv2.GaussianBlur(pixels, (9, 9), 0), cv2.COLOR_BGR2LAB).astype(np.float32)
-    quads = imaging.detect_quads(pixels)
+    quads = detect.detect_quads(pixels)
     assert len(quads) == 1
-    assert imaging.outline_support(lab, quads[0]) >= imaging.MIN_OUTLINE_SUPPORT
+    assert detect.outline_support(lab, quads[0]) >= detect.MIN_OUTLINE_SUPPORT
     flat = imagegen.render_card(imagegen.CARD_TEXTS[0]).image
-    ink = imaging.ink_mask(cv2.cvtColor(flat, cv2.COLOR_BGR2GRAY))
-    x, y, w, h = cv2.boundingRect(cv2.findNonZero(ink))
+    mask = ink.ink_mask(cv2.cvtColor(flat, cv2.COLOR_BGR2GRAY))
+    x, y, w, h = cv2.boundingRect(cv2.findNonZero(mask))
     text_block = np.float32([[x, y], [x + w, y], [x + w, y + h], [x, y + h]])
     flat_lab = cv2.cvtColor(cv2.GaussianBlur(flat, (9, 9), 0), cv2.COLOR_BGR2LAB).astype(np.float32)
-    assert imaging.outline_support(flat_lab, text_block) < imaging.MIN_OUTLINE_SUPPORT
+    assert detect.outline_support(flat_lab, text_block) < detect.MIN_OUTLINE_SUPPORT
 
 
 def test_reading_order_is_rows_then_columns() -> None:
     def box(x: float, y: float) -> np.ndarray:
         return np.float32([[x, y], [x + 100, y], [x + 100, y + 60], [x, y + 60]])
     quads = [box(300, 10), box(10, 200), box(10, 15), box(300, 205)]
-    ordered = imaging.reading_order(quads)
+    ordered = detect.reading_order(quads)
     assert [(int(q[0, 0]), int(q[0, 1])) for q in ordered] == [(10, 15), (300, 10), (10, 200),
                                                               (300, 205)]
 
@@ -171,9 +171,10 @@ def test_reading_order_is_rows_then_columns() -> None:
 @pytest.mark.parametrize("turn", [0, 90, 180, 270])
 def test_orientation_without_tesseract(turn: int) -> None:
     card = imagegen.render_card(imagegen.CARD_TEXTS[0]).image
-    turned = imaging.rotate_quarter(card, (360 - turn) % 360)  # the photo shows it turned
-    upright, orientation = imaging.orient(turned, use_osd=False)
-    assert orientation.rotation == turn
+    turned = ink.rotate_quarter(card, (360 - turn) % 360)  # the photo shows it turned
+    oriented = orient.upright(CardCrop(Path("turned.jpg"), turned))
+    assert oriented.rotation == turn
+    upright = oriented.pixels
     assert upright.shape == card.shape
     diff = np.mean(np.abs(upright.astype(int) - card.astype(int)))
     assert diff < 8
@@ -181,11 +182,11 @@ def test_orientation_without_tesseract(turn: int) -> None:
 
 def test_small_skew_is_measured_and_corrected() -> None:
     card = imagegen.render_card(imagegen.CARD_TEXTS[3]).image
-    tilted = imaging.rotate_small(card, -4)
-    mask = imaging.ink_mask(cv2.cvtColor(tilted, cv2.COLOR_BGR2GRAY))
-    assert imaging.skew_angle(mask) == pytest.approx(4, abs=0.8)
-    flat = imaging.ink_mask(cv2.cvtColor(card, cv2.COLOR_BGR2GRAY))
-    assert imaging.skew_angle(flat) == 0.0
+    tilted = ink.rotate_small(card, -4)
+    mask = ink.ink_mask(cv2.cvtColor(tilted, cv2.COLOR_BGR2GRAY))
+    assert orient.skew_angle(mask) == pytest.approx(4, abs=0.8)
+    flat = ink.ink_mask(cv2.cvtColor(card, cv2.COLOR_BGR2GRAY))
+    assert orient.skew_angle(flat) == 0.0
 
 
 # ------------------------------------------------------------------ enhancement
@@ -194,10 +195,10 @@ def test_small_skew_is_measured_and_corrected() -> None:
 def test_dark_cards_are_inverted_light_ones_are_not() -> None:
     dark = imagegen.render_card(imagegen.CARD_TEXTS[1], dark=True).image
     light = imagegen.render_card(imagegen.CARD_TEXTS[1]).image
-    image, notes = imaging.enhance(dark)
+    image, notes = enhance.enhance(dark)
     assert any("inverted" in n for n in notes)
     assert np.median(image) > 150  # Tesseract gets dark text on light paper
-    image, notes = imaging.enhance(light)
+    image, notes = enhance.enhance(light)
     assert not any("inverted" in n for n in notes)
 
 
@@ -206,7 +207,7 @@ def test_small_text_is_upscaled_and_shadows_flattened() -> None:
     small = cv2.resize(card, None, fx=0.45, fy=0.45, interpolation=cv2.INTER_AREA)
     ramp = np.linspace(1.0, 0.45, small.shape[1], dtype=np.float32)[None, :, None]
     shadowed = (small * ramp).astype(np.uint8)
-    image, notes = imaging.enhance(shadowed, outlined=False)
+    image, notes = enhance.enhance(shadowed, outlined=False)
     assert any("upscaled" in n for n in notes)
     assert any("illumination" in n for n in notes)
     assert image.shape[1] > shadowed.shape[1]
@@ -216,16 +217,15 @@ def test_small_text_is_upscaled_and_shadows_flattened() -> None:
 
 
 def test_other_polarity_enhances_the_card_the_other_way_round() -> None:
-    """Mid-tone cards can fool the dark-card check; the pipeline asks for the other polarity."""
+    """Mid-tone cards can fool the dark-card check; the strategy asks for the other polarity."""
     crop = imagegen.render_card(imagegen.CARD_TEXTS[0]).image
-    image, notes = imaging.enhance(crop)
-    assert not any(n.startswith("inverted") for n in notes)
-    card = CardImage(Path("orange.jpg"), image, crop, notes=list(notes))
-    flipped = imaging.other_polarity(card)
-    assert "inverted light-on-dark card" in flipped.notes
-    back = imaging.other_polarity(flipped)
-    assert not any(n.startswith("inverted") for n in back.notes)
-    assert np.array_equal(back.image, image)
+    card = enhance.prepare(CardCrop(Path("orange.jpg"), crop))
+    assert not card.inverted
+    flipped = enhance.other_polarity(card)
+    assert flipped.inverted and "inverted light-on-dark card" in flipped.notes
+    back = enhance.other_polarity(flipped)
+    assert not back.inverted and not any(n.startswith("inverted") for n in back.notes)
+    assert np.array_equal(back.image, card.image)
 
 
 def test_a_vertical_rule_is_removed_and_the_columns_stacked() -> None:
@@ -235,28 +235,28 @@ def test_a_vertical_rule_is_removed_and_the_columns_stacked() -> None:
     card = np.hstack([left, np.full((600, 50, 3), 250, np.uint8), right])
     cv2.line(card, (525, 60), (525, 540), (40, 40, 40), 3)
     gray = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY)
-    letter = imaging.letter_height(imaging.ink_mask(gray))
-    cleaned, rules, separators = imaging.remove_rules(gray, letter)
+    letter = ink.letter_height(ink.ink_mask(gray))
+    cleaned, rules, separators = enhance.remove_rules(gray, letter)
     assert rules == 1 and len(separators) == 1 and abs(separators[0] - 525) <= 2
     assert cleaned[300, 520:531].min() > 200  # the rule is gone, the text is not
     assert np.count_nonzero(cleaned < 100) > 0.8 * np.count_nonzero(gray[:, :500] < 100)
-    stacked, columns = imaging.stack_columns(cleaned, letter, separators)
+    stacked, columns = enhance.stack_columns(cleaned, letter, separators)
     assert columns == 2
     assert stacked.shape[0] == 2 * gray.shape[0] and stacked.shape[1] < gray.shape[1]
 
 
 def test_a_single_column_card_is_not_cut() -> None:
     gray = cv2.cvtColor(imagegen.render_card(imagegen.CARD_TEXTS[0]).image, cv2.COLOR_BGR2GRAY)
-    letter = imaging.letter_height(imaging.ink_mask(gray))
-    assert imaging.stack_columns(gray, letter)[1] == 1
-    assert imaging.remove_rules(gray, letter)[1] == 0
+    letter = ink.letter_height(ink.ink_mask(gray))
+    assert enhance.stack_columns(gray, letter)[1] == 1
+    assert enhance.remove_rules(gray, letter)[1] == 0
 
 
 @pytest.mark.parametrize("angle", [-9.0, 6.0])
 def test_edge_skew_reads_the_tilt_of_a_card_from_its_edges(angle: float) -> None:
     pixels, _ = imagegen.single_card_photo(0, angle=angle, tilt=0.0)
-    measured = imaging.edge_skew(pixels)
-    straightened = imaging.edge_skew(imaging.rotate_small(pixels, measured))
+    measured = detect.edge_skew(pixels)
+    straightened = detect.edge_skew(ink.rotate_small(pixels, measured))
     assert 3 < abs(measured) < 12
     assert abs(straightened) < 1.5  # turning by the answer leaves the edges square
 
@@ -273,5 +273,5 @@ def test_word_gaps_of_a_long_line_are_no_column_gap() -> None:
         draw.text((60, 290 + 24 * row), text, font=imagegen.font("LiberationSans-Regular.ttf", 18),
                   fill=40)
     gray = np.asarray(image).copy()
-    letter = imaging.letter_height(imaging.ink_mask(gray))
-    assert imaging.stack_columns(gray, letter)[1] == 1
+    letter = ink.letter_height(ink.ink_mask(gray))
+    assert enhance.stack_columns(gray, letter)[1] == 1

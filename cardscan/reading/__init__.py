@@ -1,0 +1,83 @@
+"""The reading path: a photo file -> the contacts on it, in the order a photo travels.
+
+    load.py      path -> Photo              safe decoding, EXIF hint, sha256
+    detect.py    Photo -> list[CardCrop]    card outlines warped flat, else the whole photo
+    orient.py    CardCrop -> CardCrop       upright by the geometry of the text
+    enhance.py   CardCrop -> CardImage      polarity, paper, rules, columns, letter size
+    strategy.py  CardImage -> OcrPage       every "read it again?" decision, with thresholds
+    (parse)      OcrPage -> Contact
+
+``read_photo`` is the entry point; the OCR engine is passed in (``cardscan.tesseract``), so
+tests read through a fake engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from cardscan.errors import InputError, NoCardError
+from cardscan.models import CardResult, ReadOptions, Source, utc_now
+from cardscan.tesseract import OcrEngine, default_engine
+
+#: Longest side of the crop kept for the report and the vCard PHOTO.
+CROP_MAX_SIDE = 600
+CROP_JPEG_QUALITY = 80
+
+__all__ = ["CardResult", "ReadOptions", "encode_crop", "read_photo"]
+
+
+def read_photo(path: Path, options: ReadOptions, on_card: Callable[[], None] | None = None,
+               engine: OcrEngine | None = None) -> list[CardResult]:
+    """Read every card of one photo: load -> detect -> orient -> enhance -> OCR -> parse.
+
+    Raises a CardscanError naming the file when the photo gives no card.
+    """
+    from cardscan import parse
+    from cardscan.reading import detect, enhance, load, orient, strategy
+
+    engine = engine or default_engine()
+    path = Path(path)
+    photo = load.load(path)
+    cards = [enhance.prepare(orient.upright(crop, photo.exif_rotation))
+             for crop in detect.find_cards(photo)]
+    reads = strategy.read_photo_cards(photo, cards, engine, options, on_card)
+    sha256 = photo.sha256
+    del photo, cards  # the full-size pixels are no longer needed: keep the worker's memory low
+    scanned_at = utc_now()
+    results: list[CardResult] = []
+    any_text = False
+    for card, page in reads:
+        text = page.text
+        any_text = any_text or bool(text.strip())
+        contact = parse.contact_from(page, options.region)
+        if contact.is_empty():
+            continue
+        source = Source(file=path.name, path=str(path.absolute()), sha256=sha256,
+                        scanned_at=scanned_at, card_index=len(results))
+        contact.sources = [source]
+        crop = encode_crop(card.crop) if options.keep_crops or options.photo else None
+        if options.photo:
+            contact.photo_jpeg = crop
+        results.append(CardResult(contact, source, text, crop if options.keep_crops else None,
+                                  card.detected, list(card.notes)))
+    if not results:
+        raise NoCardError("no contact details found" if any_text else "no text found", path)
+    return results
+
+
+def encode_crop(image: object, max_side: int = CROP_MAX_SIDE) -> bytes:
+    """A small JPEG of a card crop (for the report and the vCard PHOTO)."""
+    import cv2
+    import numpy as np
+
+    pixels = np.asarray(image)
+    height, width = pixels.shape[:2]
+    scale = max_side / max(height, width)
+    if scale < 1:
+        pixels = cv2.resize(pixels, (max(1, round(width * scale)), max(1, round(height * scale))),
+                            interpolation=cv2.INTER_AREA)
+    ok, buffer = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, CROP_JPEG_QUALITY])
+    if not ok:
+        raise InputError("cannot encode the card crop")
+    return buffer.tobytes()

@@ -1,0 +1,337 @@
+"""Stage 2: a ``Photo`` -> the cards in it (``CardCrop``), each warped flat, in reading order.
+
+Outlines come from edge maps and colour segmentation; a quadrilateral counts only if the
+colour steps the same way across each of its sides (a card's edge does; the hull of a text
+block or a patch of table texture does not), it sits on a smoother surface than print, and
+it holds text. Each card is warped flat at about 300 DPI. With no outline the whole photo is
+the card, straightened by the long edges visible in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from cardscan.models import CardCrop, Photo
+from cardscan.reading.ink import ink_mask, letter_height, rotate_small, shrink, weighted_median
+
+#: Card images are rendered at about 300 DPI: 1050 px on the long side of an 85 mm card.
+CARD_LONG_SIDE = 1050
+#: Long/short side ratios of common card formats (EU 85x55, ID-1, JP 91x55, US 3.5x2).
+CARD_ASPECTS = (85 / 55, 85.6 / 53.98, 91 / 55, 3.5 / 2)
+#: Detection works on a copy this big on the long side.
+DETECT_LONG_SIDE = 900
+#: A card must cover at least this share of the photo to count as an outline.
+MIN_CARD_AREA = 0.03
+#: The whole photo, when used as the card, is read at most this big on its long side.
+WHOLE_PHOTO_LONG_SIDE = 2000
+
+
+def find_cards(photo: Photo) -> list[CardCrop]:
+    """Every card outlined in the photo, warped flat, in reading order; never empty.
+
+    When no outline is found the whole photo is the card (``detected=False``).
+    """
+    pixels = photo.pixels
+    scale = min(1.0, DETECT_LONG_SIDE / max(pixels.shape[:2]))
+    small = shrink(pixels, DETECT_LONG_SIDE)
+    cards: list[CardCrop] = []
+    for quad in reading_order(detect_quads(small)):
+        crop = warp(pixels, quad / scale)
+        if not letter_height(ink_mask(cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY))):
+            continue  # a logo box or a picture, not a card: no text inside
+        cards.append(CardCrop(photo.path, crop, len(cards), True, notes=["card outline found"]))
+    return cards or [whole_photo(photo)]
+
+
+def whole_photo(photo: Photo) -> CardCrop:
+    """The whole photo as one card (when no outline is found, or as a second opinion).
+
+    The card still lies at an angle: its visible edges (often two of them, in shadow) give
+    the angle when its text lines are drowned by the table's texture.
+    """
+    pixels = shrink(photo.pixels, WHOLE_PHOTO_LONG_SIDE)
+    notes = ["no card outline found: the whole photo is used"]
+    angle = edge_skew(pixels)
+    if angle:
+        pixels = rotate_small(pixels, angle)
+        notes.append(f"straightened {angle:.1f} degrees by the card's edges")
+    return CardCrop(photo.path, pixels, 0, detected=False, notes=notes)
+
+
+def _order_corners(points: np.ndarray) -> np.ndarray:
+    """Four points -> (top-left, top-right, bottom-right, bottom-left)."""
+    pts = np.asarray(points, dtype=np.float32).reshape(4, 2)
+    center = pts.mean(axis=0)
+    angles = np.arctan2(pts[:, 1] - center[1], pts[:, 0] - center[0])
+    pts = pts[np.argsort(angles)]  # clockwise in image coordinates, starting near left
+    start = int(np.argmin(pts.sum(axis=1)))  # top-left has the smallest x + y
+    return np.roll(pts, -start, axis=0)
+
+
+def _quad_from_contour(contour: np.ndarray) -> np.ndarray | None:
+    """The four-corner polygon of a contour's hull, if it has one."""
+    hull = cv2.convexHull(contour)
+    perimeter = cv2.arcLength(hull, True)
+    for eps in (0.01, 0.02, 0.03, 0.045, 0.06):
+        approx = cv2.approxPolyDP(hull, eps * perimeter, True)
+        if len(approx) == 4:
+            return _order_corners(approx)
+        if len(approx) < 4:
+            break
+    # rounded corners or a clipped corner: the minimum-area rectangle, if the hull fills it
+    rect = cv2.minAreaRect(hull)
+    box_area = rect[1][0] * rect[1][1]
+    if box_area > 0 and cv2.contourArea(hull) / box_area > 0.9:
+        return _order_corners(cv2.boxPoints(rect))
+    return None
+
+
+def _plausible(quad: np.ndarray, image_area: float) -> bool:
+    """A card-like quadrilateral: big enough, not the whole frame, convex, card-shaped."""
+    area = cv2.contourArea(quad)
+    if not MIN_CARD_AREA * image_area <= area <= 0.97 * image_area:
+        return False
+    if not cv2.isContourConvex(quad.reshape(-1, 1, 2).astype(np.int32)):
+        return False
+    sides = [np.linalg.norm(quad[i] - quad[(i + 1) % 4]) for i in range(4)]
+    if min(sides) < 20:
+        return False
+    for i in range(4):  # perspective can bend a corner, not fold it
+        a, b = quad[i - 1] - quad[i], quad[(i + 1) % 4] - quad[i]
+        cos = float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
+        if abs(cos) > 0.6:  # corner angle outside ~53..127 degrees
+            return False
+    width = (sides[0] + sides[2]) / 2
+    height = (sides[1] + sides[3]) / 2
+    aspect = max(width, height) / min(width, height)
+    return 1.0 <= aspect <= 2.4
+
+
+def _edge_masks(gray: np.ndarray) -> list[np.ndarray]:
+    """Edge maps at two sensitivities (the second finds faint outlines)."""
+    blurred = cv2.GaussianBlur(gray, (5, 5), 0)
+    median = float(np.median(blurred))
+    masks = []
+    for low_factor in (0.66, 0.25):
+        low = max(5, int(low_factor * median))
+        high = max(low * 2, int(min(255, 1.33 * median)) if low_factor > 0.5 else low * 3)
+        edges = cv2.Canny(blurred, low, high)
+        masks.append(cv2.dilate(edges, np.ones((3, 3), np.uint8), iterations=2))
+    return masks
+
+
+def _segment_masks(bgr: np.ndarray) -> list[np.ndarray]:
+    """Card-vs-table masks: colour distance from the border, and brightness (Otsu)."""
+    lab = cv2.cvtColor(cv2.GaussianBlur(bgr, (7, 7), 0), cv2.COLOR_BGR2LAB).astype(np.float32)
+    h, w = lab.shape[:2]
+    band = max(4, int(0.03 * min(h, w)))
+    border = np.concatenate([lab[:band].reshape(-1, 3), lab[-band:].reshape(-1, 3),
+                             lab[:, :band].reshape(-1, 3), lab[:, -band:].reshape(-1, 3)])
+    table = np.median(border, axis=0)
+    distance = np.linalg.norm(lab - table, axis=2)
+    distance = cv2.normalize(distance, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+    masks = []
+    for source in (distance, cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)):
+        _, mask = cv2.threshold(source, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        if source is not distance and np.mean(mask[:band]) > 127:
+            mask = 255 - mask  # the table is the bright side: the card is the dark one
+        kernel = np.ones((9, 9), np.uint8)
+        mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel, iterations=2)
+        mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+        masks.append(mask)
+    return masks
+
+
+def _ring_edge_density(edges: np.ndarray, quad: np.ndarray,
+                       others: Sequence[np.ndarray] = ()) -> tuple[float, float]:
+    """Share of edge pixels just outside the quad (leaving out other cards), and inside it."""
+    h, w = edges.shape
+    inside = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(inside, quad.astype(np.int32), 255)
+    reach = max(3, int(0.04 * np.sqrt(cv2.contourArea(quad))))
+    outer = cv2.dilate(inside, np.ones((reach * 2 + 1, reach * 2 + 1), np.uint8))
+    gap = max(5, (2 * reach // 3) | 1)  # the card's own edge, a few pixels off the outline
+    ring = cv2.subtract(outer, cv2.dilate(inside, np.ones((gap, gap), np.uint8)))
+    for other in others:  # a neighbouring card's print is not the table
+        cv2.fillConvexPoly(ring, other.astype(np.int32), 0)
+        cv2.polylines(ring, [other.astype(np.int32)], True, 0, thickness=2 * reach + 1)
+    core = cv2.erode(inside, np.ones((reach * 2 + 1, reach * 2 + 1), np.uint8))
+    ring_share = float(np.count_nonzero(edges[ring > 0])) / max(1, np.count_nonzero(ring))
+    core_share = float(np.count_nonzero(edges[core > 0])) / max(1, np.count_nonzero(core))
+    return ring_share, core_share
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    inter, _ = cv2.intersectConvexConvex(a.astype(np.float32), b.astype(np.float32))
+    union = cv2.contourArea(a) + cv2.contourArea(b) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def detect_quads(bgr: np.ndarray) -> list[np.ndarray]:
+    """Card outlines in a (small) photo, biggest first, not overlapping each other."""
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    area = float(gray.shape[0] * gray.shape[1])
+    candidates: list[np.ndarray] = []
+    for mask in _edge_masks(gray) + _segment_masks(bgr):
+        contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+        for contour in contours:
+            if cv2.contourArea(cv2.convexHull(contour)) < MIN_CARD_AREA * area:
+                continue
+            quad = _quad_from_contour(contour)
+            if quad is not None and _plausible(quad, area):
+                candidates.append(quad)
+    lab = cv2.cvtColor(cv2.GaussianBlur(bgr, (9, 9), 0), cv2.COLOR_BGR2LAB).astype(np.float32)
+    kept = _non_overlapping([q for q in candidates if outline_support(lab, q) >= MIN_OUTLINE_SUPPORT])
+    edges = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 50, 150)
+    return [quad for quad in kept
+            if _sits_on_a_surface(edges, quad, [other for other in kept if other is not quad])]
+
+
+#: Share of an outline's length along which the colour steps the same way across it (see
+#: outline_support); a card's edge scores near 1, a text block or a patch of texture far less.
+MIN_OUTLINE_SUPPORT = 0.7
+#: Smallest colour step (Lab units, 0..255 scale) across an outline that counts as an edge.
+MIN_EDGE_STEP = 5.0
+
+
+def outline_support(lab: np.ndarray, quad: np.ndarray, samples: int = 24) -> float:
+    """How much of a quad's outline is a real edge: the weakest side's share of points where
+    the colour just inside differs from just outside, the same way as along the rest of the side.
+
+    A card on a table steps consistently from card to table all along each side (even when
+    the contrast is low); the hull of a text block crosses paper between letters, and a
+    rectangle found in a textured table steps randomly. Points whose outside sample falls
+    off the photo, or close to its border, count as supported (a card cut by the frame).
+    """
+    h, w = lab.shape[:2]
+    center = quad.mean(axis=0)
+    sides, frame_sides = [], 0
+    along_side = np.linspace(0.08, 0.92, samples)[:, None]
+    reach = max(3.0, 0.025 * min(np.ptp(quad[:, 0]), np.ptp(quad[:, 1])))
+    margin = int(reach)
+    for i in range(4):
+        a, b = quad[i].astype(np.float64), quad[(i + 1) % 4].astype(np.float64)
+        direction = b - a
+        normal = np.array([direction[1], -direction[0]]) / (float(np.hypot(*direction)) or 1.0)
+        if np.dot(normal, (a + b) / 2 - center) < 0:
+            normal = -normal  # point outwards
+        points = a + along_side * direction
+        inner = np.rint(points - reach * normal).astype(int)
+        outer = np.rint(points + reach * normal).astype(int)
+        inside_ok = (inner[:, 0] >= 0) & (inner[:, 0] < w) & (inner[:, 1] >= 0) & (inner[:, 1] < h)
+        outside_ok = ((outer[:, 0] >= margin) & (outer[:, 0] < w - margin)
+                      & (outer[:, 1] >= margin) & (outer[:, 1] < h - margin))
+        off_frame = int(np.count_nonzero(inside_ok & ~outside_ok))  # the card runs off the photo
+        used = inside_ok & outside_ok
+        if off_frame > samples // 2:
+            frame_sides += 1
+        if not used.any():
+            sides.append(1.0 if off_frame else 0.0)
+            continue
+        steps = lab[inner[used, 1], inner[used, 0]] - lab[outer[used, 1], outer[used, 0]]
+        mean = steps.mean(axis=0)
+        norm = float(np.linalg.norm(mean))
+        if norm < 1e-6:
+            sides.append(0.0)
+            continue
+        hits = int(np.count_nonzero(steps @ (mean / norm) > MIN_EDGE_STEP)) + off_frame
+        sides.append(hits / (int(used.sum()) + off_frame))
+    if frame_sides >= 3:
+        return 0.0  # the photo's own frame, not a card in it
+    return min(sides)
+
+
+def _sits_on_a_surface(edges: np.ndarray, quad: np.ndarray, others: list[np.ndarray]) -> bool:
+    """A card lies on a table, smoother than print: busy surroundings mean a picture on a card."""
+    ring, core = _ring_edge_density(edges, quad, others)
+    return not (ring > RING_EDGE_LIMIT and ring > 0.5 * core)
+
+
+#: Edge-pixel share above which the strip around an outline counts as printed matter.
+RING_EDGE_LIMIT = 0.05
+
+
+def _non_overlapping(quads: list[np.ndarray]) -> list[np.ndarray]:
+    """Biggest first; drop quads that overlap or sit inside an already kept one."""
+    kept: list[np.ndarray] = []
+    for quad in sorted(quads, key=cv2.contourArea, reverse=True):
+        inside = False
+        for other in kept:
+            inter, _ = cv2.intersectConvexConvex(quad, other)
+            if inter > 0.3 * cv2.contourArea(quad) or _iou(quad, other) > 0.5:
+                inside = True
+                break
+        if not inside:
+            kept.append(quad)
+    # a single big card plus small "cards" is usually a card plus a logo box or a corner
+    if kept:
+        biggest = max(cv2.contourArea(q) for q in kept)
+        kept = [q for q in kept if cv2.contourArea(q) >= 0.35 * biggest]
+    return kept
+
+
+def reading_order(quads: list[np.ndarray]) -> list[np.ndarray]:
+    """Sort outlines in rows top to bottom, left to right within a row."""
+    remaining = sorted(quads, key=lambda q: q[:, 1].mean())
+    ordered: list[np.ndarray] = []
+    while remaining:
+        first = remaining[0]
+        top, bottom = first[:, 1].min(), first[:, 1].max()
+        row = [q for q in remaining
+               if min(bottom, q[:, 1].max()) - max(top, q[:, 1].min())
+               > 0.4 * min(bottom - top, np.ptp(q[:, 1]))]
+        ordered += sorted(row, key=lambda q: q[:, 0].mean())
+        remaining = [q for q in remaining if not any(q is r for r in row)]
+    return ordered
+
+
+def card_size(quad: np.ndarray) -> tuple[int, int]:
+    """Output (width, height) of a warped card: its aspect, snapped to a standard format."""
+    tl, tr, br, bl = quad
+    width = (np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2
+    height = (np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2
+    aspect = max(width, height) / max(1.0, min(width, height))
+    nearest = min(CARD_ASPECTS, key=lambda a: abs(a - aspect))
+    if abs(nearest - aspect) / nearest < 0.08:
+        aspect = nearest
+    long_side, short_side = CARD_LONG_SIDE, round(CARD_LONG_SIDE / aspect)
+    return (long_side, short_side) if width >= height else (short_side, long_side)
+
+
+def warp(pixels: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """Perspective-correct the card at ``quad`` (photo coordinates) to a flat rectangle."""
+    width, height = card_size(quad)
+    target = np.float32([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]])
+    matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
+    return cv2.warpPerspective(pixels, matrix, (width, height), flags=cv2.INTER_CUBIC,
+                               borderMode=cv2.BORDER_REPLICATE)
+
+
+#: Straight edges at least this share of the photo's short side count for edge_skew.
+EDGE_LINE_SHARE = 0.25
+
+
+def edge_skew(bgr: np.ndarray) -> float:
+    """The tilt (degrees, cv2 convention) of the long straight edges in a photo, or 0.
+
+    Edges of a card, of a table or of a sheet are parallel or perpendicular to the text on
+    the card, so their angle modulo 90 degrees is the text's tilt.
+    """
+    small = shrink(bgr, DETECT_LONG_SIDE)
+    gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    edges = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 30, 90)
+    lines = cv2.HoughLinesP(edges, 1, np.pi / 360, 80,
+                            minLineLength=int(EDGE_LINE_SHARE * min(gray.shape)), maxLineGap=10)
+    if lines is None:
+        return 0.0
+    x1, y1, x2, y2 = lines.reshape(-1, 4).T.astype(np.float64)
+    angles = (np.degrees(np.arctan2(y2 - y1, x2 - x1)) + 45) % 90 - 45
+    median = weighted_median(angles, np.hypot(x2 - x1, y2 - y1))
+    # image rows grow downwards: a line rising to the right has a negative angle here,
+    # and cv2 turns counter-clockwise for positive angles
+    return median if 0.5 <= abs(median) <= 45 else 0.0
+
+

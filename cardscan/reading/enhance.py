@@ -1,0 +1,223 @@
+"""Stage 4: an upright ``CardCrop`` -> the ``CardImage`` handed to Tesseract.
+
+Everything is chosen by measuring the card: polarity (light text on a dark card is
+inverted), paper whitened by dividing out the illumination, a tone curve that darkens
+mid-tone ink, printed rules painted out, side-by-side columns stacked, small letters
+upscaled to the size Tesseract reads best.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import replace
+
+import cv2
+import numpy as np
+
+from cardscan.models import CardCrop, CardImage
+from cardscan.reading.ink import ink_mask, is_dark, letter_height, rotate_quarter, shrink
+
+#: Letter heights (px) Tesseract reads best; smaller text is upscaled.
+MIN_TEXT_HEIGHT = 13
+TARGET_TEXT_HEIGHT = 18
+#: Share of the short side blanked along a detected card's edge before OCR.
+EDGE_BLANK = 0.02
+#: Upscaling stops here: OCR time grows with the pixel count.
+MAX_UPSCALE = 2.0
+MAX_OCR_PIXELS = 2_500_000
+#: Notes that describe one enhancement, replaced when the card is enhanced again.
+_ENHANCE_NOTES = ("inverted", "illumination", "upscaled", "removed", "text columns")
+
+
+def prepare(crop: CardCrop, invert: bool | None = None) -> CardImage:
+    """The card enhanced for OCR; ``invert`` forces the polarity (None: measure it)."""
+    gray = cv2.cvtColor(crop.pixels, cv2.COLOR_BGR2GRAY)
+    inverted = is_dark(gray) if invert is None else invert
+    image, notes = enhance(crop.pixels, outlined=crop.detected, invert=inverted)
+    return CardImage(source=crop.source, image=image, crop=crop.pixels, index=crop.index,
+                     detected=crop.detected, rotation=crop.rotation, inverted=inverted,
+                     notes=[*crop.notes, *notes])
+
+
+def other_polarity(card: CardImage) -> CardImage:
+    """The card enhanced as if its text were the other way round (light on dark or dark on light).
+
+    Mid-tone cards (orange, grey, a photo behind the text) can fool :func:`is_dark`.
+    """
+    image, notes = enhance(card.crop, outlined=card.detected, invert=not card.inverted)
+    kept = [n for n in card.notes if not n.startswith(_ENHANCE_NOTES)]
+    return replace(card, image=image, inverted=not card.inverted,
+                   notes=[*kept, *notes, "polarity chosen by the text"])
+
+
+def turned(card: CardImage, degrees_cw: int) -> CardImage:
+    """The same card turned by a quarter-turn multiple (a second opinion on its orientation)."""
+    note = f"turned {degrees_cw} degrees more: the text read better that way"
+    return replace(card, image=rotate_quarter(card.image, degrees_cw),
+                   crop=rotate_quarter(card.crop, degrees_cw),
+                   rotation=(card.rotation + degrees_cw) % 360, notes=[*card.notes, note])
+
+
+INK_GAMMA = 1.5
+_INK_GAMMA = (255 * (np.arange(256) / 255.0) ** INK_GAMMA).astype(np.uint8)
+
+
+def enhance(crop: np.ndarray, outlined: bool = True, invert: bool | None = None
+            ) -> tuple[np.ndarray, list[str]]:
+    """The gray image handed to Tesseract, and what was done to it (chosen by measuring).
+
+    ``outlined``: the crop is a detected card, whose outermost edge may hold a sliver of
+    table; it is blanked so Tesseract does not read the card's edge as ``|`` or ``I``.
+    """
+    notes: list[str] = []
+    gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    if is_dark(gray) if invert is None else invert:
+        gray = 255 - gray
+        notes.append("inverted light-on-dark card")
+    if outlined:
+        edge = max(2, int(EDGE_BLANK * min(gray.shape[:2])))
+        paper = int(np.median(gray))
+        gray = gray.copy()
+        gray[:edge], gray[-edge:], gray[:, :edge], gray[:, -edge:] = paper, paper, paper, paper
+    # illumination: divide by the background (text removed by a closing), so the paper is
+    # white everywhere; the tone curve below relies on it (it would darken grey paper)
+    small = shrink(gray, 400)
+    kernel = max(9, (min(small.shape) // 12) | 1)
+    background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((kernel, kernel), np.uint8))
+    background = cv2.GaussianBlur(background, (0, 0), kernel / 2)
+    low, high = np.percentile(background, [5, 95])
+    background = cv2.resize(background, (gray.shape[1], gray.shape[0]),
+                            interpolation=cv2.INTER_LINEAR)
+    gray = cv2.divide(gray, np.maximum(background, 1), scale=255)
+    if high - low > 25 or high < 200:
+        notes.append(f"illumination corrected (background {low:.0f}..{high:.0f})")
+    # Darken mid-tones (light grey or coloured text) while the paper stays white.
+    gray = cv2.LUT(gray, _INK_GAMMA)
+    height = letter_height(ink_mask(gray, dark=False))  # the ink is dark by now
+    gray, removed, separators = remove_rules(gray, height)
+    if removed:
+        notes.append(f"removed {removed} printed rule{'s' if removed > 1 else ''}")
+    gray, columns = stack_columns(gray, height, separators)
+    if columns > 1:
+        notes.append(f"{columns} text columns stacked one under the other")
+    if height and height < MIN_TEXT_HEIGHT:
+        pixel_room = np.sqrt(MAX_OCR_PIXELS / (gray.shape[0] * gray.shape[1]))
+        factor = min(MAX_UPSCALE, TARGET_TEXT_HEIGHT / height, pixel_room)
+    else:
+        factor = 1.0
+    if factor > 1.05:
+        gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+        notes.append(f"upscaled x{factor:.1f} (letters {height:.0f} px)")
+    return gray, notes
+
+
+def remove_rules(gray: np.ndarray, letter: float) -> tuple[np.ndarray, int, list[int]]:
+    """Paint out long printed rules (dark on light): the image, how many, and where the
+    vertical ones stood (x), which separate columns of text.
+
+    A vertical rule between two columns makes Tesseract read both columns as one line with
+    a ``|`` in the middle; a horizontal one under a name is read as a row of dashes. A rule
+    is a straight run of ink much longer than any letter stroke.
+    """
+    if not letter:
+        return gray, 0, []
+    h, w = gray.shape[:2]
+    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+                                max(15, (min(h, w) // 20) | 1), 15)
+    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
+                                np.ones((max(int(RULE_LETTERS * letter), h // 5), 1), np.uint8))
+    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
+                                  np.ones((1, max(int(RULE_LETTERS * letter), w // 6)), np.uint8))
+    reach = max(3, int(letter))
+    rules = np.zeros_like(ink)
+    columns: list[int] = []
+    count = 0
+    for found, is_vertical in ((vertical, True), (horizontal, False)):
+        labels, label_map, stats, _ = cv2.connectedComponentsWithStats(found)
+        for label in range(1, labels):
+            x, y, width, height, _ = stats[label]
+            # a rule stands clear of text on both sides; a straight run inside a line of
+            # text (serifs along a baseline) has letters right beside it
+            if is_vertical:
+                sides = (ink[y:y + height, max(0, x - reach):x],
+                         ink[y:y + height, x + width:x + width + reach])
+            else:
+                sides = (ink[max(0, y - reach):y, x:x + width],
+                         ink[y + height:y + height + reach, x:x + width])
+            if any(side.size and np.count_nonzero(side) > RULE_SIDE_INK * side.size
+                   for side in sides):
+                continue
+            rules[label_map == label] = 255
+            count += 1
+            if is_vertical:
+                columns.append(int(x + width / 2))
+    if not count:
+        return gray, 0, []
+    rules = cv2.dilate(rules, np.ones((5, 5), np.uint8))
+    # the paper around each rule: the lightest value nearby (a max filter), which the thin
+    # rule itself cannot supply
+    paper = cv2.dilate(gray, np.ones((15, 15), np.uint8))
+    cleaned = gray.copy()
+    cleaned[rules > 0] = paper[rules > 0]
+    return cleaned, count, columns
+
+
+def stack_columns(gray: np.ndarray, letter: float, separators: Sequence[int] = ()
+                  ) -> tuple[np.ndarray, int]:
+    """Put side-by-side text columns one under the other, returning the image and the count.
+
+    Tesseract reads two columns whose lines sit at the same height as one line ("Ana Gil
+    Tel 612..."), which mixes the name with a phone label. A column gap is a vertical band
+    with no ink at all across the whole card, at least COLUMN_GAP_LETTERS letters wide (any
+    width where a printed rule stood: ``separators``), with text on both sides; no printed
+    line crosses it, so cutting there never splits a line.
+    """
+    if not letter:
+        return gray, 1
+    h, w = gray.shape[:2]
+    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+                                max(15, (min(h, w) // 20) | 1), 15)
+    ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    margin = int(0.03 * min(h, w))  # the card's edge is not text
+    ink[:margin], ink[-margin:], ink[:, :margin], ink[:, -margin:] = 0, 0, 0, 0
+    ink[np.count_nonzero(ink, axis=1) > 0.5 * w] = 0  # rows of a band or a rule's remnant
+    columns = (np.count_nonzero(ink, axis=0) > 2).astype(np.uint8)[None, :]
+    # a sliver of ink narrower than a quarter letter is a rule's remnant or a speck, not text
+    sliver = np.ones((1, max(3, int(letter / 4))), np.uint8)
+    columns = cv2.morphologyEx(columns, cv2.MORPH_OPEN, sliver)[0] > 0
+    filled = np.flatnonzero(columns)
+    if filled.size == 0:
+        return gray, 1
+    gap = int(COLUMN_GAP_LETTERS * letter)
+    cuts, run_start = [], None
+    for x in range(filled[0], filled[-1] + 1):
+        if not columns[x] and run_start is None:
+            run_start = x
+        elif columns[x] and run_start is not None:
+            if x - run_start >= gap or any(run_start <= s < x for s in separators):
+                cuts.append((run_start, x))
+            run_start = None
+    if not cuts:
+        return gray, 1
+    edges = [0] + [(a + b) // 2 for a, b in cuts] + [w]
+    pieces = [gray[:, left:right] for left, right in itertools.pairwise(edges)]
+    # keep only pieces with a fair share of the ink: a stray speck is not a column
+    total = float(np.count_nonzero(ink)) or 1.0
+    shares = [np.count_nonzero(ink[:, left:right]) / total
+              for left, right in itertools.pairwise(edges)]
+    if sum(share >= 0.05 for share in shares) < 2:
+        return gray, 1
+    width = max(piece.shape[1] for piece in pieces)
+    paper = int(np.percentile(gray, 75))
+    stacked = [cv2.copyMakeBorder(piece, 0, 0, 0, width - piece.shape[1], cv2.BORDER_CONSTANT,
+                                  value=paper) for piece in pieces]
+    return np.vstack(stacked), len(pieces)
+
+
+#: A vertical band without ink this many letter heights wide separates two text columns.
+COLUMN_GAP_LETTERS = 2.5
+#: Most ink (share) a rule may have beside it, within a letter height on either side.
+RULE_SIDE_INK = 0.12
+#: A straight run of ink at least this many letter heights long is a rule, not a stroke.
+RULE_LETTERS = 6

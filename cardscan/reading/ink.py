@@ -1,0 +1,89 @@
+"""Ink, letters and turns: the measurements and rotations every stage makes on a card image."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+#: How far (gray levels) below the Otsu split the card's median must be to call it dark.
+DARK_MARGIN = 15
+
+
+def shrink(image: np.ndarray, long_side: int) -> np.ndarray:
+    """A copy at most ``long_side`` pixels on its long side (the image itself when smaller)."""
+    scale = long_side / max(image.shape[:2])
+    if scale >= 1:
+        return image
+    return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+
+
+def is_dark(gray: np.ndarray) -> bool:
+    """True for light text on a dark card: most of the card lies clearly on the dark side
+    of the Otsu split (the background is the majority class; text is the minority)."""
+    small = shrink(gray, 700)
+    threshold, _ = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return float(np.median(small)) < threshold - DARK_MARGIN
+
+
+def ink_mask(gray: np.ndarray, dark: bool | None = None) -> np.ndarray:
+    """Text pixels (255) of a card, whatever its background, by local thresholding.
+
+    ``dark``: whether the card is light-on-dark, when the caller already knows it.
+    """
+    if is_dark(gray) if dark is None else dark:
+        gray = 255 - gray
+    block = max(15, (min(gray.shape[:2]) // 20) | 1)
+    mask = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+                                 block, 12)
+    return cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+
+
+def letter_height(mask: np.ndarray) -> float:
+    """Median height of letter-sized ink blobs (0 when there are none)."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if count <= 1:
+        return 0.0
+    h, w = stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_WIDTH]
+    limit = mask.shape[0] * 0.25
+    letters = h[(h >= 4) & (h < limit) & (w < h * 3) & (w >= 1)]
+    return float(np.median(letters)) if letters.size >= 5 else 0.0
+
+
+def line_blobs(mask: np.ndarray, height: float) -> list[tuple]:
+    """Letters smeared sideways into text-line blobs: (minAreaRect, area) of long ones."""
+    reach = max(3, int(height * 1.2))
+    smeared = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, reach), np.uint8))
+    smeared = cv2.morphologyEx(smeared, cv2.MORPH_OPEN, np.ones((max(2, int(height * 0.3)), 1),
+                                                                np.uint8))
+    contours, _ = cv2.findContours(smeared, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    blobs = []
+    for contour in contours:
+        _, _, w, h = cv2.boundingRect(contour)
+        rect = cv2.minAreaRect(contour)
+        thickness = min(rect[1])
+        # thinner than letters: a printed rule or the card's own edge, not a line of text
+        if w >= 3 * max(h, 1) and h <= height * 3 and w >= 2 * height and thickness >= 0.6 * height:
+            blobs.append((rect, w * h))
+    return blobs
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """The value below which half of the total weight lies."""
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+
+
+def rotate_quarter(image: np.ndarray, degrees_cw: int) -> np.ndarray:
+    codes = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    return cv2.rotate(image, codes[degrees_cw]) if degrees_cw % 360 else image
+
+
+def rotate_small(image: np.ndarray, angle: float) -> np.ndarray:
+    """Rotate by a small angle (degrees, cv2 convention) keeping the size, edges replicated."""
+    h, w = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(image, matrix, (w, h), flags=cv2.INTER_CUBIC,
+                          borderMode=cv2.BORDER_REPLICATE)
+
+

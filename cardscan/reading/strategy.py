@@ -1,0 +1,228 @@
+"""Every "read it again?" decision, with its thresholds: the one file to change for
+"read a card again when...".
+
+A card is read once. Then, judged by how confidently its text was read (``ReadQuality``):
+
+1. **Turns and polarity.** A doubtful read (mean confidence below ``DOUBTFUL_READ``) is read
+   again turned 180 degrees, with the other polarity, both, then turned 90 and 270 degrees,
+   most likely mistakes first, until one reads well; the read with most confident text wins.
+   Text turned the wrong way still gives Tesseract output, but as low-confidence fragments:
+   upright text scored 0.8-0.95 on the cards measured, the same card turned 0.2-0.5.
+2. **Regions of the other polarity.** A read still doubtful is completed with the lines the
+   other polarity read confidently where the first read found nothing (white text on a
+   coloured band).
+3. **Weak lines.** A line with a weak word (below ``WEAK_WORD``) is cut out, enlarged and read
+   again alone, at most ``MAX_REREAD_LINES`` per card; the new reading is kept when it is more
+   confident. Tesseract drops the middle of long words at small sizes.
+4. **A second opinion on the outline.** A photo whose only outline reads doubtfully is read
+   again as a whole photo: the outline may be a logo panel or a picture on the card. The whole
+   photo wins only when it reads clearly more confident text (``SECOND_OPINION_GAIN``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+
+import cv2
+import numpy as np
+
+from cardscan.errors import OcrError
+from cardscan.models import CardImage, Line, OcrPage, Photo, ReadOptions, ReadQuality, Word
+from cardscan.reading.detect import whole_photo
+from cardscan.reading.enhance import other_polarity, prepare, turned
+from cardscan.reading.orient import upright
+from cardscan.tesseract import LINE_PSM, PAGE_PSM, OcrEngine
+
+#: Mean confidence per letter or digit below which a read is doubtful: the card may be upside
+#: down, sideways, of the other polarity, or the outline may not be the card.
+DOUBTFUL_READ = 0.8
+#: A word read with at least this confidence counts as read well.
+CONFIDENT_WORD = 0.6
+#: A line added from the other polarity's read must be read at least this confidently...
+MERGED_LINE_CONFIDENCE = 0.75
+#: ... and hold at least this many letters or digits.
+MERGED_LINE_CHARS = 3
+#: A line with a word read below this confidence is read again on its own, larger...
+WEAK_WORD = 0.75
+#: ... when that word has at least this many letters or digits (a weak '|' is not worth a call).
+WEAK_WORD_CHARS = 3
+#: At most this many lines of a card are read again (each costs a small OCR call).
+MAX_REREAD_LINES = 3
+#: A weak line is enlarged this much before it is read again...
+LINE_SCALE = 1.6
+#: ... and the new reading replaces it when its mean confidence is this much higher.
+LINE_GAIN = 0.03
+#: The whole photo replaces a doubtful outline's read only with this many times its confident
+#: text, read no less confidently than SECOND_OPINION_SLACK below it: the whole photo also reads
+#: the table, whose texture yields confident-looking fragments.
+SECOND_OPINION_GAIN = 1.2
+SECOND_OPINION_SLACK = 0.05
+
+
+def read_quality(page: OcrPage) -> ReadQuality:
+    """Letters and digits in confidently read words, and the mean confidence per character."""
+    confident, weighted, total = 0, 0.0, 0
+    for line in page.lines:
+        for word in line.words:
+            chars = sum(ch.isalnum() for ch in word.text)
+            total += chars
+            weighted += word.confidence * chars
+            if chars >= 2 and word.confidence >= CONFIDENT_WORD:
+                confident += chars
+    return ReadQuality(confident, weighted / total if total else 0.0)
+
+
+def read_photo_cards(photo: Photo, cards: list[CardImage], engine: OcrEngine,
+                     options: ReadOptions, on_card: Callable[[], None] | None = None
+                     ) -> list[tuple[CardImage, OcrPage]]:
+    """Read every card of a photo; a lone doubtful outline gets the whole photo's opinion.
+
+    ``on_card`` is called before each card (a worker's sign of life).
+    """
+    reads = []
+    for card in cards:
+        if on_card is not None:
+            on_card()
+        reads.append(read_card(card, engine, options))
+    if len(cards) == 1 and cards[0].detected:
+        single = read_quality(reads[0][1])
+        if single.mean_confidence < DOUBTFUL_READ:
+            whole = read_card(prepare(upright(whole_photo(photo), photo.exif_rotation)),
+                              engine, options)
+            if clearly_better(read_quality(whole[1]), single):
+                reads = [whole]
+    return reads
+
+
+def clearly_better(candidate: ReadQuality, current: ReadQuality) -> bool:
+    """Whether a second opinion's read replaces the current one (see SECOND_OPINION_GAIN)."""
+    return (candidate.confident_chars > SECOND_OPINION_GAIN * current.confident_chars
+            and candidate.mean_confidence >= current.mean_confidence - SECOND_OPINION_SLACK)
+
+
+def read_card(card: CardImage, engine: OcrEngine, options: ReadOptions
+              ) -> tuple[CardImage, OcrPage]:
+    """OCR a card, read again turned or inverted while doubtful, then its weak lines again.
+
+    A well-read card costs one OCR pass, a doubtful one up to six (four turns, two
+    polarities) plus the weak lines.
+    """
+    reads: dict[tuple[int, bool], tuple[CardImage, OcrPage]] = {}
+
+    def read(image: CardImage) -> OcrPage:
+        page = engine.read(image.image, options.lang, psm=PAGE_PSM, timeout=options.timeout,
+                           source=image.source.name)
+        reads[image.rotation, image.inverted] = (image, page)
+        return page
+
+    best_card, best_page = card, read(card)
+    best = read_quality(best_page)
+    others = _alternatives(card)
+    while best.mean_confidence < DOUBTFUL_READ and (other := next(others, None)) is not None:
+        page = read(other)
+        quality = read_quality(page)
+        if quality.confident_chars > best.confident_chars:
+            best_card, best_page, best = other, page, quality
+    if best.mean_confidence < DOUBTFUL_READ:
+        # Still doubtful: part of the card may be printed the other way round (white text
+        # on a coloured band). Complete the richer polarity with what the other one read
+        # where it found nothing.
+        key = (best_card.rotation, not best_card.inverted)
+        if key in reads:
+            other_card, other_page = reads[key]
+        else:
+            other_card = other_polarity(best_card)
+            other_page = read(other_card)
+        if read_quality(other_page).confident_chars > best.confident_chars:
+            best_card, best_page, other_page = other_card, other_page, best_page
+        best_page = merge_pages(best_page, other_page)
+    return best_card, reread_weak_lines(best_card.image, best_page, engine, options)
+
+
+def _alternatives(card: CardImage) -> Iterator[CardImage]:
+    """The card's other readings, most likely mistakes first (built only when needed)."""
+    yield turned(card, 180)
+    flipped = other_polarity(card)
+    yield flipped
+    yield turned(flipped, 180)
+    yield turned(card, 90)
+    yield turned(card, 270)
+
+
+def merge_pages(base: OcrPage, extra: OcrPage) -> OcrPage:
+    """``base`` plus the confidently read lines of ``extra`` that ``base`` did not read.
+
+    From images of the same size (the same card enhanced two ways) a line is new when its box
+    overlaps no line of ``base``; otherwise (the two images were laid out differently) when
+    its text resembles no line of ``base``, and it goes below ``base``'s lines.
+    """
+    from rapidfuzz import fuzz
+
+    same_frame = (base.width, base.height) == (extra.width, extra.height)
+
+    def box(line: Line) -> tuple[int, int, int, int]:
+        right = max(w.left + w.width for w in line.words)
+        bottom = max(w.top + w.height for w in line.words)
+        return line.left, line.top, right, bottom
+
+    def overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    def new(line: Line) -> bool:
+        if same_frame:
+            return not any(overlaps(box(line), box(other)) for other in base.lines)
+        return all(fuzz.partial_ratio(line.text, other.text) < 70 for other in base.lines)
+
+    added = [line for line in extra.lines
+             if line.confidence >= MERGED_LINE_CONFIDENCE
+             and sum(ch.isalnum() for ch in line.text) >= MERGED_LINE_CHARS and new(line)]
+    if not added:
+        return base
+    if not same_frame:  # keep the two reading orders apart: the new lines go below
+        shift = base.height
+        added = [Line([replace(w, top=w.top + shift) for w in line.words]) for line in added]
+    lines = sorted([*base.lines, *added], key=lambda line: (line.top, line.left))
+    height = base.height if same_frame else base.height + extra.height
+    return OcrPage(lines=lines, width=max(base.width, extra.width), height=height,
+                   source=base.source)
+
+
+def weak_lines(page: OcrPage) -> list[int]:
+    """Indexes of the lines worth reading again, weakest first, at most MAX_REREAD_LINES."""
+    weak = [i for i, line in enumerate(page.lines)
+            if any(w.confidence < WEAK_WORD and sum(c.isalnum() for c in w.text) >= WEAK_WORD_CHARS
+                   for w in line.words)]
+    return sorted(weak, key=lambda i: page.lines[i].confidence)[:MAX_REREAD_LINES]
+
+
+def reread_weak_lines(image: np.ndarray, page: OcrPage, engine: OcrEngine,
+                      options: ReadOptions) -> OcrPage:
+    """Read the weak lines again, alone and enlarged; keep each new reading when more confident.
+
+    Tesseract sometimes drops the middle of a long word at small sizes ('alph i het.fr' for
+    'alphonse.martineau@blanchet.fr'); the same line cut out and enlarged reads whole.
+    """
+    lines = list(page.lines)
+    for index in weak_lines(page):
+        line = lines[index]
+        pad = max(4, line.height // 2)
+        left, top = max(0, line.left - pad), max(0, line.top - pad)
+        right = min(image.shape[1], max(w.left + w.width for w in line.words) + pad)
+        bottom = min(image.shape[0], max(w.top + w.height for w in line.words) + pad)
+        if right - left < 8 or bottom - top < 8:
+            continue
+        strip = cv2.resize(image[top:bottom, left:right], None, fx=LINE_SCALE, fy=LINE_SCALE,
+                           interpolation=cv2.INTER_CUBIC)
+        try:
+            again = engine.read(strip, options.lang, psm=LINE_PSM, timeout=options.timeout,
+                                source=page.source)
+        except OcrError:
+            continue
+        words = [Word(w.text, w.confidence, left + round(w.left / LINE_SCALE),
+                      top + round(w.top / LINE_SCALE), round(w.width / LINE_SCALE),
+                      round(w.height / LINE_SCALE))
+                 for found in again.lines for w in found.words]
+        if words and Line(words).confidence > line.confidence + LINE_GAIN:
+            lines[index] = Line(words)
+    return replace(page, lines=lines)

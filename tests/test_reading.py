@@ -1,0 +1,238 @@
+"""The reading path: each stage on small images, the strategy through a fake engine, and
+end-to-end reads with real Tesseract (marked tesseract)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import cv2
+import imagegen
+import numpy as np
+import pytest
+from fakes import FakeEngine
+from rapidfuzz.distance import Levenshtein
+
+from cardscan import reading
+from cardscan.errors import NoCardError
+from cardscan.models import CardImage, Line, OcrPage, Photo, ReadOptions, Word
+from cardscan.reading import detect, enhance, orient, strategy
+from cardscan.tesseract import ENGINE_ENV, LINE_PSM, PAGE_PSM, default_engine
+from cardscan.tesseract.probing import child_env
+
+needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None,
+                                     reason="tesseract not installed")
+
+
+def accuracy(got: str, truth: str) -> float:
+    def norm(text: str) -> str:
+        return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
+    got, truth = norm(got), norm(truth)
+    return max(0.0, 1 - Levenshtein.distance(got, truth) / max(1, len(truth)))
+
+
+def card_photo(tmp_path: Path, name: str = "card.png") -> Path:
+    """A flat scan of a real (generated) card, for reads through a fake engine."""
+    path = tmp_path / name
+    cv2.imwrite(str(path), imagegen.render_card(["Ana Gil", "ana@x.es"]).image)
+    return path
+
+
+# ------------------------------------------------------------------ read_photo
+
+
+def test_read_photo_returns_each_card_with_its_source(tmp_path):
+    photo = card_photo(tmp_path, "one.png")
+    engine = FakeEngine("Ana Gil\nana@x.es")
+    [result] = reading.read_photo(photo, ReadOptions(keep_crops=True), engine=engine)
+    assert result.contact.name.given == "Ana"
+    assert result.source.file == "one.png" and result.source.path == str(photo.absolute())
+    assert result.source.sha256 and result.source.card_index == 0
+    assert result.contact.sources == [result.source]
+    assert result.crop_jpeg and result.crop_jpeg[:2] == b"\xff\xd8"
+    assert result.contact.photo_jpeg is None  # only with --photo
+    assert "ana@x.es" in result.ocr_text
+    assert engine.calls[0][1] == PAGE_PSM
+
+
+def test_photo_option_keeps_the_crop_as_the_contact_photo(tmp_path):
+    engine = FakeEngine("Ana Gil\nana@x.es")
+    [result] = reading.read_photo(card_photo(tmp_path), ReadOptions(photo=True), engine=engine)
+    assert result.contact.photo_jpeg[:2] == b"\xff\xd8"
+    assert result.crop_jpeg is None
+
+
+def test_photo_without_text_is_a_failure(tmp_path):
+    with pytest.raises(NoCardError, match="no text found"):
+        reading.read_photo(card_photo(tmp_path), ReadOptions(), engine=FakeEngine(""))
+
+
+def test_crop_is_downscaled():
+    jpeg = reading.encode_crop(np.full((2000, 3000, 3), 128, np.uint8))
+    image = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+    assert max(image.shape[:2]) == reading.CROP_MAX_SIDE
+
+
+# ------------------------------------------------------------------ strategy
+
+
+def test_read_card_keeps_the_orientation_whose_text_reads_best():
+    """A card the orient stage left upside down is turned when the text reads better so."""
+    image = np.zeros((4, 6), np.uint8)
+    image[0, 0] = 255  # marks the top-left corner, to tell the turns apart
+    card = CardImage(Path("upside.jpg"), image, np.zeros((4, 6, 3), np.uint8))
+
+    def read(image: np.ndarray, psm: int) -> OcrPage:
+        upright = image[-1, -1] == 255  # the mark went to the bottom-right: turned 180
+        word = Word("Ana", 0.95 if upright else 0.3, 0, 0, 10, 10)
+        return OcrPage([Line([word])] * (3 if upright else 1))
+
+    engine = FakeEngine(read)
+    best, page = strategy.read_card(card, engine, ReadOptions())
+    assert best.rotation == 180 and page.lines[0].words[0].confidence == 0.95
+    assert len(engine.calls) == 2  # a good read stops the search
+    assert any("read better" in note for note in best.notes)
+
+
+def test_a_well_read_card_is_read_once():
+    card = CardImage(Path("fine.jpg"), np.zeros((4, 6), np.uint8), np.zeros((4, 6, 3), np.uint8))
+    engine = FakeEngine(lambda image, psm: OcrPage([Line([Word("Ana", 0.9, 0, 0, 10, 10)])]))
+    best, _ = strategy.read_card(card, engine, ReadOptions())
+    assert best is card and len(engine.calls) == 1
+
+
+def test_a_poorly_read_outline_gets_the_whole_photo_as_a_second_opinion(tmp_path):
+    """An outline around a logo panel reads little; the whole photo reads the card."""
+    photo = Photo(tmp_path / "panel.jpg", np.full((300, 480, 3), 255, np.uint8), "0" * 64)
+    panel = CardImage(photo.path, np.zeros((4, 4), np.uint8), np.zeros((4, 4, 3), np.uint8))
+
+    def read(image: np.ndarray, psm: int) -> OcrPage:
+        if image.shape[0] > 100:  # the whole photo
+            return OcrPage.from_text("Renan Beato\nrbeato@alerta.com.br")
+        return OcrPage([Line([Word("alerta", 0.4, 0, 0, 60, 20)])])
+
+    [(card, page)] = strategy.read_photo_cards(photo, [panel], FakeEngine(read), ReadOptions())
+    assert "rbeato@alerta.com.br" in page.text
+    assert not card.detected
+
+
+def test_clearly_better_needs_more_text_read_no_less_confidently():
+    from cardscan.models import ReadQuality
+
+    assert strategy.clearly_better(ReadQuality(130, 0.8), ReadQuality(100, 0.82))
+    assert not strategy.clearly_better(ReadQuality(110, 0.9), ReadQuality(100, 0.8))
+    assert not strategy.clearly_better(ReadQuality(200, 0.7), ReadQuality(100, 0.8))
+
+
+def prepared(pixels: np.ndarray, name: str = "photo.jpg") -> list[CardImage]:
+    """The cards of a photo as the reading path hands them to OCR."""
+    photo = Photo(path=Path(name), pixels=pixels, sha256="")
+    return [enhance.prepare(orient.upright(crop)) for crop in detect.find_cards(photo)]
+
+
+def scan(pixels: np.ndarray, name: str = "photo.jpg") -> list[tuple[CardImage, str]]:
+    """Each card of a photo read once by real Tesseract."""
+    ocr = default_engine()
+    return [(card, ocr.read(card.image, "spa+eng", source=name).text)
+            for card in prepared(pixels, name)]
+
+
+
+
+@pytest.mark.tesseract
+@needs_tesseract
+@pytest.mark.parametrize("engine", ["tesserocr", "pytesseract"])
+def test_phone_photo_reads_close_to_the_truth(engine: str, monkeypatch: pytest.MonkeyPatch
+                                              ) -> None:
+    monkeypatch.setenv(ENGINE_ENV, engine)
+    pixels, card = imagegen.single_card_photo(0, angle=9, tilt=0.1)
+    [(found, text)] = scan(pixels)
+    assert found.detected
+    assert accuracy(text, card.text) > 0.95
+    page = default_engine().read(found.image, "spa+eng")
+    tallest = max(page.lines, key=lambda line: line.height)
+    assert "Carmen" in tallest.text  # the name is printed biggest
+
+
+@pytest.mark.tesseract
+@needs_tesseract
+def test_dark_card() -> None:
+    pixels, card = imagegen.single_card_photo(1, dark=True, angle=-6, seed=1)
+    [(found, text)] = scan(pixels)
+    assert found.inverted
+    assert accuracy(text, card.text) > 0.95
+
+
+@pytest.mark.tesseract
+@needs_tesseract
+def test_card_upside_down() -> None:
+    pixels, card = imagegen.single_card_photo(2, upside_down=True, angle=-7, seed=2)
+    [(found, text)] = scan(pixels)
+    assert found.rotation == 180
+    assert accuracy(text, card.text) > 0.95
+
+
+@pytest.mark.tesseract
+@needs_tesseract
+def test_two_cards_in_one_photo() -> None:
+    pixels, cards = imagegen.two_card_photo()
+    results = scan(pixels)
+    assert len(results) == 2
+    for (_, text), card in zip(results, cards, strict=True):
+        assert accuracy(text, card.text) > 0.95
+
+
+@pytest.mark.tesseract
+@needs_tesseract
+def test_cardscan_beats_plain_tesseract_on_a_photo(tmp_path: Path) -> None:
+    """The reason the reading path exists: whole-photo OCR loses a tilted card's text."""
+    pixels, card = imagegen.single_card_photo(3, angle=-15, tilt=0.15, seed=5, long_side=700)
+    path = imagegen.save(tmp_path / "photo.jpg", pixels)
+    plain = subprocess.run(["tesseract", str(path), "-", "-l", "spa+eng"], capture_output=True,
+                           text=True, env=child_env(), timeout=120).stdout
+    [(_, text)] = scan(pixels)
+    assert accuracy(text, card.text) > accuracy(plain, card.text) + 0.1
+
+
+def _line(text: str, top: int, confidence: float = 0.9, left: int = 10) -> Line:
+    words, x = [], left
+    for token in text.split():
+        words.append(Word(token, confidence, x, top, 12 * len(token), 20))
+        x += 12 * len(token) + 10
+    return Line(words)
+
+
+def test_merge_pages_adds_what_the_other_polarity_read_elsewhere() -> None:
+    """A white-on-colour band read only in the inverted image completes the normal read."""
+    base = OcrPage([_line("RESTAURANTE", 100), _line("Segunda a Sábado", 140)], 600, 900)
+    inverted = OcrPage([_line("RESTAURANTE", 100, 0.5),           # same place: already read
+                        _line("Av. Cangaíba, 2341", 700),         # the band: new
+                        _line("(11) 2642-5294", 740),
+                        _line("x~ ;", 800),                       # noise: too little text
+                        _line("blurry guess", 840, 0.4)], 600, 900)  # not confident enough
+    merged = strategy.merge_pages(base, inverted)
+    assert [line.text for line in merged.lines] == [
+        "RESTAURANTE", "Segunda a Sábado", "Av. Cangaíba, 2341", "(11) 2642-5294"]
+
+
+def test_merge_pages_across_different_layouts_compares_text_and_appends_below() -> None:
+    base = OcrPage([_line("Ana Gil", 50), _line("ana@gil.es", 90)], 600, 400)
+    other = OcrPage([_line("ana@gil.es", 10), _line("Tel 612 345 678", 30)], 400, 600)
+    merged = strategy.merge_pages(base, other)
+    assert [line.text for line in merged.lines] == ["Ana Gil", "ana@gil.es", "Tel 612 345 678"]
+    assert merged.lines[-1].top >= base.height
+
+
+def test_weak_lines_are_read_again_alone_and_kept_when_more_confident() -> None:
+    image = np.full((200, 600), 255, np.uint8)
+    page = OcrPage([_line("Ana Gil", 20), _line("Email: alph i het.fr", 80, 0.6)], 600, 200)
+    page.lines[1].words[0].confidence = 0.93
+    engine = FakeEngine(lambda strip, psm: OcrPage([Line([
+        Word("Email:", 0.95, 10, 8, 180, 30),
+        Word("alphonse.martineau@blanchet.fr", 0.95, 210, 8, 180, 30)])]))
+    again = strategy.reread_weak_lines(image, page, engine, ReadOptions())
+    assert [psm for _, psm in engine.calls] == [LINE_PSM]  # only the weak line
+    assert again.lines[0] is page.lines[0]
+    assert again.lines[1].text == "Email: alphonse.martineau@blanchet.fr"
+    assert 60 <= again.lines[1].top <= 90  # back in the card's coordinates
