@@ -425,7 +425,7 @@ def followups_done(ctx: Context, contact: str, day: str | None, as_json: bool) -
         done, outcome["was_pending"] = network.mark_done(stored, when)
         stored.annotations = done.annotations
 
-    updated = book.update(found.uid, record)
+    updated = book.update(found, record)
     was_pending = outcome["was_pending"]
     lang = ctx.settings.ui_lang
     if as_json:
