@@ -118,11 +118,17 @@ def main(ctx: click.Context, book: Path | None, region: str | None, lang: str | 
 
 @main.command()
 @book_option
+@click.option("--fix", is_flag=True, help="Give each contact of a several-contact .vcf its own file.")
 @pass_ctx
 @handle_errors
-def doctor(ctx: Context) -> None:
+def doctor(ctx: Context, fix: bool) -> None:
     """Show Tesseract, its languages, the settings in force and where the book lives."""
     settings = ctx.settings
+    if fix:
+        from cardscan.store import Book
+
+        for old, new in Book(settings.book).split_files():
+            click.echo(f"split         {old} into {', '.join(new)}")
     from cardscan import ocr
 
     info = ocr.probe()

@@ -63,7 +63,7 @@ def _folder_for(target: Path) -> None:
 
 def write_vcf(contacts: Iterable[Contact], file: Path | IO[str], *, photo: bool = False) -> int:
     """Write every contact into one combined .vcf (iPhone, Android, Google). Returns the count."""
-    cards = [vcard.to_vcard(c, photo=photo) for c in contacts]
+    cards = [vcard.export_card(c, photo=photo) for c in contacts]
     text = vcard.join_vcards(cards)
     if isinstance(file, (str, Path)):
         target = Path(file)
@@ -81,7 +81,7 @@ def write_vcf_dir(contacts: Iterable[Contact], folder: Path, *, photo: bool = Fa
     written: list[Path] = []
     for contact in contacts:
         target = folder / f"{file_stem(contact)}.vcf"
-        atomic_write(target, vcard.to_vcard(contact, photo=photo).encode("utf-8"))
+        atomic_write(target, vcard.export_card(contact, photo=photo).encode("utf-8"))
         written.append(target)
     return written
 

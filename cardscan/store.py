@@ -124,8 +124,8 @@ class Book:
 
     def _new_path(self, uid: str) -> Path:
         """A file for a new contact that takes no other contact's file."""
-        target = self.path_for(uid)
-        if target.name and not target.exists():
+        target = self.path / f"{_stem(uid)}.vcf"
+        if not target.exists():
             return target
         for n in range(1, 10_000):
             candidate = self.path / f"{_stem(uid)}-{n}.vcf"

@@ -1,0 +1,260 @@
+"""The book is shared with other tools (khard, vdirsyncer, phones): cardscan never loses what
+they wrote. Each test is a case of issue 15, as a user would meet it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cardscan import merge, vcard
+from cardscan.cli import main
+from cardscan.errors import ExitCode
+from cardscan.models import Annotations, Contact, Email, Name, Phone, PhoneType, Source
+from cardscan.store import Book
+
+FIXTURES = Path(__file__).parent / "fixtures" / "vcards"
+FOREIGN = sorted(p.name for p in FIXTURES.glob("*.vcf"))
+VENV_BIN = Path(sys.executable).parent
+#: What a command that records annotations may rewrite in a card it did not write.
+ANNOTATION_PROPS = ("NOTE", "CATEGORIES", "REV", "X-CARDSCAN-")
+
+ANN = ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:f1\r\nFN:Ann Foreign\r\nN:Foreign;Ann;;;\r\n"
+       "NICKNAME:Annie\r\nBDAY:1980-05-17\r\nADR;TYPE=WORK:;;1 Main St;Leeds;;LS1;UK\r\n"
+       "ADR;TYPE=HOME:;;2 Home Rd;York;;YO1;UK\r\nEMAIL;TYPE=WORK:ann@work.example\r\n"
+       "EMAIL;TYPE=HOME:ann@home.example\r\nNOTE:Old friend\r\n"
+       "item1.TEL:+44 7700 900123\r\nitem1.X-ABLabel:Assistant\r\nX-ABUID:XYZ\r\n"
+       "X-FOO;X-BAR=baz:quux\r\nEND:VCARD\r\n")
+
+
+def cli(book: Path, *args: str, input: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--book", str(book), *args], input=input)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def lines(text: str) -> list[str]:
+    """Logical lines (unfolded)."""
+    return text.replace("\r\n ", "").replace("\r\n\t", "").split("\r\n")
+
+
+def foreign_lines(text: str, owned: tuple[str, ...]) -> list[str]:
+    """The lines of a card that a command owning ``owned`` properties must leave alone."""
+    def name(line: str) -> str:
+        return line.split(":", 1)[0].split(";", 1)[0].rpartition(".")[2].upper()
+
+    return [x for x in lines(text) if x and not name(x).startswith(owned)]
+
+
+def write(book: Path, name: str, text: str) -> Path:
+    book.mkdir(parents=True, exist_ok=True)
+    path = book / name
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+# ---------------------------------------------------------------- 1. keep the whole vCard
+
+
+def test_followups_done_keeps_every_property_of_a_foreign_card(tmp_path: Path) -> None:
+    path = write(tmp_path, "f1.vcf", ANN)
+    code, out, _ = cli(tmp_path, "followups", "done", "Ann")
+    assert code == 0, out
+    after = path.read_bytes().decode()
+    assert foreign_lines(after, ANNOTATION_PROPS) == foreign_lines(ANN, ANNOTATION_PROPS)
+    assert "item1.TEL:+44 7700 900123\r\nitem1.X-ABLabel:Assistant\r\n" in after
+    assert "X-CARDSCAN-FOLLOW-UP-DONE:" in after and "PRODID:-//cardscan" not in after
+
+
+@pytest.mark.parametrize("fixture", FOREIGN)
+def test_every_command_changes_only_what_it_owns(tmp_path: Path, fixture: str) -> None:
+    original = (FIXTURES / fixture).read_bytes()
+    path = tmp_path / fixture
+    path.write_bytes(original)
+    contact = vcard.read_cards(original.decode())[0].contact
+    assert contact is not None
+    name = contact.name.given
+
+    for read_only in (("show", name), ("list",), ("search", name), ("list", "--json")):
+        code, _, err = cli(tmp_path, *read_only)
+        assert code == 0, err
+        assert path.read_bytes() == original, read_only
+    code, _, err = cli(tmp_path, "export", "--vcf", str(tmp_path / "out" / "all.vcf"),
+                       "--csv", "google", str(tmp_path / "out" / "g.csv"))
+    assert code == 0, err
+    assert path.read_bytes() == original
+    exported = (tmp_path / "out" / "all.vcf").read_bytes().decode()
+    assert "VERSION:3.0" in exported or "VERSION:2.1" in exported
+
+    code, _, err = cli(tmp_path, "followups", "done", name)
+    assert code == 0, err
+    after_done = path.read_bytes().decode()
+    assert foreign_lines(after_done, ANNOTATION_PROPS) == foreign_lines(original.decode(),
+                                                                        ANNOTATION_PROPS)
+    assert "X-CARDSCAN-FOLLOW-UP-DONE" in after_done
+
+    answers = "Web Summit\nfunding\nintro to Bea\nvc, lisbon\n\n"
+    code, _, err = cli(tmp_path, "annotate", "--answers-from-stdin", input=answers)
+    assert code == 0, err
+    annotated = path.read_bytes().decode()
+    assert foreign_lines(annotated, ANNOTATION_PROPS) == foreign_lines(original.decode(),
+                                                                       ANNOTATION_PROPS)
+    stored = Book(tmp_path).get(name)
+    assert stored.annotations.met_at == "Web Summit" and "lisbon" in stored.annotations.tags
+    assert stored.note == contact.note  # the user's own note is still there
+
+    scanned = Contact(name=Name(contact.name.given, contact.name.family), title="Scanned title",
+                      emails=[Email(contact.emails[0].address)] if contact.emails else [],
+                      phones=[Phone("+34699000111", PhoneType.CELL)],
+                      sources=[Source("card.jpg", sha256="s1")])
+    result = Book(tmp_path).add(scanned)
+    assert result.status == "merged"
+    merged = path.read_bytes().decode()
+    kept = foreign_lines(annotated, (*ANNOTATION_PROPS, "TITLE"))
+    assert [x for x in foreign_lines(merged, (*ANNOTATION_PROPS, "TITLE")) if x in kept] == kept
+    assert "+34699000111" in merged
+    assert len(Book(tmp_path).contacts()) == 1
+
+
+def test_a_vcard_4_stays_4_and_keeps_its_own_properties(tmp_path: Path) -> None:
+    path = tmp_path / "nc.vcf"
+    shutil.copy(FIXTURES / "nextcloud.vcf", path)
+    book = Book(tmp_path)
+    book.update(book.get("Nora"), lambda c: c.phones.append(Phone("+34600123456")))
+    text = path.read_bytes().decode()
+    for kept in ("VERSION:4.0", "KIND:individual", "GENDER:F", "LANG:de",
+                 "IMPP:xmpp:nora@jabber.example", "PHOTO:data:image/jpeg;base64,/9j/",
+                 "TEL;TYPE=cell;VALUE=uri:tel:+43-660-1234567", "X-FOO;X-BAR=baz:quux"):
+        assert kept in text
+    assert "VERSION:3.0" not in text and "+34600123456" in text
+
+
+def test_export_turns_a_vcard_4_into_3_for_phones(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "nextcloud.vcf", tmp_path / "nc.vcf")
+    code, _, err = cli(tmp_path, "export", "--vcf", str(tmp_path / "all.vcf"), "--photo")
+    assert code == 0, err
+    text = (tmp_path / "all.vcf").read_bytes().decode()
+    assert "VERSION:3.0" in text and "VERSION:4.0" not in text
+    assert "TEL;TYPE=cell:+43-660-1234567" in text and "PHOTO;ENCODING=b;TYPE=JPEG:/9j/" in text
+    assert "GENDER:F" in text and "X-FOO;X-BAR=baz:quux" in text
+    assert (tmp_path / "nc.vcf").read_bytes() == (FIXTURES / "nextcloud.vcf").read_bytes()
+
+
+def test_removing_a_grouped_phone_removes_its_label_and_nothing_else(tmp_path: Path) -> None:
+    path = write(tmp_path, "f1.vcf", ANN)
+    book = Book(tmp_path)
+    book.update(book.get("Ann"), lambda c: setattr(c, "phones", []))
+    text = path.read_bytes().decode()
+    assert "item1." not in text and "X-ABUID:XYZ" in text and "NICKNAME:Annie" in text
+
+
+def test_khard_reads_and_edits_the_card_cardscan_annotated(tmp_path: Path) -> None:
+    khard = VENV_BIN / "khard"
+    if not khard.exists():
+        pytest.skip("khard is not installed")
+    book_dir = tmp_path / "book"
+    path = write(book_dir, "f1.vcf", ANN)
+    config = tmp_path / "khard.conf"
+    config.write_text(f"[addressbooks]\n[[book]]\npath = {book_dir}\n"
+                      "[general]\neditor = true\nmerge_editor = true\n", encoding="utf-8")
+    env = {**os.environ, "KHARD_CONFIG": str(config)}
+    code, _, err = cli(book_dir, "followups", "done", "Ann")
+    assert code == 0, err
+    shown = subprocess.run([str(khard), "-c", str(config), "show", "--format", "yaml", "Ann"],
+                           capture_output=True, text=True, env=env, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    assert "Annie" in shown.stdout and "1980-05-17" in shown.stdout
+    # khard edits the nickname; cardscan then annotates; both edits stay
+    text = path.read_bytes().decode().replace("NICKNAME:Annie", "NICKNAME:Nan")
+    path.write_text(text, encoding="utf-8")
+    code, _, err = cli(book_dir, "annotate", "--answers-from-stdin", input="Leeds fair\n\n\n\n\n")
+    assert code == 0, err
+    final = path.read_bytes().decode()
+    assert "NICKNAME:Nan" in final and "X-ABUID:XYZ" in final and "Leeds fair" in final
+    listed = subprocess.run([str(khard), "-c", str(config), "list", "--parsable"],
+                            capture_output=True, text=True, env=env, timeout=60)
+    assert listed.returncode == 0 and "Ann Foreign" in listed.stdout
+
+
+# ---------------------------------------------------------------- 2. several cards in a file
+
+TWO = ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:c1\r\nFN:Cleo First\r\nN:First;Cleo;;;\r\n"
+       "END:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nUID:c2\r\nFN:Carl Second\r\n"
+       "N:Second;Carl;;;\r\nBDAY:1970-01-01\r\nEND:VCARD\r\n")
+
+
+def test_every_card_of_a_two_card_file_is_read_and_kept(tmp_path: Path,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    path = write(tmp_path, "both.vcf", TWO)
+    with caplog.at_level(logging.WARNING):
+        code, out, _ = cli(tmp_path, "show", "Carl")
+    assert code == 0 and "Carl Second" in out
+    assert caplog.text.count("both.vcf hold several contacts") == 1
+    code, _, _ = cli(tmp_path, "followups", "done", "Cleo")
+    assert code == 0
+    text = path.read_bytes().decode()
+    assert "FN:Carl Second\r\nN:Second;Carl;;;\r\nBDAY:1970-01-01\r\n" in text
+    assert text.count("BEGIN:VCARD") == 2 and text.index("Cleo") < text.index("Carl")
+    book = Book(tmp_path)
+    book.update(book.get("Carl"), lambda c: setattr(c, "title", "Boss"))
+    assert {c.display_name: c.title for c in Book(tmp_path).contacts()} == {
+        "Cleo First": "", "Carl Second": "Boss"}
+
+
+def test_doctor_fix_splits_a_two_card_file(tmp_path: Path) -> None:
+    write(tmp_path, "both.vcf", TWO)
+    cli(tmp_path, "doctor")
+    assert (tmp_path / "both.vcf").exists()  # only when asked
+    _, out, _ = cli(tmp_path, "doctor", "--fix")
+    assert "split         both.vcf into c1.vcf, c2.vcf" in out
+    assert sorted(p.name for p in tmp_path.glob("*.vcf")) == ["c1.vcf", "c2.vcf"]
+    assert "BDAY:1970-01-01" in (tmp_path / "c2.vcf").read_bytes().decode()
+    assert len(Book(tmp_path).contacts()) == 2
+
+
+# ---------------------------------------------------------------- 3. one UID in two files
+
+def card(uid: str, given: str, family: str, extra: str = "") -> str:
+    return (f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{uid}\r\nFN:{given} {family}\r\n"
+            f"N:{family};{given};;;\r\n{extra}END:VCARD\r\n")
+
+
+def test_two_files_with_one_uid_are_addressed_by_file(tmp_path: Path,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    dana = write(tmp_path, "dana.vcf", card("same", "Dana", "One", "NICKNAME:D\r\n"))
+    dora = write(tmp_path, "dora.vcf", card("same", "Dora", "Two", "NICKNAME:Do\r\n"))
+    dana_before = dana.read_bytes()
+    with caplog.at_level(logging.WARNING):
+        code, out, _ = cli(tmp_path, "followups", "done", "Dora Two")
+    assert code == 0 and "Dora Two" in out
+    assert caplog.text.count("share the UID same") == 1
+    assert dana.read_bytes() == dana_before
+    text = dora.read_bytes().decode()
+    assert "FN:Dora Two" in text and "NICKNAME:Do" in text and "FOLLOW-UP-DONE" in text
+
+
+# ---------------------------------------------------------------- 10. one merge
+
+def test_one_merge_for_book_duplicates_sides_and_batches() -> None:
+    front = Contact(name=Name("Ana", "Ruiz"), phones=[Phone("+34600111222")],
+                    emails=[Email("Ana@Acme.com")], org="Acme")
+    back = Contact(name=Name("Other", "Name"), title="CEO", phones=[Phone("+34 600 111 222")],
+                   emails=[Email("ana@acme.COM")])
+    both = merge.merge_sides(front, back)
+    assert both.name.given == "Ana" and both.title == "CEO"
+    assert len(both.phones) == 1 and len(both.emails) == 1
+    contact = Contact(annotations=Annotations(met_at="typed"))
+    assert merge.apply_batch(contact, Annotations(met_at="batch", needs="x", tags=["a"]))
+    assert contact.annotations.met_at == "typed" and contact.annotations.needs == "x"
+    assert not merge.apply_batch(contact, Annotations(tags=["A"]))
+    assert merge.url_key("https://www.Acme.com/") == merge.url_key("http://acme.com")
