@@ -268,32 +268,17 @@ def _report_merges(book: Any, cards: list[Any]) -> None:
 def _annotate_skipped(book: Any, cards: list[Any], batch: Any) -> None:
     """`--met-at/--tag/...` also reach the cards of photos scanned before (status skipped).
 
-    Only empty answers are filled and tags are added: an answer typed in the prompt
-    is never replaced by a batch option.
+    Only empty answers are filled and tags are added (`merge.apply_batch`): an answer
+    typed in the prompt is never replaced by a batch option.
     """
     from cardscan.errors import NotFoundError
-
-    def fill(contact: Any) -> None:
-        notes = contact.annotations
-        for name in ("met_at", "needs", "offer", "follow_up"):
-            if not getattr(notes, name) and getattr(batch, name):
-                setattr(notes, name, getattr(batch, name))
-        notes.tags = list(dict.fromkeys([*notes.tags, *batch.tags]))
+    from cardscan.merge import apply_batch
 
     for uid in dict.fromkeys(c.uid for c in cards if c.status == "skipped"):
         try:
-            current = book.get(uid)
+            book.update(uid, lambda contact: apply_batch(contact, batch))
         except NotFoundError:
             continue
-        before = (current.annotations.met_at, current.annotations.needs,
-                  current.annotations.offer, current.annotations.follow_up,
-                  list(current.annotations.tags))
-        fill(current)
-        after = (current.annotations.met_at, current.annotations.needs,
-                 current.annotations.offer, current.annotations.follow_up,
-                 current.annotations.tags)
-        if after != before:
-            book.update(uid, fill)
 
 
 def _print_scan_table(cards: list[Any]) -> None:

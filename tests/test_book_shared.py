@@ -258,3 +258,39 @@ def test_one_merge_for_book_duplicates_sides_and_batches() -> None:
     assert contact.annotations.met_at == "typed" and contact.annotations.needs == "x"
     assert not merge.apply_batch(contact, Annotations(tags=["A"]))
     assert merge.url_key("https://www.Acme.com/") == merge.url_key("http://acme.com")
+
+
+# ---------------------------------------------------------------- 4. compare-and-set
+
+def test_enter_on_a_stale_default_keeps_what_a_scan_wrote_meanwhile(tmp_path: Path) -> None:
+    from cardscan.annotate import run_session
+
+    book = Book(tmp_path)
+    book.add(Contact(name=Name("Pia", "Prompt"), emails=[Email("pia@x.example")],
+                     sources=[Source("p.jpg", sha256="p1")]))
+    other = Book(tmp_path)  # another cardscan: `scan --offer ... --tag ...` on the same card
+
+    def scan_flags(contact: Contact) -> None:
+        merge.apply_batch(contact, Annotations(met_at="Summit", offer="an intro", tags=["vip"]))
+
+    def second_annotate(contact: Contact) -> None:
+        contact.annotations.needs = "a designer"
+
+    answers = iter(["", "a CTO", "", "", ""])  # Enter on met_at, a typed need, Enter...
+    asked: list[str] = []
+
+    def typed(prompt: str) -> str:
+        asked.append(prompt)
+        if len(asked) == 1:  # while the first question waits with its empty default
+            other.update(other.get("Pia"), scan_flags)
+        if len(asked) == 2:  # while the user types their answer to the second
+            other.update(other.get("Pia"), second_annotate)
+        return next(answers)
+
+    out = io.StringIO()
+    run_session(book, "en", input=typed, output=out)
+    notes = Book(tmp_path).get("Pia").annotations
+    assert (notes.met_at, notes.offer, notes.needs) == ("Summit", "an intro", "a CTO")
+    assert "vip" in notes.tags and notes.annotated_at is not None
+    said = out.getvalue()
+    assert said.count("changed needs meanwhile (to: a designer)") == 1
