@@ -57,6 +57,7 @@ class Context:
                  ui_lang: str | None) -> None:
         self.options = {"book": book, "region": region, "lang": lang, "ui_lang": ui_lang}
         self._settings: config.Settings | None = None
+        self.left_out: list[str] = []  # contact files a command could not read
 
     @property
     def settings(self) -> config.Settings:
@@ -286,6 +287,8 @@ def _print_scan_table(cards: list[Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from cardscan.vcard import printable
+
     table = Table(show_lines=False)
     for column in ("Status", "Name", "Organisation", "Phone", "Email", "Photo"):
         # never break a phone number or an address in the middle
@@ -294,7 +297,7 @@ def _print_scan_table(cards: list[Any]) -> None:
         contact = card.contact
         table.add_row(card.status, contact.display_name if contact.name else "", contact.org,
                       "\n".join(p.number for p in contact.phones),
-                      "\n".join(e.address for e in contact.emails), card.source.file)
+                      "\n".join(e.address for e in contact.emails), printable(card.source.file))
     # Piped output is not cut to 80 columns: a script may grep the emails.
     Console(highlight=False, width=None if sys.stdout.isatty() else 200).print(table)
 # ------------------------------------------------------------------ annotate
@@ -522,11 +525,20 @@ def _contacts_to_send(ctx: Context) -> list[Any]:
 
     book = Book(ctx.settings.book)
     contacts = book.contacts()
+    ctx.left_out = list(book.problems.values())
     if not contacts:
         where = "is empty" if book.path.is_dir() else "does not exist"
         raise NotFoundError(f"the contact book {book.path} {where}: scan some cards first "
                             "(or choose another with --book)")
     return contacts
+
+
+def _exit_if_left_out(ctx: Context) -> None:
+    """Exit 4 naming each contact file an export or upload could not read (and left out)."""
+    for problem in ctx.left_out:
+        click.echo(f"cardscan: left out {problem}", err=True)
+    if ctx.left_out:
+        sys.exit(int(ExitCode.SOME_FAILED))
 
 
 @main.command()
@@ -542,7 +554,10 @@ def _contacts_to_send(ctx: Context) -> list[Any]:
 @handle_errors
 def export(ctx: Context, vcf_file: Path | None, split_dir: Path | None,
            csv_out: tuple[str, str] | None, photo: bool) -> None:
-    """Export the contact book for phones, Google Contacts or Outlook."""
+    """Export the contact book for phones, Google Contacts or Outlook.
+
+    Exit status 4 (after writing the others) when some contact file could not be read.
+    """
     from cardscan import export as exporter
 
     if not (vcf_file or split_dir or csv_out):
@@ -563,6 +578,7 @@ def export(ctx: Context, vcf_file: Path | None, split_dir: Path | None,
         flavor, target = csv_out
         count = exporter.write_csv(contacts, Path(target), flavor=flavor)  # type: ignore[arg-type]
         click.echo(f"{count} contacts written to {target} ({flavor} CSV)", err=True)
+    _exit_if_left_out(ctx)
 
 
 @main.command()
@@ -622,6 +638,7 @@ def push(ctx: Context, url: str, photo: bool, dry_run: bool) -> None:
         click.echo(f"conflict: {uid} was changed on the server; not overwritten", err=True)
     for uid, reason in report.failed:
         click.echo(f"failed: {uid}: {reason}", err=True)
+    _exit_if_left_out(ctx)
     if report.failed or report.conflicts:
         sys.exit(int(ExitCode.SOME_FAILED))
 

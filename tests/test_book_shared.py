@@ -294,3 +294,69 @@ def test_enter_on_a_stale_default_keeps_what_a_scan_wrote_meanwhile(tmp_path: Pa
     assert "vip" in notes.tags and notes.annotated_at is not None
     said = out.getvalue()
     assert said.count("changed needs meanwhile (to: a designer)") == 1
+
+
+# ---------------------------------------------------------------- 5. file names that are not UTF-8
+
+def test_a_photo_name_that_is_not_utf8_is_stored_and_shown_escaped(tmp_path: Path) -> None:
+    name = os.fsdecode(b"caf\xe9.png")  # what os.listdir gives for a Latin-1 name
+    book = Book(tmp_path)
+    contact = Contact(name=Name("Zoe", "Bytes"), emails=[Email("zoe@x.example")],
+                      sources=[Source(name, path=f"/photos/{name}", sha256="z1")])
+    book.add(contact)
+    book.mark_scanned("z1", name, [contact.uid])
+    source = Book(tmp_path).get("Zoe").sources[0]
+    assert source.file == "caf\\xe9.png"  # shown escaped
+    assert os.fsencode(source.path) == b"/photos/caf\xe9.png"  # the photo can be reopened
+    assert Book(tmp_path).has_scanned("z1")
+    code, out, _ = cli(tmp_path, "show", "Zoe")
+    assert code == 0 and "caf\\xe9.png" in out
+
+
+@pytest.mark.tesseract
+def test_scanning_a_folder_with_a_latin1_file_name(tmp_path: Path) -> None:
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    sample = Path(__file__).parent.parent / "samples" / "01-es-flat.png"
+    (photos / os.fsdecode(b"caf\xe9.png")).write_bytes(sample.read_bytes())
+    done = subprocess.run([str(VENV_BIN / "cardscan"), "--book", str(tmp_path / "book"), "scan",
+                           str(photos), "-q", "--report", str(tmp_path / "r.html")],
+                          capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    assert b"caf\\xe9.png" in done.stdout
+    assert len(Book(tmp_path / "book").contacts()) == 1
+
+
+# ---------------------------------------------------------------- 6. CSV formula injection
+
+def test_csv_cells_that_start_like_a_formula_are_neutralised(tmp_path: Path) -> None:
+    evil = Contact(name=Name("Eve", "=HYPERLINK(\"http://x\")"), org="@SUM(A1)",
+                   title="-2+3", phones=[Phone("+34600111222"), Phone("+34911222333")],
+                   annotations=Annotations(tags=["=cmd|' /C calc'!A0"], met_at="\tTab"))
+    Book(tmp_path).add(evil)
+    for flavor in ("google", "outlook"):
+        out = tmp_path / f"{flavor}.csv"
+        code, _, err = cli(tmp_path, "export", "--csv", flavor, str(out))
+        assert code == 0, err
+        cells = [c for row in csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig")))
+                 for c in row]
+        assert not [c for c in cells if c[:1] in ("=", "@", "\t", "\r", "-")], flavor
+        assert not [c for c in cells if c.startswith("+") and not c[1:2].isdigit()]
+        assert "'@SUM(A1)" in cells and "'-2+3" in cells
+        assert any(c.startswith("+34600111222") for c in cells)  # phones stay dialable
+
+
+# ---------------------------------------------------------------- 8. export names what it left out
+
+def test_export_exits_4_and_names_every_file_it_left_out(tmp_path: Path) -> None:
+    Book(tmp_path).add(Contact(name=Name("Good", "One"), emails=[Email("g@x.example")]))
+    write(tmp_path, "broken.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nN:;;\r\nFN\r\nEND:VCARD\r\n")
+    (tmp_path / "latin1.vcf").write_bytes(card("l1", "Jos\xe9", "Latin").encode("latin-1"))
+    write(tmp_path, "none.vcf", "not a vcard at all\r\n")
+    write(tmp_path, "two.vcf", TWO)
+    code, _, err = cli(tmp_path, "export", "--vcf", str(tmp_path / "out.vcf"))
+    assert code == ExitCode.SOME_FAILED
+    for name in ("latin1.vcf", "none.vcf"):
+        assert f"left out {name}" in err
+    text = (tmp_path / "out.vcf").read_bytes().decode()
+    assert "Good One" in text and "Carl Second" in text and "Cleo First" in text

@@ -16,6 +16,7 @@ from cardscan.network.introductions import Introduction
 from cardscan.network.labels import label
 from cardscan.network.search import SearchHit
 from cardscan.network.stats import Stats
+from cardscan.vcard import printable
 
 
 def console() -> Console:
@@ -111,7 +112,8 @@ def contact_to_dict(contact: Contact, today: date) -> dict[str, object]:
                         "days_overdue": (today - due).days if due else None,
                         "annotated_at": notes.annotated_at.isoformat() if notes.annotated_at else None,
                         "skipped": notes.skipped},
-        "sources": [{"file": s.file, "path": s.path, "sha256": s.sha256, "card_index": s.card_index,
+        "sources": [{"file": s.file, "path": printable(s.path), "sha256": s.sha256,
+                     "card_index": s.card_index,
                      "scanned_at": s.scanned_at.isoformat() if s.scanned_at else None}
                     for s in contact.sources],
         "confidence": dict(contact.confidence), "user_edited": sorted(contact.user_edited),
@@ -154,7 +156,8 @@ def show(contact: Contact, today: date, lang: str) -> None:
     row("annotated_at", notes.annotated_at.isoformat(sep=" ") if notes.annotated_at else "")
     row("sources", "\n".join(
         f"{s.file}" + (f" #{s.card_index + 1}" if s.card_index else "")
-        + (f"  {s.scanned_at.isoformat(sep=' ')}" if s.scanned_at else "") + (f"  {s.path}" if s.path else "")
+        + (f"  {s.scanned_at.isoformat(sep=' ')}" if s.scanned_at else "")
+        + (f"  {printable(s.path)}" if s.path else "")
         for s in contact.sources))
     row("user_edited", ", ".join(sorted(contact.user_edited)))
     row("uid", contact.uid)
