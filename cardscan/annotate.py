@@ -189,7 +189,12 @@ def parse_follow_up(text: str, today: date, lang: str = "en") -> date:
 
 
 def split_tags(values: Iterable[str] | str | None) -> list[str]:
-    """'evento, Madrid' / ['evento', '#madrid'] -> ['evento', 'madrid'] without duplicates."""
+    """'evento, Madrid' / ['evento', '#madrid'] -> ['evento', 'madrid'] without duplicates.
+
+    Typed in the prompt or given as `--tag`, terminal escapes and control characters go.
+    """
+    from cardscan.vcard import clean_text
+
     if values is None:
         return []
     if isinstance(values, str):
@@ -197,7 +202,7 @@ def split_tags(values: Iterable[str] | str | None) -> list[str]:
     tags: list[str] = []
     seen: set[str] = set()
     for value in values:
-        for piece in re.split(r"[,;]", value):
+        for piece in re.split(r"[,;]", clean_text(value)):
             tag = piece.strip().lstrip("#").strip()
             if tag and tag.casefold() not in seen:
                 seen.add(tag.casefold())

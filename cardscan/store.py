@@ -144,7 +144,7 @@ class Book:
         shown = vcard.printable(file.name)
         if stamp[1] > vcard.MAX_CARD_FILE_BYTES:
             limit = vcard.MAX_CARD_FILE_BYTES // (1024 * 1024)
-            return _Cached(stamp, [], [f"{shown}: {stamp[1] / 1048576:.0f} MB, more than the "
+            return _Cached(stamp, [], [f"{shown}: {stamp[1] / 1048576:.1f} MB, more than the "
                                        f"{limit} MB a contact file may hold: not read"])
         try:
             text = file.read_bytes().decode("utf-8-sig")

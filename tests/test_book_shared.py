@@ -11,6 +11,7 @@ import shutil
 import stat
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -360,3 +361,56 @@ def test_export_exits_4_and_names_every_file_it_left_out(tmp_path: Path) -> None
         assert f"left out {name}" in err
     text = (tmp_path / "out.vcf").read_bytes().decode()
     assert "Good One" in text and "Carl Second" in text and "Cleo First" in text
+
+
+# ---------------------------------------------------------------- 7. huge cards
+
+def test_a_huge_vcard_is_skipped_with_one_line_naming_it(tmp_path: Path,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    Book(tmp_path).add(Contact(name=Name("Small", "One"), emails=[Email("s@x.example")]))
+    huge = tmp_path / "huge.vcf"
+    with huge.open("w", encoding="utf-8", newline="") as handle:
+        handle.write("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:h\r\nFN:Huge Note\r\nNOTE:")
+        handle.write("x" * (vcard.MAX_CARD_FILE_BYTES + 10) + "\r\nEND:VCARD\r\n")
+    with caplog.at_level(logging.WARNING):
+        code, out, _ = cli(tmp_path, "list")
+    assert code == 0 and "Small One" in out and "Huge" not in out
+    assert [r.getMessage() for r in caplog.records if "huge.vcf" in r.getMessage()] == [
+        "cardscan: skipping unreadable contact huge.vcf: 4.0 MB, more than the 4 MB a contact file "
+        "may hold: not read"]
+    code, _, err = cli(tmp_path, "export", "--vcf", str(tmp_path / "out.vcf"))
+    assert code == ExitCode.SOME_FAILED and "left out huge.vcf" in err
+
+
+# ---------------------------------------------------------------- 9. the smaller ones
+
+def test_escape_sequences_in_a_foreign_org_never_reach_the_terminal(tmp_path: Path) -> None:
+    write(tmp_path, "evil.vcf", card("e1", "Evil", "Org", "ORG:Acme\x1b]0;pwned\x07\x1b[31m Red\r\n"))
+    for command in (("list",), ("show", "Evil"), ("search", "Acme")):
+        code, out, err = cli(tmp_path, *command)
+        assert code == 0, err
+        assert "\x1b" not in out and "\x07" not in out and "Acme" in out, command
+    assert "\x1b" in (tmp_path / "evil.vcf").read_bytes().decode()  # the file is not ours
+
+
+def test_tags_lose_escape_bytes_from_the_command_line_as_in_the_prompt() -> None:
+    from cardscan.annotate import batch_annotations
+
+    assert batch_annotations(tags=["\x1b[31mred\x1b[0m", "ok\x07"]).tags == ["red", "ok"]
+
+
+def test_followups_ics_is_private_like_every_other_output(tmp_path: Path) -> None:
+    Book(tmp_path).add(Contact(name=Name("Ida", "Ics"), emails=[Email("i@x.example")],
+                               annotations=Annotations(follow_up=date(2020, 1, 1))))
+    code, _, err = cli(tmp_path, "followups", "--ics", str(tmp_path / "f.ics"))
+    assert code == 0, err
+    assert stat.S_IMODE((tmp_path / "f.ics").stat().st_mode) == 0o600
+
+
+def test_temp_files_of_a_killed_write_are_ignored_then_removed(tmp_path: Path) -> None:
+    Book(tmp_path).add(Contact(name=Name("Tim", "Temp"), emails=[Email("t@x.example")]))
+    stale = tmp_path / ".tmp-abc123.part"
+    stale.write_bytes(b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Half")
+    assert [c.display_name for c in Book(tmp_path).contacts()] == ["Tim Temp"]
+    code, _, _ = cli(tmp_path, "followups", "done", "Tim")
+    assert code == 0 and not stale.exists()
