@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_export import _request, radicale  # noqa: F401  (a real CardDAV server)
 
 from cardscan import merge, vcard
 from cardscan.cli import main
@@ -414,3 +415,59 @@ def test_temp_files_of_a_killed_write_are_ignored_then_removed(tmp_path: Path) -
     assert [c.display_name for c in Book(tmp_path).contacts()] == ["Tim Temp"]
     code, _, _ = cli(tmp_path, "followups", "done", "Tim")
     assert code == 0 and not stale.exists()
+
+
+# ---------------------------------------------------------------- vdirsyncer <-> Radicale
+
+@pytest.mark.slow
+def test_vdirsyncer_round_trip_keeps_foreign_fields(tmp_path: Path, radicale: str) -> None:  # noqa: F811
+    vdirsyncer = VENV_BIN / "vdirsyncer"
+    if not vdirsyncer.exists():
+        pytest.skip("vdirsyncer is not installed")
+    status, _, _ = _request(radicale + "f1.vcf", "PUT", ANN.encode(), {"Content-Type": "text/vcard"})
+    assert status in (201, 204)
+    book_dir = tmp_path / "book"
+    book_dir.mkdir()
+    config = tmp_path / "vdirsyncer.conf"
+    config.write_text(
+        f'[general]\nstatus_path = "{tmp_path / "status"}"\n\n'
+        '[pair book]\na = "local"\nb = "server"\ncollections = null\n'
+        'conflict_resolution = "b wins"\n\n'
+        f'[storage local]\ntype = "filesystem"\npath = "{book_dir}"\nfileext = ".vcf"\n\n'
+        f'[storage server]\ntype = "carddav"\nurl = "{radicale}"\n'
+        'username = "user"\npassword = "pw"\n', encoding="utf-8")
+
+    def run(*args: str) -> None:
+        done = subprocess.run([str(vdirsyncer), "-c", str(config), *args], capture_output=True,
+                              text=True, timeout=120, input="")
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    def sync() -> None:
+        run("sync")
+
+    run("discover", "book")
+    sync()
+    assert len(list(book_dir.glob("*.vcf"))) == 1
+    code, _, err = cli(book_dir, "annotate", "--answers-from-stdin",
+                       input="Leeds fair\nan accountant\n\nvip\n\n")
+    assert code == 0, err
+    sync()
+    _, body, headers = _request(radicale + "f1.vcf")
+    server = body.decode().upper()  # Radicale itself upper-cases names and sorts the lines
+    for kept in ("NICKNAME:Annie", "BDAY:1980-05-17", "item1.TEL:+44 7700 900123",
+                 "item1.X-ABLabel:Assistant", "X-ABUID:XYZ", "X-FOO;X-BAR=baz:quux",
+                 "ADR;TYPE=HOME:;;2 Home Rd;York;;YO1;UK", "EMAIL;TYPE=HOME:ann@home.example"):
+        assert kept.upper() in server
+    assert "X-CARDSCAN-MET-AT:LEEDS FAIR" in server
+    # edited on the server (the phone), synced back, then annotated again: both edits stay
+    edited = body.decode().replace("NICKNAME:Annie", "NICKNAME:Nan")
+    status, _, _ = _request(radicale + "f1.vcf", "PUT", edited.encode(),
+                            {"Content-Type": "text/vcard", "If-Match": headers["ETag"]})
+    assert status in (201, 204)
+    sync()
+    code, _, err = cli(book_dir, "followups", "done", "Ann")
+    assert code == 0, err
+    sync()
+    final = _request(radicale + "f1.vcf")[1].decode()
+    assert "NICKNAME:Nan" in final and "X-CARDSCAN-FOLLOW-UP-DONE" in final
+    assert "X-ABUID:XYZ" in final and "Leeds fair" in final
