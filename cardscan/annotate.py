@@ -189,7 +189,12 @@ def parse_follow_up(text: str, today: date, lang: str = "en") -> date:
 
 
 def split_tags(values: Iterable[str] | str | None) -> list[str]:
-    """'evento, Madrid' / ['evento', '#madrid'] -> ['evento', 'madrid'] without duplicates."""
+    """'evento, Madrid' / ['evento', '#madrid'] -> ['evento', 'madrid'] without duplicates.
+
+    Typed in the prompt or given as `--tag`, terminal escapes and control characters go.
+    """
+    from cardscan.vcard import clean_text
+
     if values is None:
         return []
     if isinstance(values, str):
@@ -197,7 +202,7 @@ def split_tags(values: Iterable[str] | str | None) -> list[str]:
     tags: list[str] = []
     seen: set[str] = set()
     for value in values:
-        for piece in re.split(r"[,;]", value):
+        for piece in re.split(r"[,;]", clean_text(value)):
             tag = piece.strip().lstrip("#").strip()
             if tag and tag.casefold() not in seen:
                 seen.add(tag.casefold())
@@ -243,25 +248,6 @@ def batch_annotations(
         tags=split_tags(tags),
         follow_up=when,
     )
-
-
-def apply_annotations(contact: Contact, batch: Annotations) -> bool:
-    """Fill `contact`'s annotations from `batch`: given answers replace, tags are added.
-
-    Returns True when something changed (the caller then saves the contact).
-    """
-    current = contact.annotations
-    changed = False
-    for name in ("met_at", "needs", "offer", "follow_up"):
-        value = getattr(batch, name)
-        if value and value != getattr(current, name):
-            setattr(current, name, value)
-            changed = True
-    merged = split_tags([*current.tags, *batch.tags])
-    if merged != current.tags:
-        current.tags = merged
-        changed = True
-    return changed
 
 
 # ---------------------------------------------------------------- which cards
@@ -534,8 +520,8 @@ class Session:
         self.colour = rich_prompt and console.color_system is not None
         self.previous_met_at = ""
         self.previous_tags: list[str] = []
-        #: fields corrected in this session, per UID (only these are written back)
-        self.touched: dict[str, set[str]] = {}
+        #: each contact as last read from the book (by file): what a save compares against
+        self.read: dict[str, Contact] = {}
         self.known_places: list[str] = []
         self.known_tags: list[str] = []
 
@@ -571,30 +557,35 @@ class Session:
     def save(self, contact: Contact) -> None:
         """Write what the session changed on `contact`, keeping what others wrote meanwhile.
 
-        The contact is re-read inside the book's lock and only the annotations and the
-        fields corrected in this session are replaced, so a scan merging a new phone
-        into the same contact while the prompt is open loses nothing. The session's
-        copy is then refreshed with the stored one.
+        A compare-and-set per field (`merge.apply_changes`): the contact is re-read inside
+        the book's lock and only the fields this session changed since it read them are
+        written, so a scan adding a phone or an answer (`--met-at`, `--tag`), or a second
+        `annotate`, while the prompt waits loses nothing; pressing Enter on a stale empty
+        default writes nothing. When both changed one field the user is told, in one line.
+        The session's copy is then refreshed with the stored one.
         """
         from cardscan.errors import NotFoundError
+        from cardscan.merge import apply_changes
 
-        touched = self.touched.setdefault(contact.uid, set())
+        key = contact.book_ref or contact.uid
+        base = self.read.get(key) or copy.deepcopy(contact)
+        conflicts: list[tuple[str, str]] = []
 
         def change(stored: Contact) -> None:
-            stored.annotations = copy.deepcopy(contact.annotations)
-            for key in touched:
-                setattr(stored, key, copy.deepcopy(getattr(contact, key)))
-                if key in contact.confidence:
-                    stored.confidence[key] = contact.confidence[key]
-            stored.user_edited |= contact.user_edited
+            conflicts[:] = apply_changes(base, contact, stored)
 
         try:
-            stored = self.book.update(contact.uid, change)
+            stored = self.book.update(contact, change)
         except NotFoundError:  # removed from the book meanwhile: what was typed is kept
             contact.rev = utc_now()
             self.book.save(contact)
+            self.read[key] = copy.deepcopy(contact)
             return
+        for name, theirs in conflicts:
+            self.say(t(self.lang, "changed_meanwhile", field=name, value=theirs or "-"),
+                     style="yellow")
         contact.__dict__.update(stored.__dict__)
+        self.read[key] = copy.deepcopy(stored)
 
     # ------------------------------------------------------------ the card panel
 
@@ -675,7 +666,6 @@ class Session:
             self.say(t(self.lang, "edit_hint"), style="dim")
             if self.edit_field(contact, key):
                 contact.user_edited.add(key)
-                self.touched.setdefault(contact.uid, set()).add(key)
                 if key in ("name", "title", "department", "org", "address"):
                     contact.confidence[key] = 1.0
                 self.save(contact)
@@ -856,6 +846,7 @@ class Session:
 
     def run(self, cards: list[Contact]) -> SessionSummary:
         total = len(cards)
+        self.read = {c.book_ref or c.uid: copy.deepcopy(c) for c in cards}
         self.say(t(self.lang, "session_start", count=total), style="dim")
         index, start = 0, 0
         while index < total:

@@ -66,6 +66,7 @@ class Context:
                  ui_lang: str | None) -> None:
         self.options = {"book": book, "region": region, "lang": lang, "ui_lang": ui_lang}
         self._settings: config.Settings | None = None
+        self.left_out: list[str] = []  # contact files a command could not read
 
     @property
     def settings(self) -> config.Settings:
@@ -127,11 +128,17 @@ def main(ctx: click.Context, book: Path | None, region: str | None, lang: str | 
 
 @main.command()
 @book_option
+@click.option("--fix", is_flag=True, help="Give each contact of a several-contact .vcf its own file.")
 @pass_ctx
 @handle_errors
-def doctor(ctx: Context) -> None:
+def doctor(ctx: Context, fix: bool) -> None:
     """Show Tesseract, its languages, the settings in force and where the book lives."""
     settings = ctx.settings
+    if fix:
+        from cardscan.store import Book
+
+        for old, new in Book(settings.book).split_files():
+            click.echo(f"split         {old} into {', '.join(new)}")
     from cardscan import tesseract
 
     info = tesseract.probe()
@@ -272,38 +279,25 @@ def _report_merges(book: Book, cards: list[CardOutcome]) -> None:
 def _annotate_skipped(book: Book, cards: list[CardOutcome], batch: Annotations) -> None:
     """`--met-at/--tag/...` also reach the cards of photos scanned before (status skipped).
 
-    Only empty answers are filled and tags are added: an answer typed in the prompt
-    is never replaced by a batch option.
+    Only empty answers are filled and tags are added (`merge.apply_batch`): an answer
+    typed in the prompt is never replaced by a batch option.
     """
     from cardscan.errors import NotFoundError
-
-    def fill(contact: Contact) -> None:
-        notes = contact.annotations
-        for name in ("met_at", "needs", "offer", "follow_up"):
-            if not getattr(notes, name) and getattr(batch, name):
-                setattr(notes, name, getattr(batch, name))
-        notes.tags = list(dict.fromkeys([*notes.tags, *batch.tags]))
+    from cardscan.merge import apply_batch
 
     for uid in dict.fromkeys(c.uid for c in cards if c.status == ScanStatus.SKIPPED):
         try:
-            current = book.get(uid)
+            book.update(uid, lambda contact: apply_batch(contact, batch))
         except NotFoundError:
             continue
-        before = (current.annotations.met_at, current.annotations.needs,
-                  current.annotations.offer, current.annotations.follow_up,
-                  list(current.annotations.tags))
-        fill(current)
-        after = (current.annotations.met_at, current.annotations.needs,
-                 current.annotations.offer, current.annotations.follow_up,
-                 current.annotations.tags)
-        if after != before:
-            book.update(uid, fill)
 
 
 def _print_scan_table(cards: list[CardOutcome]) -> None:
     """The batch's contacts as a Rich table on stdout."""
     from rich.console import Console
     from rich.table import Table
+
+    from cardscan.vcard import printable
 
     table = Table(show_lines=False)
     for column in ("Status", "Name", "Organisation", "Phone", "Email", "Photo"):
@@ -313,7 +307,7 @@ def _print_scan_table(cards: list[CardOutcome]) -> None:
         contact = card.contact
         table.add_row(card.status, contact.display_name if contact.name else "", contact.org,
                       "\n".join(p.number for p in contact.phones),
-                      "\n".join(e.address for e in contact.emails), card.source.file)
+                      "\n".join(e.address for e in contact.emails), printable(card.source.file))
     # Piped output is not cut to 80 columns: a script may grep the emails.
     Console(highlight=False, width=None if sys.stdout.isatty() else 200).print(table)
 # ------------------------------------------------------------------ annotate
@@ -435,7 +429,7 @@ def followups_done(ctx: Context, contact: str, day: str | None, as_json: bool) -
         done, outcome["was_pending"] = network.mark_done(stored, when)
         stored.annotations = done.annotations
 
-    updated = book.update(found.uid, record)
+    updated = book.update(found, record)
     was_pending = outcome["was_pending"]
     lang = ctx.settings.ui_lang
     if as_json:
@@ -541,11 +535,20 @@ def _contacts_to_send(ctx: Context) -> list[Contact]:
 
     book = Book(ctx.settings.book)
     contacts = book.contacts()
+    ctx.left_out = list(book.problems.values())
     if not contacts:
         where = "is empty" if book.path.is_dir() else "does not exist"
         raise NotFoundError(f"the contact book {book.path} {where}: scan some cards first "
                             "(or choose another with --book)")
     return contacts
+
+
+def _exit_if_left_out(ctx: Context) -> None:
+    """Exit 4 naming each contact file an export or upload could not read (and left out)."""
+    for problem in ctx.left_out:
+        click.echo(f"cardscan: left out {problem}", err=True)
+    if ctx.left_out:
+        raise Incomplete(ExitCode.SOME_FAILED)
 
 
 @main.command()
@@ -561,7 +564,10 @@ def _contacts_to_send(ctx: Context) -> list[Contact]:
 @handle_errors
 def export(ctx: Context, vcf_file: Path | None, split_dir: Path | None,
            csv_out: tuple[str, str] | None, photo: bool) -> None:
-    """Export the contact book for phones, Google Contacts or Outlook."""
+    """Export the contact book for phones, Google Contacts or Outlook.
+
+    Exit status 4 (after writing the others) when some contact file could not be read.
+    """
     from cardscan import export as exporter
 
     if not (vcf_file or split_dir or csv_out):
@@ -582,6 +588,7 @@ def export(ctx: Context, vcf_file: Path | None, split_dir: Path | None,
         flavor, target = csv_out
         count = exporter.write_csv(contacts, Path(target), flavor=flavor)  # type: ignore[arg-type]
         click.echo(f"{count} contacts written to {target} ({flavor} CSV)", err=True)
+    _exit_if_left_out(ctx)
 
 
 @main.command()
@@ -641,6 +648,7 @@ def push(ctx: Context, url: str, photo: bool, dry_run: bool) -> None:
         click.echo(f"conflict: {uid} was changed on the server; not overwritten", err=True)
     for uid, reason in report.failed:
         click.echo(f"failed: {uid}: {reason}", err=True)
+    _exit_if_left_out(ctx)
     if report.failed or report.conflicts:
         raise Incomplete(ExitCode.SOME_FAILED)
 

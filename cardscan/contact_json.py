@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cardscan.models import Contact
+from cardscan.vcard import printable
 
 
 def contact_json(contact: Contact) -> dict[str, Any]:
@@ -37,7 +38,7 @@ def contact_json(contact: Contact) -> dict[str, Any]:
             "follow_up_done": _iso(notes.follow_up_done),
             "annotated_at": _iso(notes.annotated_at), "skipped": notes.skipped,
         },
-        "sources": [{"file": s.file, "path": s.path, "sha256": s.sha256,
+        "sources": [{"file": s.file, "path": printable(s.path), "sha256": s.sha256,
                      "card_index": s.card_index, "scanned_at": _iso(s.scanned_at)}
                     for s in contact.sources],
         "user_edited": sorted(contact.user_edited),

@@ -65,7 +65,7 @@ def _folder_for(target: Path) -> None:
 
 def write_vcf(contacts: Iterable[Contact], file: Path | IO[str], *, photo: bool = False) -> int:
     """Write every contact into one combined .vcf (iPhone, Android, Google). Returns the count."""
-    cards = [vcard.to_vcard(c, photo=photo) for c in contacts]
+    cards = [vcard.export_card(c, photo=photo) for c in contacts]
     text = vcard.join_vcards(cards)
     if isinstance(file, (str, Path)):
         target = Path(file)
@@ -83,7 +83,7 @@ def write_vcf_dir(contacts: Iterable[Contact], folder: Path, *, photo: bool = Fa
     written: list[Path] = []
     for contact in contacts:
         target = folder / f"{file_stem(contact)}.vcf"
-        atomic_write(target, vcard.to_vcard(contact, photo=photo).encode("utf-8"))
+        atomic_write(target, vcard.export_card(contact, photo=photo).encode("utf-8"))
         written.append(target)
     return written
 
@@ -236,6 +236,20 @@ def outlook_rows(contacts: Sequence[Contact]) -> tuple[list[str], list[list[str]
     return list(OUTLOOK_HEADERS), rows
 
 
+#: What a spreadsheet runs as a formula when a cell starts with it (OWASP, CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PHONE = r"\+[0-9][0-9 ()./-]{5,}"
+_PLAIN_PHONE = re.compile(f"{_PHONE}(?:{GOOGLE_SEPARATOR}{_PHONE})*")
+
+
+def csv_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: one that starts like a formula gets a leading
+    apostrophe (OWASP's advice), except a plain international phone number (+34 600 ...)."""
+    if value.startswith(_FORMULA_START) and not _PLAIN_PHONE.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def write_csv(contacts: Iterable[Contact], file: Path | IO[str],
               flavor: Literal["google", "outlook"] = "google") -> int:
     """Write a CSV that Google Contacts or Outlook imports. Returns the number of rows.
@@ -252,7 +266,7 @@ def write_csv(contacts: Iterable[Contact], file: Path | IO[str],
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
     text = buffer.getvalue()
     if isinstance(file, (str, Path)):
         encoding = "utf-8-sig" if flavor == "outlook" else "utf-8"
@@ -368,7 +382,7 @@ def push_carddav(contacts: Iterable[Contact], url: str, *, state_dir: Path,
     report = PushReport()
     try:
         for contact in contacts:
-            body = vcard.to_vcard(contact, photo=photo).encode("utf-8")
+            body = vcard.export_card(contact, photo=photo).encode("utf-8")
             digest = hashlib.sha256(body).hexdigest()
             entry = known.get(contact.uid)
             if entry and entry.get("sha256") == digest:

@@ -60,6 +60,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "bad_email": "Not an e-mail address: {value!r} ({reason}).",
         "bad_url": "Not a web address: {value!r}.",
         "saved_card": "✓ Saved.",
+        "changed_meanwhile": "Another program changed {field} meanwhile (to: {value}); "
+                             "your answer replaced it.",
         "skipped_card": "Skipped (run `cardscan annotate --skipped` to come back to it).",
         "back_at_start": "Already at the first card.",
         "opening_photo": "Opening {name} ...",
@@ -153,6 +155,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "bad_email": "No es una dirección de correo: {value!r} ({reason}).",
         "bad_url": "No es una dirección web: {value!r}.",
         "saved_card": "✓ Guardado.",
+        "changed_meanwhile": "Otro programa cambió {field} mientras tanto (a: {value}); "
+                             "tu respuesta lo ha sustituido.",
         "skipped_card": "Saltada (`cardscan annotate --skipped` vuelve a ella).",
         "back_at_start": "Ya estás en la primera tarjeta.",
         "opening_photo": "Abriendo {name} ...",

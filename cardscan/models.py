@@ -268,6 +268,10 @@ class Contact:
     photo_jpeg: bytes | None = None  # the card crop, when the user opted in
     uid: str = field(default_factory=new_uid)
     rev: datetime = field(default_factory=utc_now)
+    #: the card as the book holds it, and where ("file.vcf", or "file.vcf#1" for the second
+    #: card of a file): the book writes back into this text, changing only what cardscan owns
+    vcard_text: str = field(default="", compare=False, repr=False)
+    book_ref: str = field(default="", compare=False, repr=False)
 
     @property
     def display_name(self) -> str:

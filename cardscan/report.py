@@ -143,7 +143,7 @@ def write_report(results: Sequence[CardOutcome], failures: Sequence[Failure], pa
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
             handle.write(render(results, failures))
         os.replace(tmp, path)
     except BaseException:

@@ -19,21 +19,24 @@ import os
 import pickle
 import re
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from rapidfuzz import fuzz
 
 from cardscan import vcard
 from cardscan.errors import BookError, NotFoundError
-from cardscan.models import LOW_CONFIDENCE, Contact, Source, utc_now
+from cardscan.merge import email_key, merge, phone_key
+from cardscan.models import Contact, utc_now
 
 log = logging.getLogger(__name__)
 
 STATE_DIR = ".cardscan"
 SCAN_LOG = "scanned.jsonl"
+TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".part"  # atomic_write's temp files
 NAME_SIMILARITY = 90  # rapidfuzz token_sort_ratio for "a very similar name"
 ORG_SIMILARITY = 85
 DIFFERENT_PEOPLE = 60  # below this, a shared phone/email is a switchboard, not a duplicate
@@ -55,17 +58,27 @@ class AddResult:
 @dataclass
 class _Cached:
     stamp: tuple[int, int]  # (mtime_ns, size)
-    contact: Contact
+    contacts: list[Contact]  # every readable card of the file, in order
+    problems: list[str]  # what could not be read, for the user
 
 
 class Book:
-    """A vdir contact book."""
+    """A vdir contact book.
+
+    A contact is addressed by the file (and the card within the file) it was read from,
+    never by its UID alone: two files may carry one UID (copies another tool made) and
+    one file several cards. Both are read, named in one warning, and written back without
+    touching the other cards; `split_files` gives every card its own file.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path).expanduser()
         self._cache: dict[Path, _Cached] = {}
-        self._paths: dict[str, Path] = {}  # UID -> file it was read from
+        self._paths: dict[str, Path] = {}  # UID -> file it was read from (the first one)
         self._scan_cache: tuple[tuple[int, int], dict[str, list[str]]] | None = None
+        self._warned: set[str] = set()
+        #: files (display names) left out of the last read, with the reason
+        self.problems: dict[str, str] = {}
 
     # ------------------------------------------------------------ paths and locking
 
@@ -84,12 +97,19 @@ class Book:
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        """Exclusive lock on the book, across processes (blocks until free)."""
+        """Exclusive lock on the book, across processes (blocks until free).
+
+        Every cardscan write into the book happens under this lock, so a temp file
+        found while holding it was left by a writer that died (SIGKILL): removed.
+        """
         self._ensure_dirs()
         lock_path = self.state_dir / "lock"
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
+            for stale in self.path.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
+                with contextlib.suppress(OSError):
+                    stale.unlink()
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
@@ -100,21 +120,63 @@ class Book:
         known = self._paths.get(uid)
         if known is not None:
             return known
-        stem = uid if _SAFE_UID.match(uid) else hashlib.sha1(uid.encode()).hexdigest()
-        return self.path / f"{stem}.vcf"
+        return self.path / f"{_stem(uid)}.vcf"
+
+    def _new_path(self, uid: str) -> Path:
+        """A file for a new contact that takes no other contact's file."""
+        target = self.path / f"{_stem(uid)}.vcf"
+        if not target.exists():
+            return target
+        for n in range(1, 10_000):
+            candidate = self.path / f"{_stem(uid)}-{n}.vcf"
+            if not candidate.exists():
+                return candidate
+        raise BookError(f"no free file name for {uid}", self.path)
 
     # ------------------------------------------------------------ reading
 
     def contacts(self) -> list[Contact]:
         """Every readable contact (unreadable files are skipped with a warning)."""
         # copies, so callers may edit them freely; pickle copies ~2.5x faster than deepcopy
-        return pickle.loads(pickle.dumps(self._load(), protocol=pickle.HIGHEST_PROTOCOL))
+        return _copy(self._load())
+
+    def _read_file(self, file: Path, stamp: tuple[int, int]) -> _Cached:
+        shown = vcard.printable(file.name)
+        if stamp[1] > vcard.MAX_CARD_FILE_BYTES:
+            limit = vcard.MAX_CARD_FILE_BYTES // (1024 * 1024)
+            return _Cached(stamp, [], [f"{shown}: {stamp[1] / 1048576:.1f} MB, more than the "
+                                       f"{limit} MB a contact file may hold: not read"])
+        try:
+            text = file.read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            return _Cached(stamp, [], [f"{shown}: cannot read it: {exc}"])
+        cards = vcard.read_cards(text)
+        if not cards:
+            return _Cached(stamp, [], [f"{shown}: no vCard found"])
+        contacts: list[Contact] = []
+        problems: list[str] = []
+        for index, card in enumerate(cards):
+            ref = file.name if index == 0 else f"{file.name}#{index}"
+            if card.contact is None:
+                where = f" (card {index + 1} of {len(cards)})" if len(cards) > 1 else ""
+                problems.append(f"{shown}{where}: {card.error}")
+                continue
+            contact = card.contact
+            if not card.has_uid:  # the same UID on every read, so the contact can be found again
+                contact.uid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.path}/{ref}"))
+            contact.vcard_text, contact.book_ref = card.text, ref
+            contacts.append(contact)
+        return _Cached(stamp, contacts, problems)
 
     def _load(self) -> list[Contact]:
         if not self.path.is_dir():
             return []
         seen: set[Path] = set()
         result: list[Contact] = []
+        self.problems = {}
+        self._paths = {}
+        files_by_uid: dict[str, list[str]] = {}
+        several: list[str] = []
         for file in sorted(self.path.glob("*.vcf")):
             seen.add(file)
             try:
@@ -124,21 +186,33 @@ class Book:
             stamp = (stat.st_mtime_ns, stat.st_size)
             cached = self._cache.get(file)
             if cached is None or cached.stamp != stamp:
-                try:
-                    contact = vcard.from_vcard(file.read_text(encoding="utf-8-sig"))
-                except (OSError, UnicodeDecodeError, vcard.VCardError) as exc:
-                    log.warning("skipping unreadable contact file %s: %s", file.name, exc)
-                    self._cache.pop(file, None)
-                    continue
-                cached = _Cached(stamp, contact)
+                cached = self._read_file(file, stamp)
                 self._cache[file] = cached
-            self._paths[cached.contact.uid] = file
-            result.append(cached.contact)
+                for problem in cached.problems:
+                    log.warning("cardscan: skipping unreadable contact %s", problem)
+            for problem in cached.problems:
+                self.problems[problem.split(":", 1)[0]] = problem
+            if len(cached.contacts) > 1:
+                several.append(vcard.printable(file.name))
+            for contact in cached.contacts:
+                self._paths.setdefault(contact.uid, file)
+                files_by_uid.setdefault(contact.uid, []).append(vcard.printable(contact.book_ref))
+                result.append(contact)
         for gone in set(self._cache) - seen:
-            uid = self._cache.pop(gone).contact.uid
-            if self._paths.get(uid) == gone:
-                del self._paths[uid]
+            del self._cache[gone]
+        if several:
+            self._warn_once(f"cardscan: {', '.join(several)} hold several contacts each: all are "
+                            "read and kept; `cardscan doctor --fix` gives each its own file")
+        shared = [f"{' and '.join(files)} share the UID {uid}"
+                  for uid, files in files_by_uid.items() if len(files) > 1]
+        if shared:
+            self._warn_once(f"cardscan: {'; '.join(shared)}: each is kept and written on its own")
         return result
+
+    def _warn_once(self, message: str) -> None:
+        if message not in self._warned:
+            self._warned.add(message)
+            log.warning("%s", message)
 
     def get_uid(self, uid: str) -> Contact:
         """The contact with this exact UID (a copy); cheap when the book was read before.
@@ -154,7 +228,9 @@ class Book:
             except OSError:
                 stat = None
             if stat is not None and cached.stamp == (stat.st_mtime_ns, stat.st_size):
-                return pickle.loads(pickle.dumps(cached.contact, protocol=pickle.HIGHEST_PROTOCOL))
+                found = [c for c in cached.contacts if c.uid == uid]
+                if found:
+                    return _copy(found)[0]
         return self.get(uid)
 
     def get(self, key: str) -> Contact:
@@ -173,55 +249,95 @@ class Book:
         for test in tests:
             found = [c for c in contacts if test(c)]
             if len(found) == 1:
-                return copy.deepcopy(found[0])
+                return _copy(found)[0]
             if len(found) > 1:
-                names = ", ".join(f"{c.display_name} ({c.uid[:8]})" for c in found[:5])
+                names = ", ".join(f"{c.display_name} ({vcard.printable(c.book_ref) or c.uid[:8]})"
+                                  for c in found[:5])
                 raise AmbiguousContactError(f"{key!r} matches {len(found)} contacts: {names}")
         raise NotFoundError(f"no contact matches {key!r} in {self.path}")
+
+    def _find(self, contacts: list[Contact], key: Contact | str) -> Contact | None:
+        """The stored contact ``key`` names: by the file it came from, else by UID."""
+        if isinstance(key, Contact) and key.book_ref:
+            return next((c for c in contacts if c.book_ref == key.book_ref), None)
+        uid = key.uid if isinstance(key, Contact) else key
+        return next((c for c in contacts if c.uid == uid), None)
 
     # ------------------------------------------------------------ writing
 
     def save(self, contact: Contact) -> Path:
-        """Write one contact atomically (replacing its file if it exists)."""
+        """Write one contact atomically: into the card it was read from, else a new file."""
         with self.lock():
-            self._load()
-            return self._write(contact)
+            return self._write(contact, self._find(self._load(), contact))
 
-    def _write(self, contact: Contact) -> Path:
+    def _write(self, contact: Contact, before: Contact | None = None) -> Path:
+        """Write ``contact``; ``before`` is the card as the book holds it now (under the lock).
+
+        A card already in the book is edited in place (see `vcard.update_card`): only
+        the properties that changed from ``before`` are rewritten, and the file's other
+        cards are kept as they are.
+        """
         self._ensure_dirs()
-        target = self.path_for(contact.uid)
-        text = vcard.to_vcard(contact, photo=contact.photo_jpeg is not None)
-        atomic_write(target, text.encode("utf-8"))
-        self._paths[contact.uid] = target
+        if before is None or not before.book_ref:
+            target = self._new_path(contact.uid)
+            text = vcard.to_vcard(contact, photo=contact.photo_jpeg is not None)
+            atomic_write(target, text.encode("utf-8"))
+            contact.vcard_text, contact.book_ref = text, target.name
+        else:
+            file_name, _, index = before.book_ref.partition("#")
+            target = self.path / file_name
+            try:
+                cards = vcard.split_cards(target.read_bytes().decode("utf-8-sig"))
+            except (OSError, UnicodeDecodeError) as exc:
+                raise BookError(f"cannot read {vcard.printable(file_name)} again: {exc}",
+                                self.path) from exc
+            position = int(index or 0)
+            if position >= len(cards) or cards[position] != before.vcard_text:
+                raise BookError(f"{vcard.printable(before.book_ref)} changed while it was "
+                                "being written: try again", self.path)
+            cards[position] = vcard.update_card(before.vcard_text, before, contact)
+            atomic_write(target, vcard.join_cards(cards).encode("utf-8"))
+            contact.vcard_text, contact.book_ref = cards[position], before.book_ref
+        self._paths.setdefault(contact.uid, target)
         self._cache.pop(target, None)
         return target
 
-    def update(self, uid: str, change: Callable[[Contact], None]) -> Contact:
+    def update(self, key: Contact | str, change: Callable[[Contact], None]) -> Contact:
         """Re-read one contact inside the lock, apply ``change`` to it and write it back.
 
+        ``key`` is a contact as read from the book (found again by its file) or a UID.
         What another process wrote to the contact meanwhile (a scan merging a new phone,
         `followups done`) is kept: only what ``change`` touches is replaced. Returns the
         contact as written. NotFoundError when it is no longer in the book.
         """
         with self.lock():
-            current = next((c for c in self._load() if c.uid == uid), None)
+            current = self._find(self._load(), key)
             if current is None:
-                raise NotFoundError(f"contact {uid} is no longer in {self.path}")
+                name = key.book_ref or key.uid if isinstance(key, Contact) else key
+                raise NotFoundError(f"contact {vcard.printable(name)} is no longer in {self.path}")
             fresh = copy.deepcopy(current)
             change(fresh)
+            if _same(fresh, current):
+                return fresh
             fresh.rev = utc_now()
-            self._write(fresh)
+            self._write(fresh, current)
             return copy.deepcopy(fresh)
 
     def delete(self, uid: str) -> None:
         with self.lock():
-            self._load()
-            target = self._paths.get(uid)
-            if target is None:
+            current = self._find(self._load(), uid)
+            if current is None:
                 raise NotFoundError(f"no contact with UID {uid}")
+            file_name, _, index = current.book_ref.partition("#")
+            target = self.path / file_name
             try:
-                target.unlink()
-            except OSError as exc:
+                cards = vcard.split_cards(target.read_bytes().decode("utf-8-sig"))
+                if len(cards) > 1:  # the file's other contacts stay
+                    del cards[int(index or 0)]
+                    atomic_write(target, vcard.join_cards(cards).encode("utf-8"))
+                else:
+                    target.unlink()
+            except (OSError, UnicodeDecodeError) as exc:
                 raise BookError(f"cannot delete {target.name}: {exc}", self.path) from exc
             _fsync_dir(self.path)
             self._cache.pop(target, None)
@@ -236,12 +352,36 @@ class Book:
                 path = self._write(contact)
                 return AddResult("added", copy.deepcopy(contact), path)
             merged = merge(match, contact)
-            path = self.path_for(match.uid)
+            path = self.path / match.book_ref.partition("#")[0]
             if _same(merged, match):
                 return AddResult("unchanged", copy.deepcopy(match), path, match.uid)
             merged.rev = utc_now()
-            path = self._write(merged)
+            path = self._write(merged, match)
             return AddResult("merged", merged, path, match.uid)
+
+    def split_files(self) -> list[tuple[str, list[str]]]:
+        """Give every card of a several-card file its own file (`doctor --fix`).
+
+        Returns (file, new files) per file split. The new files are written before the
+        old one is removed: a crash between leaves a copy, never a loss.
+        """
+        done: list[tuple[str, list[str]]] = []
+        with self.lock():
+            self._load()
+            for file, cached in sorted(self._cache.items()):
+                if len(cached.contacts) < 2 or cached.problems:
+                    continue  # a file with an unreadable card is left for the user to look at
+                written: list[str] = []
+                for contact in cached.contacts:
+                    target = self._new_path(contact.uid)
+                    atomic_write(target, contact.vcard_text.encode("utf-8"))
+                    written.append(target.name)
+                file.unlink()
+                _fsync_dir(self.path)
+                done.append((vcard.printable(file.name), written))
+            self._cache.clear()
+            self._load()
+        return done
 
     # ------------------------------------------------------------ resume support
 
@@ -276,7 +416,7 @@ class Book:
 
     def mark_scanned(self, sha256: str, source: str, uids: list[str]) -> None:
         """Record that a photo was scanned (append-only JSONL, fsynced)."""
-        entry = {"sha256": sha256, "source": source, "uids": list(uids),
+        entry = {"sha256": sha256, "source": vcard.printable(source), "uids": list(uids),
                  "at": utc_now().isoformat()}
         line = json.dumps(entry, ensure_ascii=False) + "\n"
         with self.lock():
@@ -294,19 +434,18 @@ class Book:
 # ---------------------------------------------------------------- helpers
 
 
-def _append_new(items: list[Any], incoming: list[Any], key: Callable[[Any], str]) -> None:
-    """Append copies of the incoming items whose key is not among ``items`` yet."""
-    have = {key(item) for item in items}
-    for item in incoming:
-        if key(item) not in have:
-            items.append(copy.deepcopy(item))
-            have.add(key(item))
+def _stem(uid: str) -> str:
+    return uid if _SAFE_UID.match(uid) else hashlib.sha1(uid.encode()).hexdigest()
+
+
+def _copy(contacts: list[Contact]) -> list[Contact]:
+    return pickle.loads(pickle.dumps(contacts, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def atomic_write(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` atomically, mode 0600 (temp file + fsync + rename)."""
     try:
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
+        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise BookError(f"cannot write {target}: {reason}") from exc
@@ -340,10 +479,6 @@ def _search_text(contact: Contact) -> str:
     return vcard.normalise_text(" ".join(parts))
 
 
-def _digits(number: str) -> str:
-    return re.sub(r"\D", "", number)
-
-
 def _person(contact: Contact) -> str:
     name = contact.name
     return vcard.normalise_text(" ".join(p for p in (name.given, name.middle, name.family) if p))
@@ -360,15 +495,15 @@ def name_similarity(a: Contact, b: Contact) -> float:
 def find_duplicate(new: Contact, contacts: list[Contact]) -> Contact | None:
     """The existing contact ``new`` duplicates, if any (best match first)."""
     best: tuple[float, Contact] | None = None
-    emails = {e.address.casefold() for e in new.emails}
-    phones = {_digits(p.number) for p in new.phones if len(_digits(p.number)) >= 6}
+    emails = {email_key(e.address) for e in new.emails}
+    phones = {phone_key(p.number) for p in new.phones if len(phone_key(p.number)) >= 6}
     for old in contacts:
         if old.uid == new.uid:
             return old
         similarity = name_similarity(new, old)
         both_named = bool(_person(new) and _person(old))
-        shared = bool(emails & {e.address.casefold() for e in old.emails}) or bool(
-            phones & {_digits(p.number) for p in old.phones}
+        shared = bool(emails & {email_key(e.address) for e in old.emails}) or bool(
+            phones & {phone_key(p.number) for p in old.phones}
         )
         score = 0.0
         if shared and not (both_named and similarity < DIFFERENT_PEOPLE):
@@ -386,81 +521,4 @@ def find_duplicate(new: Contact, contacts: list[Contact]) -> Contact | None:
 
 def _same(a: Contact, b: Contact) -> bool:
     return replace(a, rev=b.rev) == b
-
-
-def _source_key(source: Source) -> tuple[str, int]:
-    return (source.sha256 or source.file, source.card_index)
-
-
-def merge(old: Contact, new: Contact) -> Contact:
-    """``old`` completed with what ``new`` adds; nothing the user typed is overwritten."""
-    merged = copy.deepcopy(old)
-    edited = old.user_edited
-    old_sources = {_source_key(s) for s in old.sources}
-    rescan = bool(new.sources) and all(_source_key(s) in old_sources for s in new.sources)
-
-    def better(field: str, old_value: object, new_value: object) -> bool:
-        if not new_value or field in edited:
-            return False
-        if not old_value:
-            return True
-        # a scan may replace what an earlier, poorer scan read, never what the user typed
-        return (old.confidence.get(field, 1.0) < LOW_CONFIDENCE
-                and new.confidence.get(field, 0.0) > old.confidence.get(field, 1.0))
-
-    if better("name", old.name, new.name):
-        merged.name = copy.deepcopy(new.name)
-        _take_confidence(merged, new, "name")
-    for field in ("title", "department", "org"):
-        if better(field, getattr(old, field), getattr(new, field)):
-            setattr(merged, field, getattr(new, field))
-            _take_confidence(merged, new, field)
-    if better("address", old.address, new.address):
-        merged.address = copy.deepcopy(new.address)
-        _take_confidence(merged, new, "address")
-
-    def may_add(field: str) -> bool:
-        # adding never overwrites; but a rescan of the same photo must not bring back
-        # items the user deleted by hand
-        return not (rescan and field in edited)
-
-    if may_add("phones"):
-        _append_new(merged.phones, new.phones, lambda p: _digits(p.number))
-    if may_add("emails"):
-        _append_new(merged.emails, new.emails, lambda e: e.address.casefold())
-    if may_add("websites"):
-        _append_new(merged.websites, new.websites, lambda w: _url_key(w.url))
-
-    if new.note.strip() and new.note.strip() not in merged.note:
-        merged.note = f"{merged.note.rstrip()}\n\n{new.note.strip()}" if merged.note else new.note
-    _merge_annotations(merged, new)
-    for source in new.sources:
-        if _source_key(source) not in old_sources:
-            merged.sources.append(copy.deepcopy(source))
-            old_sources.add(_source_key(source))
-    merged.user_edited = set(old.user_edited) | set(new.user_edited)
-    if merged.photo_jpeg is None and new.photo_jpeg is not None:
-        merged.photo_jpeg = new.photo_jpeg
-    return merged
-
-
-def _take_confidence(merged: Contact, new: Contact, field: str) -> None:
-    if field in new.confidence:
-        merged.confidence[field] = new.confidence[field]
-
-
-def _merge_annotations(merged: Contact, new: Contact) -> None:
-    mine, theirs = merged.annotations, new.annotations
-    for field in ("met_at", "needs", "offer"):
-        if not getattr(mine, field) and getattr(theirs, field):
-            setattr(mine, field, getattr(theirs, field))
-    for field in ("follow_up", "follow_up_done", "annotated_at"):
-        if getattr(mine, field) is None and getattr(theirs, field) is not None:
-            setattr(mine, field, getattr(theirs, field))
-    mine.tags = list(dict.fromkeys([*mine.tags, *theirs.tags]))
-
-
-def _url_key(url: str) -> str:
-    key = url.lower().split("://", 1)[-1].removeprefix("www.")
-    return key.rstrip("/")
 

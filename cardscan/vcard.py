@@ -1,4 +1,4 @@
-"""Contact <-> vCard 3.0 text. The only module that imports vobject.
+"""Contact <-> vCard text. The only module that imports vobject.
 
 What we write is meant to import everywhere (iOS, Android, Google, Outlook, CardDAV
 servers): vCard 3.0, UTF-8 without BOM, CRLF, lines folded at 75 octets without
@@ -7,6 +7,15 @@ standard property goes into ``X-CARDSCAN-*`` properties, and the annotations are
 written as readable text at the end of NOTE, for phones that drop X- properties.
 
 Reading accepts what other tools write (khard, Google, iOS, Nextcloud; 3.0 or 4.0).
+
+Cards other tools wrote are never regenerated: `update_card` edits the card's own
+text line by line (vobject serialises 3.0 only, and would drop or reorder what
+cardscan does not model). It works out which properties cardscan's view of the
+contact changed, by comparing what `to_vcard` makes of the contact before and
+after the change, and replaces only those lines; every other line (NICKNAME,
+BDAY, a second ADR, ``item1.`` groups, X- properties, a 4.0 card's KIND or
+PHOTO:data:) stays byte for byte, VERSION included. `export_card` converts a
+4.0 card to 3.0 for phones; the book keeps what it was given.
 """
 
 from __future__ import annotations
@@ -14,9 +23,11 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import os
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from urllib.parse import unquote, urlsplit
 
@@ -24,6 +35,7 @@ import vobject
 from vobject.base import ParseError, VObjectError
 
 from cardscan.errors import CardscanError, ExitCode
+from cardscan.merge import email_key, phone_key, url_key
 from cardscan.models import (
     Address,
     Annotations,
@@ -39,6 +51,8 @@ from cardscan.models import (
 #: The PHOTO property (base64 included) is kept under this many bytes.
 MAX_PHOTO_BYTES = 100_000
 PRODID = "-//cardscan//cardscan//EN"
+#: A contact file larger than this is not read (a 30 MB NOTE took 15 s and 4.6 GB).
+MAX_CARD_FILE_BYTES = 4 * 1024 * 1024
 
 _TEL_TYPES: dict[PhoneType, list[str]] = {
     PhoneType.CELL: ["CELL"],
@@ -193,7 +207,7 @@ def _add_annotations(card: vobject.base.Component, notes: Annotations) -> None:
 def _add_bookkeeping(card: vobject.base.Component, contact: Contact) -> None:
     for source in contact.sources:
         prop = card.add("x-cardscan-source")
-        prop.value = source.file
+        prop.value = printable(source.file)
         if source.path:
             prop.params["X-PATH"] = [_quote_param(source.path)]
         if source.sha256:
@@ -266,9 +280,21 @@ def _format_datetime(value: datetime, *, basic: bool = False) -> str:
 
 def _quote_param(text: str) -> str:
     """Text safe as a bare parameter value: %-encode what naive parsers split on."""
-    return "".join(
-        f"%{ord(ch):02X}" if ch in '%";:,' or ord(ch) < 32 or ord(ch) == 127 else ch for ch in text
-    )
+    def quoted(ch: str) -> str:
+        if 0xDC80 <= ord(ch) <= 0xDCFF:  # a byte of a file name that is not UTF-8
+            return f"%{ord(ch) - 0xDC00:02X}"
+        return f"%{ord(ch):02X}" if ch in '%";:,' or ord(ch) < 32 or ord(ch) == 127 else ch
+
+    return "".join(map(quoted, text))
+
+
+def printable(text: str) -> str:
+    """A file name the OS gave as bytes that are not UTF-8, shown escaped: 'caf\\xe9.png'."""
+    return os.fsencode(text).decode("utf-8", "backslashreplace") if _has_surrogates(text) else text
+
+
+def _has_surrogates(text: str) -> bool:
+    return any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
 
 
 def shrink_jpeg(jpeg: bytes, limit: int = MAX_PHOTO_BYTES) -> bytes:
@@ -378,7 +404,35 @@ def _contact_from_component(card: vobject.base.Component) -> Contact:
     _read_note_and_annotations(card, contact)
     _read_bookkeeping(card, contact)
     _read_photo(card, contact)
+    _clean_contact(contact)
     return contact
+
+
+_TERMINAL_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str) -> str:
+    """Text without terminal escape sequences and control characters (newline and tab stay).
+
+    Applied to everything read from a vCard and to typed tags: an ORG another tool wrote
+    with ESC sequences must not recolour or retitle the user's terminal in list or show.
+    """
+    if text.isprintable():
+        return text
+    return _CONTROL.sub("", _TERMINAL_SEQUENCE.sub("", text))
+
+
+def _clean_contact(contact: Contact) -> None:
+    def clean_fields(item: object) -> None:
+        for key, value in vars(item).items():
+            if isinstance(value, str):
+                setattr(item, key, clean_text(value))
+
+    for item in (contact, contact.name, contact.address, contact.annotations,
+                 *contact.phones, *contact.emails, *contact.websites):
+        clean_fields(item)
+    contact.annotations.tags = [clean_text(tag) for tag in contact.annotations.tags]
 
 
 def _read_name(card: vobject.base.Component, contact: Contact) -> None:
@@ -591,7 +645,8 @@ def _read_bookkeeping(card: vobject.base.Component, contact: Contact) -> None:
 
         index = param("X-CARD")
         contact.sources.append(Source(
-            file=str(line.value or ""), path=unquote(param("X-PATH")), sha256=param("X-SHA256"),
+            file=str(line.value or ""), path=unquote(param("X-PATH"), errors="surrogateescape"),
+            sha256=param("X-SHA256"),
             scanned_at=_parse_datetime(param("X-SCANNED")),
             card_index=int(index) if index.isdigit() else 0,
         ))
@@ -671,3 +726,240 @@ def normalise_text(text: str) -> str:
 def join_vcards(cards: Iterable[str]) -> str:
     """Several vCards as one combined file's text."""
     return "".join(card if card.endswith("\r\n") else card + "\r\n" for card in cards)
+
+
+# ---------------------------------------------------------------- cards in the book
+
+
+@dataclass
+class CardRead:
+    """One card of a file: its exact text, the contact read from it or why it could not be."""
+
+    text: str
+    contact: Contact | None
+    error: str = ""
+    has_uid: bool = True
+
+
+_PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def split_cards(text: str) -> list[str]:
+    """The text of every BEGIN:VCARD..END:VCARD of a file, exactly as written (nested AGENT
+    cards stay inside theirs). What is outside the cards is not kept by `join_cards`."""
+    cards: list[str] = []
+    depth, start, offset = 0, 0, 0
+    for match in _PHYSICAL_LINE.finditer(text):
+        line = match.group().rstrip("\r\n").strip().upper()
+        if line == "BEGIN:VCARD":
+            if depth == 0:
+                start = offset
+            depth += 1
+        elif line == "END:VCARD" and depth:
+            depth -= 1
+            if depth == 0:
+                cards.append(text[start:match.end()])
+        offset = match.end()
+    return cards
+
+
+def read_cards(text: str) -> list[CardRead]:
+    """Every card of a .vcf file's text, each read on its own (a broken one spoils no other)."""
+    results: list[CardRead] = []
+    for card_text in split_cards(text.lstrip("\ufeff")):
+        try:
+            component = vobject.readOne(card_text, ignoreUnreadable=True)
+            results.append(CardRead(card_text, _contact_from_component(component),
+                                    has_uid="uid" in component.contents))
+        except (ParseError, VObjectError, ValueError, TypeError, binascii.Error) as exc:
+            results.append(CardRead(card_text, None, f"cannot read vCard: {exc}"))
+    return results
+
+
+@dataclass
+class _ContentLine:
+    raw: str  # as in the file: folded, with its line ends
+    name: str  # property name, upper case, without the group
+    group: str  # "ITEM1" for item1.TEL, upper case
+    head: str  # name and parameters, unfolded
+    value: str  # unfolded, still escaped
+
+    @classmethod
+    def parse(cls, raw: str) -> _ContentLine:
+        logical = re.sub(r"(?:\r\n|\r|\n)[ \t]", "", raw).rstrip("\r\n")
+        quoted, split = False, len(logical)
+        for i, ch in enumerate(logical):
+            if ch == '"':
+                quoted = not quoted
+            elif ch == ":" and not quoted:
+                split = i
+                break
+        head, value = logical[:split], logical[split + 1:]
+        name = re.split(r"[;]", head, maxsplit=1)[0]
+        group, _, name = name.rpartition(".")
+        return cls(raw, name.strip().upper(), group.strip().upper(), head, value)
+
+
+def _content_lines(card_text: str) -> list[_ContentLine]:
+    """The card's logical lines, each with its folded continuation lines."""
+    chunks: list[str] = []
+    for match in _PHYSICAL_LINE.finditer(card_text):
+        physical = match.group()
+        if chunks and physical[:1] in (" ", "\t"):
+            chunks[-1] += physical
+        else:
+            chunks.append(physical)
+    return [_ContentLine.parse(chunk) for chunk in chunks if chunk.strip()]
+
+
+def _unescape(value: str) -> str:
+    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
+
+
+def _without_scheme(value: str, scheme: str) -> str:
+    return value[len(scheme):] if value.lower().startswith(scheme) else value
+
+
+#: Properties that hold one item per line, and how two lines are known to be one item:
+#: these are edited item by item, keeping the lines (and their groups) of unchanged items.
+_ITEM_KEYS: dict[str, Callable[[_ContentLine], str]] = {
+    "TEL": lambda line: phone_key(_without_scheme(_unescape(line.value), "tel:")),
+    "EMAIL": lambda line: email_key(_unescape(line.value)),
+    "URL": lambda line: url_key(_unescape(line.value)),
+    "X-SOCIALPROFILE": lambda line: url_key(_unescape(line.value)),
+    "X-CARDSCAN-SOURCE": lambda line: line.head.upper() + ":" + line.value,
+}
+#: Properties cardscan reads from every line (all are replaced together).
+_READ_FROM_ALL = {"CATEGORIES"}
+#: Properties cardscan reads from the WORK line when there are several.
+_READ_FROM_WORK = {"ADR", "LABEL"}
+
+
+def _card_lines(contact: Contact) -> list[_ContentLine]:
+    """The lines `to_vcard` writes for the contact (the properties cardscan owns)."""
+    return _content_lines(to_vcard(contact, photo=contact.photo_jpeg is not None))
+
+
+def _version(lines: list[_ContentLine]) -> str:
+    return next((line.value.strip() for line in lines if line.name == "VERSION"), "3.0")
+
+
+def update_card(original: str, before: Contact, after: Contact) -> str:
+    """``original`` (a card's text) with what changed from ``before`` to ``after``.
+
+    ``before`` is the contact as read from ``original``. Only properties whose lines
+    `to_vcard` writes differently for the two are touched; lists (TEL, EMAIL, URL) item
+    by item, so a grouped ``item1.TEL`` with its ``item1.X-ABLabel`` survives a new
+    phone. Line ends, folding and VERSION of the original are kept.
+    """
+    lines = _content_lines(original)
+    version = _version(lines)
+    newline = re.search(r"\r\n|\n|\r", original)
+    eol = newline.group() if newline else "\r\n"
+
+    def grouped(items: list[_ContentLine]) -> dict[str, list[_ContentLine]]:
+        found: dict[str, list[_ContentLine]] = {}
+        for line in items:
+            found.setdefault(line.name, []).append(line)
+        return found
+
+    old, new = grouped(_card_lines(before)), grouped(_card_lines(after))
+    changed = [name for name in dict.fromkeys([*old, *new])
+               if [(x.head, x.value) for x in old.get(name, [])]
+               != [(x.head, x.value) for x in new.get(name, [])]]
+    if changed and "REV" not in changed:
+        changed.append("REV")  # a changed card says when it changed
+    for name in changed:
+        was, now = old.get(name, []), new.get(name, [])
+        written = [_for_version(x, version, eol) for x in now]
+        lines = _replace_property(lines, name, was, [x for x in written if x is not None])
+    return "".join(line.raw for line in lines)
+
+
+def _replace_property(lines: list[_ContentLine], name: str, was: list[_ContentLine],
+                      now: list[_ContentLine]) -> list[_ContentLine]:
+    """``lines`` with property ``name`` changed from the lines ``was`` to ``now``."""
+    key = _ITEM_KEYS.get(name)
+    if key is not None:
+        gone = {key(x) for x in was} - {key(x) for x in now}
+        dropped_groups = {x.group for x in lines if x.name == name and x.group and key(x) in gone}
+        kept = [x for x in lines if not (x.name == name and key(x) in gone)
+                and not (x.group and x.group in dropped_groups)]
+        have = {key(x) for x in kept if x.name == name}
+        return _insert(kept, name, [x for x in now if key(x) not in have])
+    positions = [i for i, x in enumerate(lines) if x.name == name]
+    if not positions:
+        return _insert(lines, name, now)
+    if name in _READ_FROM_ALL:
+        rest = set(positions[1:])
+        lines = [x for i, x in enumerate(lines) if i not in rest]
+        target = positions[0]
+    elif name in _READ_FROM_WORK:
+        target = next((i for i in positions if "WORK" in lines[i].head.upper()), positions[0])
+    else:
+        target = positions[0]
+    return lines[:target] + now + lines[target + 1:]
+
+
+def _insert(lines: list[_ContentLine], name: str, new: list[_ContentLine]) -> list[_ContentLine]:
+    """``new`` after the last ``name`` line, else before the card's END."""
+    if not new:
+        return lines
+    at = max((i + 1 for i, x in enumerate(lines) if x.name == name), default=None)
+    if at is None:
+        ends = [i for i, x in enumerate(lines) if x.name == "END"]
+        at = ends[-1] if ends else len(lines)
+    return lines[:at] + new + lines[at:]
+
+
+def _for_version(line: _ContentLine, version: str, eol: str) -> _ContentLine | None:
+    """A line `to_vcard` wrote (3.0), as the card's version and line ends want it."""
+    head, value = line.head, line.value
+    if version.startswith("4"):
+        if line.name == "LABEL":
+            return None  # 4.0 has no LABEL property (ADR;LABEL= instead): ADR is enough
+        if line.name == "PHOTO" and "ENCODING=B" in head.upper():
+            head, value = "PHOTO", "data:image/jpeg;base64," + value
+    text = fold_line(f"{head}:{value}").replace("\r\n", eol) + eol
+    return _ContentLine.parse(text)
+
+
+def export_card(contact: Contact, *, photo: bool = False) -> str:
+    """The contact as vCard 3.0 for phones and importers, keeping what other tools wrote.
+
+    A card from the book is its own text (converted from 4.0 when needed; PHOTO only
+    with ``photo``); a contact never stored is written by `to_vcard`.
+    """
+    if not contact.vcard_text:
+        return to_vcard(contact, photo=photo)
+    out: list[str] = []
+    four = _version(_content_lines(contact.vcard_text)).startswith("4")
+    for line in _content_lines(contact.vcard_text):
+        head, value = line.head, line.value
+        if line.name == "PHOTO" and not photo:
+            continue
+        if four:
+            head, value = _to_version_3(line)
+        out.append(fold_line(f"{head}:{value}") + "\r\n")
+    return "".join(out)
+
+
+def _to_version_3(line: _ContentLine) -> tuple[str, str]:
+    """A vCard 4.0 line as 3.0 writes it (VERSION, data: photos, tel:/mailto: URIs)."""
+    head, value = line.head, line.value
+    if line.name == "VERSION":
+        return head, "3.0"
+    params = re.sub(r";VALUE=URI", "", head, flags=re.IGNORECASE)
+    if line.name == "PHOTO" and value.lower().startswith("data:") and ";base64," in value:
+        kind = value[5:].split(";", 1)[0].split("/")[-1].upper() or "JPEG"
+        return f"{params};ENCODING=b;TYPE={kind}", value.split(",", 1)[1]
+    if line.name == "TEL":
+        return params, _without_scheme(value, "tel:")
+    if line.name == "EMAIL":
+        return params, _without_scheme(value, "mailto:")
+    return head, value
+
+
+def join_cards(cards: Iterable[str]) -> str:
+    """A .vcf file's text from its cards' texts."""
+    return "".join(cards)

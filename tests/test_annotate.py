@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cardscan import annotate
+from cardscan import annotate, merge
 from cardscan.annotate import (
     batch_annotations,
     classify,
@@ -143,14 +143,14 @@ def test_batch_annotations_reads_spanish_dates_and_rejects_garbage() -> None:
         batch_annotations(follow_up="whenever", today=WEDNESDAY)
 
 
-def test_apply_annotations_keeps_what_is_not_given() -> None:
+def test_batch_answers_fill_what_is_empty_and_never_replace_an_answer() -> None:
     contact = Contact(annotations=Annotations(needs="a CTO", tags=["ai"]))
-    assert annotate.apply_annotations(contact, batch_annotations(met_at="Web Summit", tags="evento",
-                                                                 today=WEDNESDAY))
+    assert merge.apply_batch(contact, batch_annotations(met_at="Web Summit", needs="money",
+                                                        tags="evento", today=WEDNESDAY))
     assert contact.annotations.met_at == "Web Summit"
     assert contact.annotations.needs == "a CTO"
     assert contact.annotations.tags == ["ai", "evento"]
-    assert not annotate.apply_annotations(contact, batch_annotations(tags="AI", today=WEDNESDAY))
+    assert not merge.apply_batch(contact, batch_annotations(tags="AI", today=WEDNESDAY))
 
 
 def test_split_tags() -> None:

@@ -6,8 +6,8 @@ import sys
 import click
 from click.testing import CliRunner
 
-from cardscan.cli import handle_errors, main
 from cardscan import errors
+from cardscan.cli import handle_errors, main
 from cardscan.errors import ExitCode, InputError, MissingDependencyError
 
 

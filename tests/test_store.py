@@ -149,8 +149,8 @@ def test_cache_rereads_only_changed_files(tmp_path: Path, monkeypatch: pytest.Mo
         book.add(person(f"P{i}", "X", email=f"p{i}@x.com"))
     book.contacts()
     calls: list[str] = []
-    real = vcard.from_vcard
-    monkeypatch.setattr(vcard, "from_vcard", lambda text: calls.append(text) or real(text))
+    real = vcard.read_cards
+    monkeypatch.setattr(vcard, "read_cards", lambda text: calls.append(text) or real(text))
     assert len(book.contacts()) == 3 and calls == []
     changed = book.contacts()[0]
     changed.title = "Boss"

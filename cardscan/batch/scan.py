@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +25,9 @@ from cardscan.batch.workers import (
 )
 from cardscan.contact_json import confidence_json, contact_json
 from cardscan.errors import CardscanError, InputError, NotFoundError
-from cardscan.models import CardResult, ScanStatus, Source
+from cardscan.merge import apply_batch
+from cardscan.models import CardResult, Contact, ScanStatus, Source
+from cardscan.vcard import printable
 
 if TYPE_CHECKING:
     from cardscan.progress import Progress
@@ -120,12 +121,14 @@ def _skipped(book: Book, group: tuple[Path, ...], hashes: tuple[str, ...],
         source = Source(file=group[0].name, path=str(group[0].absolute()), sha256=hashes[0],
                         card_index=index)
         outcomes.append(CardOutcome(ScanStatus.SKIPPED, contact, source, contact.uid,
-                                    _vcf_path(book, contact.uid), order=order))
+                                    _vcf_path(book, contact), order=order))
     return outcomes
 
 
-def _vcf_path(book: Book, uid: str) -> Path:
-    return Path(book.path).absolute() / f"{uid}.vcf"
+def _vcf_path(book: Book, contact: Contact) -> Path:
+    """The file that holds a contact (a foreign or several-card file is not named by UID)."""
+    name = contact.book_ref.partition("#")[0] or f"{contact.uid}.vcf"
+    return Path(book.path).absolute() / name
 
 
 def _store(book: Book, task: Task, results: list[CardResult],
@@ -135,8 +138,7 @@ def _store(book: Book, task: Task, results: list[CardResult],
     for result in results:
         contact = result.contact
         if options.annotations:
-            contact.annotations = replace(options.annotations,
-                                          tags=list(options.annotations.tags))
+            apply_batch(contact, options.annotations)
         added = book.add(contact)
         outcomes.append(CardOutcome(
             ScanStatus(added.status), contact, result.source, added.contact.uid,
@@ -151,7 +153,8 @@ def _store(book: Book, task: Task, results: list[CardResult],
 def outcome_json(card: CardOutcome) -> dict[str, Any]:
     """One card as the --json object."""
     return {
-        "source": card.source.file, "path": card.source.path, "card_index": card.source.card_index,
+        "source": printable(card.source.file), "path": printable(card.source.path),
+        "card_index": card.source.card_index,
         "status": str(card.status), "error": None, "uid": card.uid,
         "vcf": str(card.vcf) if card.vcf else None,
         "fields": contact_json(card.contact), "confidence": confidence_json(card.contact),
@@ -162,7 +165,8 @@ def outcome_json(card: CardOutcome) -> dict[str, Any]:
 def failure_json(failure: Failure) -> dict[str, Any]:
     """One failed photo as the --json object."""
     return {
-        "source": failure.path.name, "path": str(failure.path.absolute()), "card_index": 0,
+        "source": printable(failure.path.name), "path": printable(str(failure.path.absolute())),
+        "card_index": 0,
         "status": "failed", "error": failure.reason, "uid": None, "vcf": None,
         "fields": None, "confidence": None, "ocr_text": "",
     }

@@ -28,7 +28,8 @@ from cardscan.errors import (
     NoCardError,
     WorkerError,
 )
-from cardscan.models import CardResult, Contact, ReadOptions
+from cardscan.merge import merge_sides
+from cardscan.models import CardResult, ReadOptions
 from cardscan.reading import read_photo
 from cardscan.tesseract import check_languages, default_engine, probe
 
@@ -46,34 +47,6 @@ def check_dependencies(lang: str) -> None:
     """Tesseract and every language of ``lang`` are installed where the work runs."""
     probe()
     check_languages(lang)
-
-
-def merge_sides(front: Contact, back: Contact) -> Contact:
-    """One contact from both sides of a card: the front wins, the back fills the gaps."""
-    merged = replace(front, phones=list(front.phones), emails=list(front.emails),
-                     websites=list(front.websites), sources=front.sources + back.sources,
-                     confidence=dict(front.confidence))
-    if not merged.name and back.name:
-        merged.name = back.name
-        merged.confidence["name"] = back.confidence.get("name", back.name.confidence)
-    for attr in ("title", "department", "org"):
-        if not getattr(merged, attr) and getattr(back, attr):
-            setattr(merged, attr, getattr(back, attr))
-            if attr in back.confidence:
-                merged.confidence[attr] = back.confidence[attr]
-    if not merged.address and back.address:
-        merged.address = back.address
-        if "address" in back.confidence:
-            merged.confidence["address"] = back.confidence["address"]
-    numbers = {p.number for p in merged.phones}
-    merged.phones += [p for p in back.phones if p.number not in numbers]
-    emails = {e.address.lower() for e in merged.emails}
-    merged.emails += [e for e in back.emails if e.address.lower() not in emails]
-    urls = {w.url.lower().rstrip("/") for w in merged.websites}
-    merged.websites += [w for w in back.websites if w.url.lower().rstrip("/") not in urls]
-    if merged.photo_jpeg is None:
-        merged.photo_jpeg = back.photo_jpeg
-    return merged
 
 
 def process_task(task: Task, options: ScanOptions, on_card: Callable[[], None] | None = None,

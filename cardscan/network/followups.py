@@ -129,12 +129,11 @@ def write_ics(followups: Sequence[FollowUp], path: Path, lang: str = "en") -> Pa
     """Write the follow-ups to `path` as iCalendar (atomically: temp file + rename)."""
     text = to_ics(followups, lang)
     path = path.expanduser()
-    tmp = path.with_name(f".{path.name}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(text.encode("utf-8"))
-        tmp.replace(path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise BookError(f"cannot write the calendar: {exc.strerror or exc}", path) from exc
+    from cardscan.store import atomic_write  # 0600 like every other file cardscan writes
+
+    atomic_write(path, text.encode("utf-8"))
     return path

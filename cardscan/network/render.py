@@ -17,6 +17,7 @@ from cardscan.network.introductions import Introduction
 from cardscan.network.labels import label
 from cardscan.network.search import SearchHit
 from cardscan.network.stats import Stats
+from cardscan.vcard import printable
 
 
 def console() -> Console:
@@ -131,7 +132,8 @@ def show(contact: Contact, today: date, lang: str) -> None:
     row("annotated_at", notes.annotated_at.isoformat(sep=" ") if notes.annotated_at else "")
     row("sources", "\n".join(
         f"{s.file}" + (f" #{s.card_index + 1}" if s.card_index else "")
-        + (f"  {s.scanned_at.isoformat(sep=' ')}" if s.scanned_at else "") + (f"  {s.path}" if s.path else "")
+        + (f"  {s.scanned_at.isoformat(sep=' ')}" if s.scanned_at else "")
+        + (f"  {printable(s.path)}" if s.path else "")
         for s in contact.sources))
     row("user_edited", ", ".join(sorted(contact.user_edited)))
     row("uid", contact.uid)
