@@ -86,6 +86,34 @@ class BookError(CardscanError):
     exit_code = ExitCode.CANNOT_WRITE
 
 
+class AmbiguousContactError(NotFoundError):
+    """A name or prefix that matches more than one contact."""
+
+
+class VCardError(CardscanError):
+    """Text that cannot be read as a vCard."""
+
+    exit_code = ExitCode.CANNOT_WRITE
+
+
+class ExportError(CardscanError):
+    """An export that cannot be done (QR too big, CardDAV server refusing...)."""
+
+    exit_code = ExitCode.CANNOT_WRITE
+
+
+class ExportUsageError(ExportError):
+    """An export asked for in a way cardscan refuses (a password in a URL...)."""
+
+    exit_code = ExitCode.USAGE
+
+
+class AddressBookNotFound(ExportError):
+    """The CardDAV URL names no address book."""
+
+    exit_code = ExitCode.NOT_FOUND
+
+
 class WorkerError(CardscanError):
     """The worker processes that read the photos cannot start."""
 

@@ -24,29 +24,17 @@ from urllib.parse import quote, urlsplit
 import segno
 
 from cardscan import vcard
-from cardscan.errors import CardscanError, ExitCode
+from cardscan.errors import AddressBookNotFound, ExportError, ExportUsageError
 from cardscan.models import Contact, PhoneType
 from cardscan.store import atomic_write
 
 GOOGLE_SEPARATOR = " ::: "
 
 
-class ExportError(CardscanError):
-    """An export that cannot be done (QR too big, CardDAV server refusing...)."""
-
-    exit_code = ExitCode.CANNOT_WRITE
 
 
-class ExportUsageError(ExportError):
-    """An export asked for in a way cardscan refuses (a password in a URL...)."""
-
-    exit_code = ExitCode.USAGE
 
 
-class AddressBookNotFound(ExportError):
-    """The CardDAV URL names no address book."""
-
-    exit_code = ExitCode.NOT_FOUND
 
 
 # ---------------------------------------------------------------- .vcf

@@ -23,14 +23,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
 
 from rapidfuzz import fuzz
 
 from cardscan import vcard
-from cardscan.errors import BookError, NotFoundError
+from cardscan.errors import AmbiguousContactError, BookError, NotFoundError
 from cardscan.merge import email_key, merge, phone_key
-from cardscan.models import Contact, utc_now
+from cardscan.models import Contact, ScanStatus, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +42,11 @@ DIFFERENT_PEOPLE = 60  # below this, a shared phone/email is a switchboard, not 
 _SAFE_UID = re.compile(r"^[A-Za-z0-9@._+-]{1,200}$")
 
 
-class AmbiguousContactError(NotFoundError):
-    """A name or prefix that matches more than one contact."""
 
 
 @dataclass
 class AddResult:
-    status: Literal["added", "merged", "unchanged"]
+    status: ScanStatus  # added | merged | unchanged
     contact: Contact
     path: Path
     merged_with: str | None = None  # UID of the contact merged into
@@ -350,14 +347,14 @@ class Book:
             match = find_duplicate(contact, existing)
             if match is None:
                 path = self._write(contact)
-                return AddResult("added", copy.deepcopy(contact), path)
+                return AddResult(ScanStatus.ADDED, copy.deepcopy(contact), path)
             merged = merge(match, contact)
             path = self.path / match.book_ref.partition("#")[0]
             if _same(merged, match):
-                return AddResult("unchanged", copy.deepcopy(match), path, match.uid)
+                return AddResult(ScanStatus.UNCHANGED, copy.deepcopy(match), path, match.uid)
             merged.rev = utc_now()
             path = self._write(merged, match)
-            return AddResult("merged", merged, path, match.uid)
+            return AddResult(ScanStatus.MERGED, merged, path, match.uid)
 
     def split_files(self) -> list[tuple[str, list[str]]]:
         """Give every card of a several-card file its own file (`doctor --fix`).

@@ -34,7 +34,7 @@ from urllib.parse import unquote, urlsplit
 import vobject
 from vobject.base import ParseError, VObjectError
 
-from cardscan.errors import CardscanError, ExitCode
+from cardscan.errors import VCardError
 from cardscan.merge import email_key, phone_key, url_key
 from cardscan.models import (
     Address,
@@ -87,10 +87,6 @@ _SOCIAL_HOSTS = {
 }
 
 
-class VCardError(CardscanError):
-    """Text that cannot be read as a vCard."""
-
-    exit_code = ExitCode.CANNOT_WRITE
 
 
 # ---------------------------------------------------------------- writing

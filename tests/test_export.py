@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cardscan import export, vcard
+from cardscan import errors, export, vcard
 from cardscan.cli import main
 from cardscan.errors import ExitCode
 from cardscan.models import Annotations, Contact, Email, Name, Phone, PhoneType, Website
@@ -153,7 +153,7 @@ def test_qr_png_decodes_back_to_the_vcard(tmp_path: Path) -> None:
 
 def test_qr_refuses_a_card_too_big() -> None:
     huge = Contact(name=Name("Ana", "Ruiz"), note="x" * 4000)
-    with pytest.raises(export.ExportError):
+    with pytest.raises(errors.ExportError):
         export.make_qr(huge)
 
 
@@ -186,7 +186,7 @@ def test_credentials_from_env_or_netrc(tmp_path: Path) -> None:
                                       {"NETRC": str(netrc_file)}) == ("nu", "np")
     assert export.carddav_credentials("https://other.example.com/",
                                       {"NETRC": str(netrc_file)}) is None
-    with pytest.raises(export.ExportError):
+    with pytest.raises(errors.ExportError):
         export.push_carddav([], "https://u:secret@dav.example.com/", state_dir=tmp_path)
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from cardscan import store, vcard
-from cardscan.errors import BookError, NotFoundError
+from cardscan.errors import AmbiguousContactError, BookError, NotFoundError
 from cardscan.models import Annotations, Contact, Email, Name, Phone, PhoneType, Source, Website
-from cardscan.store import AmbiguousContactError, Book
+from cardscan.store import Book
 
 VENV_BIN = Path(sys.executable).parent
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from cardscan import vcard
+from cardscan import errors, vcard
 from cardscan.models import (
     Address,
     Annotations,
@@ -251,7 +251,7 @@ def test_reads_every_card_of_a_combined_file() -> None:
 
 
 def test_garbage_raises_vcard_error() -> None:
-    with pytest.raises(vcard.VCardError):
+    with pytest.raises(errors.VCardError):
         vcard.from_vcard("hello world")
 
 
