@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 from cardscan.models import LOW_CONFIDENCE, Line, OcrPage, PhoneType, Word
 from cardscan.parse import contact_from, contact_from_text, phones
-from cardscan.parse.names import proper_case, split_name
 
 # Digits as OCR may print them in a labelled number (O for 0, l/I for 1): the only repairs allowed.
-_OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
+from cardscan.parse.lexicon import OCR_DIGITS as _OCR_DIGITS
+from cardscan.parse.names import proper_case, split_name
 
 card_like = st.lists(
     st.one_of(

@@ -20,6 +20,7 @@ from cardscan.parse import emails_web, names, phones
 from cardscan.parse.country import evidence
 from cardscan.parse.layout import Segment, median_height, segments_from_page
 from cardscan.parse.lexicon import FREE_MAIL, fold
+from cardscan.text import social_kind
 
 __all__ = ["contact_from", "contact_from_text"]
 
@@ -194,7 +195,7 @@ def _take_emails_and_urls(segments: list[Segment], contact: Contact) -> None:
                 pass
             if hit.value.lower() not in seen_urls:
                 seen_urls.add(hit.value.lower())
-                kind = emails_web.url_kind(host)
+                kind = social_kind(host)
                 contact.websites.append(Website(hit.value, kind, round(seg.confidence * 0.95, 3)))
             _cut(seg, hit.start, hit.end)
         seg.rest = _FIELD_LABEL.sub("", re.sub(r"\s+", " ", seg.rest).strip(" ,;|-–:")).strip(" ,;|-–:")

@@ -14,6 +14,7 @@ from cardscan.models import Address
 from cardscan.parse.country import AR_CPA, BR_CEP, CA_POSTAL, PT_POSTAL, UK_POSTCODE, US_STATE_ZIP
 from cardscan.parse.layout import Segment
 from cardscan.parse.lexicon import (
+    OCR_DIGITS,
     city_spelling,
     country_names,
     fold,
@@ -46,7 +47,6 @@ _PLACE_AFTER = r"(?:,?\s[A-Za-zÀ-ÿ .'-]+)?"
 _MISREAD_POSTAL = re.compile(
     _POSTAL_LABEL + r"((?=[\dOolI\-. ]*\d[\dOolI\-. ]*\d)[\dOolI][\dOolI\-. ]{2,8}[\dOolI])(?![\w])", re.I
 )
-_OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
 _STREET_NUMBER = re.compile(r"\d|\bs/n\b", re.I)
 _NEIGHBOURHOOD = re.compile(
     r"^(?:Col\.?|Colonia|Bairro|Barrio|Fracc\.?|Fraccionamiento|Urb\.?|Jd\.?|Jardim)\s", re.I
@@ -106,7 +106,7 @@ def _repair_postal(text: str) -> str:
     """'CEP OlI37-000' -> 'CEP 01137-000': O, l and I read for digits, only after a postal label;
     'TQ7Y SPP' -> 'TQ7Y 5PP': a UK postcode's second half always starts with a digit."""
     def fix(m: re.Match[str]) -> str:
-        return m.group(0)[: m.start(1) - m.start(0)] + m.group(1).translate(_OCR_DIGITS)
+        return m.group(0)[: m.start(1) - m.start(0)] + m.group(1).translate(OCR_DIGITS)
 
     def fix_inward(m: re.Match[str]) -> str:
         return f"{m.group(1)} {m.group(2).translate(_LETTER_DIGITS)}{m.group(3)}"
@@ -206,7 +206,7 @@ _MISREAD_NUMBER = re.compile(r"(?<![\w])(?=[\dOlI]*\d[\dOlI]*\d)[\dOlI]*[OlI][\d
 
 def _repair_numbers(text: str) -> str:
     """'Edif. 1O9', '45l13 Badibling': O, l and I inside a run of digits are digits read wrong."""
-    return _MISREAD_NUMBER.sub(lambda m: m.group(0).translate(_OCR_DIGITS), text)
+    return _MISREAD_NUMBER.sub(lambda m: m.group(0).translate(OCR_DIGITS), text)
 
 
 def find_address(segments: list[Segment], country: str) -> AddressResult | None:

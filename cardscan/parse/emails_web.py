@@ -41,19 +41,6 @@ _URL_RE = re.compile(
     r"(?:/[^\s,;)]*)?)",
     re.I,
 )
-SOCIAL_DOMAINS = {
-    "linkedin.com": "linkedin",
-    "twitter.com": "twitter",
-    "x.com": "twitter",
-    "instagram.com": "instagram",
-    "instagr.am": "instagram",
-    "facebook.com": "facebook",
-    "fb.com": "facebook",
-    "fb.me": "facebook",
-    "github.com": "github",
-    "youtube.com": "youtube",
-    "tiktok.com": "tiktok",
-}
 _HANDLE_LABEL = re.compile(
     r"\b(linkedin|linked\s?in|twitter|x|instagram|insta|ig|facebook|fb|github|gh)(?:\s*:\s*|\s+)"
     r"(in/[A-Za-z0-9_\-]{2,60}|@?[A-Za-z0-9_][A-Za-z0-9_.\-]{1,40})(?![\w@/])",
@@ -201,14 +188,6 @@ def _match_known_domain(email: str, known: frozenset[str]) -> str:
         if domain.translate(table) == other.translate(table):
             return f"{local}@{other}"
     return email
-
-
-def url_kind(host: str) -> str:
-    host = host.lower().removeprefix("www.").removeprefix("m.")
-    for domain, kind in SOCIAL_DOMAINS.items():
-        if host == domain or host.startswith(domain.split(".")[0] + ".com."):
-            return kind
-    return "website"
 
 
 def absolute_url(raw: str) -> str:

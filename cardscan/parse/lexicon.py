@@ -10,11 +10,10 @@ from importlib import resources
 
 import pycountry
 
+from cardscan.text import fold
 
-def fold(text: str) -> str:
-    """Lower case without accents, for comparisons ('Álvarez' -> 'alvarez')."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+#: Digits as OCR misreads them: O/o for 0, l/I for 1.
+OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
 
 
 def deaccent(text: str) -> str:

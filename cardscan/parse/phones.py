@@ -10,13 +10,12 @@ import phonenumbers
 from phonenumbers import PhoneNumberType, ValidationResult
 
 from cardscan.models import PhoneType
-from cardscan.parse.lexicon import deaccent, fold
+from cardscan.parse.lexicon import OCR_DIGITS, deaccent, fold
 
 # Digits as OCR may print them: O/o for 0 and l/I for 1 are repaired only in labelled numbers.
 CANDIDATE = re.compile(
     r"(?<![\w@/#º°ª])((?:\+|00)\s?)?(\(?\s?[\dOo][\dOolI\s().\-–]{5,26}[\dOolI])(?![\w@º°ª])"
 )
-_OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
 _LABELS: dict[str, PhoneType] = {}
 for _words, _type in (
     ("m mob mobile movil mov cel cell celular cellular cellphone cellulare portable port handy mobil tm "
@@ -271,7 +270,7 @@ def find_phones(
         if any(c in printed for c in "OolI"):
             if label is None and not (plus or _one_misread_digit(printed)):
                 continue
-            printed = printed.translate(_OCR_DIGITS)
+            printed = printed.translate(OCR_DIGITS)
         n_digits = sum(c.isdigit() for c in printed)
         if label is None and not plus and n_digits < 7:
             continue  # an unlabelled short run of digits is a street number, a code, a price
