@@ -13,7 +13,7 @@ import pytest
 from cardscan.models import Contact
 from cardscan.parse import contact_from_text
 
-CORPUS = Path(__file__).parent / "corpus" / "cards.txt"
+CORPUS = sorted((Path(__file__).parent / "corpus").glob("*.txt"))
 SCALARS = ("fn", "prefix", "suffix", "given", "family", "title", "department", "org",
            "street", "city", "postal", "region", "country")
 LISTS = ("tel", "email", "url")
@@ -32,7 +32,11 @@ def load_corpus() -> list[Card]:
     cards: list[Card] = []
     card: Card | None = None
     in_text = False
-    for raw in CORPUS.read_text(encoding="utf-8").splitlines():
+    raws = [ln for path in CORPUS for ln in [*path.read_text(encoding="utf-8").splitlines(), "=== END"]]
+    for raw in raws:
+        if raw == "=== END":
+            card, in_text = None, False
+            continue
         if raw.startswith("#") and card is None:
             continue
         if raw.startswith("=== "):

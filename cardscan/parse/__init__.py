@@ -85,10 +85,14 @@ def contact_from(page: OcrPage, region: str = "ES") -> Contact:
     hosts += [re.sub(r"^https?://", "", w.url).split("/")[0] for w in contact.websites if w.kind == "website"]
     full_text = "\n".join(s.text for s in segments)
     votes = evidence(full_text, hosts, [m.group(0) for m in _INTL.finditer(full_text)])
+    for code in phones.shape_countries(full_text):
+        votes[code] += 0.9  # a hint: tried for numbers no stronger evidence places
     ranked = [code for code, weight in votes.most_common() if weight >= 1]
     hinted = [code for code, weight in votes.most_common() if 0 < weight < 1]
     primary = tuple(dict.fromkeys([*ranked, region]))
-    fallback = tuple(dict.fromkeys([*primary, *hinted, *phones.FALLBACK_REGIONS]))
+    # no list of likely countries beyond the card's own hints: a number that fits none of them
+    # is kept as printed and flagged, never placed where its digits happen to be valid
+    fallback = tuple(dict.fromkeys([*primary, *hinted]))
     _take_phones(segments, contact, primary, fallback)
     _harmonise_countries(contact)
     country = ranked[0] if ranked else region
