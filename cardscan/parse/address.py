@@ -38,11 +38,14 @@ _POSTAL_BY_COUNTRY: dict[str, re.Pattern[str]] = {
     "AT": re.compile(r"\b(\d{4})\b"),
     "CH": re.compile(r"\b(\d{4})\b"),
     "BE": re.compile(r"\b(\d{4})\b"),
+    "IN": re.compile(r"\b(\d{6})\b"),
+    "SG": re.compile(r"\b(\d{6})\b"),
+    "JP": re.compile(r"(?:〒\s?)?\b(\d{3}-\d{4})\b"),
 }
 _FIVE_DIGITS = re.compile(r"\b(\d{5})\b")
 _LABELLED_POSTAL = re.compile(_POSTAL_LABEL + r"([A-Z]?\d[\dA-Z\-. ]{2,8}\d[A-Z]{0,3})\b", re.I)
 # A town written before or after a postal code on its line ('478582 Cubará', 'Wien, 1010').
-_PLACE_BEFORE = r"(?:[A-Za-zÀ-ÿ .'-]+,?\s)?"
+_PLACE_BEFORE = r"(?:[A-Za-zÀ-ÿ .'-]+,?[\s-])?"
 _PLACE_AFTER = r"(?:,?\s[A-Za-zÀ-ÿ .'-]+)?"
 _MISREAD_POSTAL = re.compile(
     _POSTAL_LABEL + r"((?=[\dOolI\-. ]*\d[\dOolI\-. ]*\d)[\dOolI][\dOolI\-. ]{2,8}[\dOolI])(?![\w])", re.I
@@ -51,7 +54,20 @@ _STREET_NUMBER = re.compile(r"\d|\bs/n\b", re.I)
 _NEIGHBOURHOOD = re.compile(
     r"^(?:Col\.?|Colonia|Bairro|Barrio|Fracc\.?|Fraccionamiento|Urb\.?|Jd\.?|Jardim)\s", re.I
 )
-_CHUNK_SPLIT = re.compile(r"\s*(?:,|;|\||–|—|\s-\s|\s-$|^-\s)\s*")
+_CHUNK_SPLIT = re.compile(r"\s*(?:,|;|\||–|—|\s-\s|\s-$|^-\s|\s/\s?|(?<=[^\W\d])/(?=[A-Z]{2}\b))\s*")
+# A postal code written with its country's letters: 'CH-1201 Genève', 'D-10115 Berlin'.
+_COUNTRY_PREFIX = re.compile(r"\b(?:CH|D|A|F|I|B|E|L|NL|FL|P|DK|S|N)-(?=\d{4,5}\b)")
+# A post-office box, printed as a street would be: 'P.O. Box 123456', 'BP 1234', 'Postfach 10 20'.
+_PO_BOX = re.compile(
+    r"^(?:P\.?\s?O\.?\s?Box|PO\s?Box|Box|B\.?\s?P\.?|Postfach|Apartado|Apdo\.?|Caixa\s+Postal|"
+    r"C\.?\s?P\.?\s(?=\d+\s+\D))\s*\d[\d ]*(?=$|[,\s])", re.I)
+# Japanese addresses: block numbers first ('3-1-1 Kasumigaseki'), a ward ('Chiyoda-ku') that
+# belongs with the street, a city ('Matsue-shi') before the prefecture.
+_JP_BLOCKS = re.compile(r"^\d{1,4}(?:-\d{1,4}){1,3}\s+[A-Za-z]")
+_JP_WARD = re.compile(r"^[A-Z][a-z]+-(?:ku|cho|machi)$")
+_JP_CITY = re.compile(r"^[A-Z][a-z]+-(?:shi|gun)$")
+# 'Barcelona: Av. Diagonal 640': the office's name before its address.
+_OFFICE_LABEL = re.compile(r"^(?:[A-ZÀ-Ý][\wÀ-ÿ.]*\s?){1,3}:\s+(?=\S)")
 _PAREN = re.compile(r"\(([^)]+)\)")
 
 
@@ -99,6 +115,8 @@ def _is_street(text: str) -> bool:
         return True
     if _HOUSE_NUMBER_FIRST.match(text) and any(_street_suffix(t) for t in tokens[2:] or tokens[1:]):
         return True
+    if _JP_BLOCKS.match(text) or _PO_BOX.match(text):
+        return True
     return bool(has_number and _COMPOUND_STREET.search(text))
 
 
@@ -111,6 +129,7 @@ def _repair_postal(text: str) -> str:
     def fix_inward(m: re.Match[str]) -> str:
         return f"{m.group(1)} {m.group(2).translate(_LETTER_DIGITS)}{m.group(3)}"
 
+    text = _COUNTRY_PREFIX.sub("", text)
     text = _MISREAD_POSTAL.sub(fix, text)
     return _UK_MISREAD_INWARD.sub(fix_inward, text)
 
@@ -282,7 +301,9 @@ def _grow_block(segments: list[Segment], block: list[int]) -> list[int]:
         for i in above[-1:]:
             text = segments[i].rest
             numbered = re.search(r"(?<![\w/-])\d{1,5}[A-Za-z]?(?![\w/])|\bs/n\b", text, re.I)
-            if numbered and re.search(r"[A-Za-zÀ-ÿ]{3}", text) and len(text.split()) <= 9 \
+            # 'King Fahd Road, Al Olaya District': streets without house numbers (Gulf, India)
+            named = any(_street_word(t) or _street_suffix(t) for t in text.split()[1:])
+            if (numbered or named) and re.search(r"[A-Za-zÀ-ÿ]{3}", text) and len(text.split()) <= 9 \
                     and not _looks_unrelated(text) and "@" not in text:
                 block.insert(0, i)
     return block
@@ -307,10 +328,33 @@ def _join_by_line(segments: list[Segment]) -> list[str]:
     return lines
 
 
+def _without_office_label(line: str) -> str:
+    """'Barcelona: Av. Diagonal 640' -> 'Av. Diagonal 640' (not 'Cad. No: 185', a house number)."""
+    m = _OFFICE_LABEL.match(line)
+    if not m or any(_street_word(t) for t in m.group(0).split()):
+        return line
+    rest = line[m.end():]
+    return rest if rest.split() and _street_word(rest.split()[0]) else line
+
+
+def _first_office(lines: list[str], country: str) -> list[str]:
+    """Several offices on one card: the lines of the first one (a street after a postal code starts
+    the next office)."""
+    seen_postal = False
+    for i, ln in enumerate(lines):
+        street = _is_street(ln) and bool(ln.split()) and _street_word(ln.split()[0])
+        if seen_postal and street:
+            return lines[:i]
+        if _find_postal(ln, country) and (not _is_street(ln) or "," in ln):
+            seen_postal = True
+    return lines
+
+
 def parse_lines(lines: list[str], country: str) -> Address:
     """Split address lines into parts. `country` is the card's likely country (may be '')."""
     address = Address(printed="\n".join(lines))
-    lines = [ln.strip(" ,;-") for ln in lines if ln.strip(" ,;-")]
+    lines = [_without_office_label(ln).strip(" ,;-") for ln in lines if ln.strip(" ,;-")]
+    lines = _first_office(lines, country)
     kept: list[str] = []
     for ln in lines:
         named = _named_country(ln)
@@ -318,7 +362,11 @@ def parse_lines(lines: list[str], country: str) -> Address:
             address.country, address.country_code = named
             ln = re.sub(rf"[\s,\-–]*\(?{re.escape(named[0])}\)?\.?\s*$|^{re.escape(named[0])}[\s,]*", "", ln)
             ln = ln.strip(" ,;-")
-        if ln:
+        box = _PO_BOX.match(ln)
+        rest = ln[box.end():].strip(" ,;-") if box else ""
+        if box and rest and not re.search(r"\d", rest):
+            kept += [box.group(0).strip(), rest]  # 'BP 1234 Douala': the box, then the town
+        elif ln:
             kept.append(ln)
     country = address.country_code or country
     if country == "US" or (not address.country_code and US_STATE_ZIP.search(" ".join(kept))):
@@ -341,6 +389,9 @@ def parse_lines(lines: list[str], country: str) -> Address:
                 city_index = i
                 break
     street_parts: list[str] = []
+    if city_index is None and len(kept) == 1 and _plain_place(kept[0]) \
+            and not _street_word(kept[0].split()[0]) and (city_spelling(kept[0]) or address.country_code):
+        city_index = 0  # 'Yaoundé, Cameroun': the town alone with its country
     if city_index is None and len(kept) > 1 and not _is_street(kept[-1]) and len(kept[-1].split()) <= 3 \
             and not re.search(r"\d", kept[-1]):
         city_index = len(kept) - 1  # 'Santiago' after the street, the country already cut off
@@ -357,7 +408,12 @@ def parse_lines(lines: list[str], country: str) -> Address:
             if _is_street(extra) or _NEIGHBOURHOOD.match(extra):
                 street_parts.append(extra)
             elif not address.city:
-                address.city = extra
+                # 'Ciudad de México, CDMX' below the postal code's line
+                chunks = [c for c in _CHUNK_SPLIT.split(extra) if c]
+                if len(chunks) == 2 and not address.region and _is_region(chunks[1], country):
+                    address.city, address.region = chunks
+                else:
+                    address.city = extra
     if street_parts and (not address.region or not address.city):
         street_parts[-1] = _peel_place(street_parts[-1], country, address)  # '..., 331 - Penha - SP'
     if city_index is not None and not address.city and street_parts:
@@ -367,6 +423,12 @@ def parse_lines(lines: list[str], country: str) -> Address:
     if city_index is not None and not address.city and street_parts and _plain_place(street_parts[-1]) \
             and not _is_street(street_parts[-1]) and (len(street_parts) > 1 or city_index > 0):
         address.city = street_parts.pop()  # 'Flat 7, Wendy Stravenue' / 'Smithville' / 'B8 5QS'
+    if street_parts:
+        head, sep, tail = street_parts[-1].rpartition(", ")
+        if sep and _JP_CITY.match(tail) and (not address.city or _is_region(address.city, country)):
+            # '1-2-3 Gakuen-minami, Matsue-shi' over 'Shimane 〒690-0826': city, then prefecture
+            address.region = address.region or address.city
+            address.city, street_parts[-1] = tail, head
     address.street = ", ".join(p for p in street_parts if p)
     address.city = city_spelling(address.city) or address.city
     if not address.country_code and country:
@@ -419,7 +481,7 @@ def _parse_city_line(line: str, country: str, address: Address, street_parts: li
                 remainder = re.sub(_POSTAL_LABEL + r"$", "", head, flags=re.I)
                 after = chunk[chunk.find(address.postal_code) + len(address.postal_code) :]
                 remainder = (remainder.strip(" -") + " " + after.strip(" -")).strip()
-                remainder = re.sub(r"^" + _POSTAL_LABEL, "", remainder, flags=re.I).strip(" -")
+                remainder = re.sub(r"^" + _POSTAL_LABEL, "", remainder, flags=re.I).strip(" -〒")
                 break
     # A region in parentheses: '28001 Madrid (Madrid)'.
     paren = _PAREN.search(remainder)
@@ -433,7 +495,7 @@ def _parse_city_line(line: str, country: str, address: Address, street_parts: li
     def street_like(chunk: str) -> bool:
         numbered = postal_chunk is not None and remainder and re.search(r"\d", chunk)
         first = chunk.split()[0] if chunk.split() else ""
-        return bool(_is_street(chunk) or numbered or _NEIGHBOURHOOD.match(chunk)
+        return bool(_is_street(chunk) or numbered or _NEIGHBOURHOOD.match(chunk) or _JP_WARD.match(chunk)
                     or (len(chunk.split()) > 1 and (_street_word(first) or _numbered_type(first))
                         and not is_honorific(first)))
 

@@ -16,7 +16,12 @@ def tokens(text: str) -> list[str]:
     return [fold(t).strip(".,:;()") for t in _TOKEN.findall(text)]
 
 
-_TITLE_SUFFIX = re.compile(r"(?:ologist|ologo|ologa|ologue|ologe|iatra|iatrist)$")
+# Job-title endings: '-ologist' in many languages, and German and Dutch compounds
+# ('Projektleiter', 'Vertriebsleiterin', 'Personalreferentin', 'Accountmanager').
+_TITLE_SUFFIX = re.compile(
+    r"(?:ologist|ologo|ologa|ologue|ologe|iatra|iatrist|.{3}(?:leiter|leiterin|referent|referentin|berater|"
+    r"beraterin|manager|managerin|direktor|direktorin|fuhrer|fuhrerin|ingenieur|ingenieurin|assistent|"
+    r"assistentin|kaufmann|kauffrau|adviseur|medewerker))$")
 
 
 def title_hits(text: str) -> int:

@@ -89,6 +89,9 @@ def country_names() -> dict[str, str]:
         "brasil": "BR", "españa": "ES", "deutschland": "DE", "alemania": "DE", "holland": "NL",
         "the netherlands": "NL", "perú": "PE", "russia": "RU", "south korea": "KR", "corea del sur": "KR",
         "venezuela": "VE", "bolivia": "BO", "vietnam": "VN", "taiwan": "TW", "iran": "IR",
+        "uae": "AE", "u.a.e.": "AE", "emirates": "AE", "ksa": "SA", "cameroun": "CM", "turkiye": "TR",
+        "türkiye": "TR", "nederland": "NL", "schweiz": "CH", "suisse": "CH", "svizzera": "CH",
+        "maroc": "MA", "al maghrib": "MA",
     }
     for name, code in extra.items():
         table[fold(name)] = code
