@@ -50,6 +50,7 @@ class _Context:
     country: str
     email_locals: list[str]
     domain_cores: list[str]
+    domain_labels: list[str]  # the registered names of those domains, as written ('acme-robotics')
     free_locals: list[str]  # local parts of free-mail addresses ('dimariorestaurante' @gmail.com)
 
 
@@ -114,6 +115,7 @@ def contact_from(page: OcrPage, region: str = "ES") -> Contact:
         country=contact.address.country_code or country,
         email_locals=[e.address.split("@")[0] for e in contact.emails],
         domain_cores=[_domain_core(h) for h in domains],
+        domain_labels=[_domain_label(h) for h in _company_hosts(contact)],
         free_locals=[e.address.split("@")[0] for e in contact.emails
                      if e.address.split("@", 1)[1].split(".")[0] in FREE_MAIL],
     )
@@ -159,11 +161,36 @@ def _region_of(e164: str) -> str | None:
     return code if code and code != "ZZ" else None
 
 
-def _domain_core(host: str) -> str:
+def _company_hosts(contact: Contact) -> list[str]:
+    """Hosts that can name the card's company: the emails' (not free mail) and the websites' own
+    domains; a site with a path or a subdomain ('cargocollective.com/nog', 'nog.carbonmade.com')
+    is a profile on someone else's domain."""
+    hosts = [e.address.split("@", 1)[1] for e in contact.emails]
+    for site in contact.websites:
+        rest = re.sub(r"^https?://", "", site.url)
+        host = rest.split("/")[0].removeprefix("www.")
+        if site.kind == "website" and "/" not in rest and host.split(".")[0] == _domain_label(host):
+            hosts.append(host)
+    return [h for h in dict.fromkeys(hosts) if h.split(".")[0] not in FREE_MAIL]
+
+
+def _domain_label(host: str) -> str:
+    """The registered name of a host: 'www.acme-robotics.co.uk' -> 'acme-robotics'."""
     parts = host.lower().removeprefix("www.").split(".")
+    if len(parts) > 1:
+        parts.pop()  # the top-level domain, even a generic one
     while len(parts) > 1 and (parts[-1] in _SECOND_LEVEL or len(parts[-1]) == 2):
         parts.pop()
-    return re.sub(r"[^a-z0-9]", "", parts[-1]) if parts else ""
+    return parts[-1] if parts else ""
+
+
+def _domain_core(host: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", _domain_label(host))
+
+
+def _org_from_domain(label: str) -> str:
+    """'acme-robotics' -> 'Acme Robotics': a company named only by its domain."""
+    return " ".join(part.capitalize() for part in re.split(r"[-_]", label) if part)
 
 
 def _cut(seg: Segment, start: int, end: int) -> None:
@@ -466,4 +493,9 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
         contact.org = ct.clean_org(seg.rest)
         contact.confidence["org"] = round(seg.confidence * sure, 3)
         seg.used = True
+    elif ctx.domain_labels and len(ctx.domain_cores[0]) >= 3 and not (
+            name_seg and _email_match(name_seg.rest, [ctx.domain_labels[0]]) >= 0.5):
+        # no company line printed: the company's domain names it (a person's own domain does not)
+        contact.org = _org_from_domain(ctx.domain_labels[0])
+        contact.confidence["org"] = 0.45
 
