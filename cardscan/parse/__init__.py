@@ -8,6 +8,7 @@ and the email/website domains.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -197,13 +198,32 @@ def _cut(seg: Segment, start: int, end: int) -> None:
     seg.rest = (seg.rest[:start] + " " * (end - start) + seg.rest[end:])
 
 
+# a host cut after a hyphen or a dot, or 'www.' and one word with no top-level domain yet
+_URL_BROKEN_END = re.compile(r"(?:https?://|www\.)[\w.\-/]*[\-.]$|(?:https?://)?www\.[\w\-]+$", re.I)
+_URL_CONTINUED = re.compile(r"^[a-z0-9][\w\-]*(?:\.[\w\-]+)*\.[a-z]{2,}(?:/\S*)?(?=\s|$)")
+
+
+def _join_wrapped_urls(segments: list[Segment]) -> None:
+    """A web address that wraps onto the next line ('www.construcciones-' / 'mediterraneas.es'):
+    a host never ends in '-' or '.', so the next line's first word finishes it."""
+    for seg, nxt in itertools.pairwise(segments):
+        if nxt.line_index == seg.line_index + 1 and _URL_BROKEN_END.search(seg.rest):
+            m = _URL_CONTINUED.match(nxt.rest)
+            if m:
+                seg.rest += m.group(0)
+                nxt.rest = nxt.rest[m.end():].strip()
+
+
 def _take_emails_and_urls(segments: list[Segment], contact: Contact) -> None:
+    _join_wrapped_urls(segments)
     seen_urls: set[str] = set()
     prelim = set()
     for seg in segments:
         for hit in emails_web.find_urls(re.sub(r"\S*@\S*", " ", seg.text)):
             prelim.add(re.sub(r"^https?://(www\d?\.)?", "", hit.value).split("/")[0])
     known = frozenset(prelim)
+    word = re.compile(r"(?<![\w.@])[^\W\d_]{2,}(?![\w.@])")
+    card_words = frozenset(fold(w) for seg in segments for w in word.findall(seg.text))
     for seg in segments:
         for found, kind in emails_web.find_handles(seg.rest):
             if found.value.lower() not in seen_urls:
@@ -213,7 +233,7 @@ def _take_emails_and_urls(segments: list[Segment], contact: Contact) -> None:
         text = emails_web.normalise_email_text(seg.rest)
         if "@" in text:
             seg.rest = text  # spans below index the repaired text
-        for hit in emails_web.find_emails(seg.rest, known):
+        for hit in emails_web.find_emails(seg.rest, known, card_words):
             if all(e.address != hit.value for e in contact.emails):
                 confidence = seg.confidence * (0.8 if hit.repaired else 0.98)
                 contact.emails.append(Email(hit.value, round(confidence, 3)))

@@ -111,8 +111,12 @@ def normalise_email_text(text: str) -> str:
     return text
 
 
-def find_emails(text: str, known_domains: frozenset[str] = frozenset()) -> list[Found]:
-    """Emails in one segment of text. Repairs are kept only when the repaired address validates."""
+def find_emails(text: str, known_domains: frozenset[str] = frozenset(),
+                card_words: frozenset[str] = frozenset()) -> list[Found]:
+    """Emails in one segment of text. Repairs are kept only when the repaired address validates.
+
+    ``known_domains`` are hosts printed elsewhere on the card, ``card_words`` the card's other
+    words (folded): a guessed '@' must land on one of those domains or spell the card's name."""
     out: list[Found] = []
     fixed = normalise_email_text(text)
     repaired_any = fixed != text
@@ -147,33 +151,54 @@ def find_emails(text: str, known_domains: frozenset[str] = frozenset()) -> list[
         candidate = fixed[: match.start()] + "@" + fixed[match.end():]
         shift = match.end() - match.start() - 1
         found = [Found(f.value, f.start, f.end + shift if f.start <= match.start() else f.end, True)
-                 for f in find_emails(candidate, known_domains)]
+                 for f in find_emails(candidate, known_domains, card_words)]
         if found:
             return found
     # '@' read as a letter: 'ana.ruizOempresa.es'. Try each O/Q/0/a/G... position, keep one that
     # validates and ideally lands on a domain printed elsewhere on the card.
     for m in re.finditer(rf"(?<![\w.]){_LOCAL}\.[A-Za-z]{{2,}}(?![\w])", fixed):
         token = m.group(0)
-        best = _guess_at(token, known_domains)
+        best = _guess_at(token, known_domains, card_words)
         if best:
-            out.append(Found(best, m.start(), m.end(), True))
+            start = m.start()
+            # 'ana ruizGempresa.es': a space OCR read for the local part's dot
+            before = re.search(r"(?<![\w.])([a-z]{2,})\s$", fixed[: m.start()])
+            if before and before.group(1) in card_words and _name_score(best.split("@")[0], card_words):
+                best, start = f"{before.group(1)}.{best}", before.start(1)
+            out.append(Found(best, start, m.end(), True))
     return out
 
 
-def _guess_at(token: str, known_domains: frozenset[str]) -> str | None:
+#: Letters OCR reads for '@' (the round part kept, the tail lost or misread).
+_AT_MISREADS = "OQ0DaGeq"
+
+
+def _name_score(local: str, card_words: frozenset[str]) -> int:
+    """Letters of the local part that spell words printed on the card ('luis.perea' beside
+    'Luis Perea Sánchez'), 0 when a piece of 2+ letters is not among them or under 4 letters do."""
+    pieces = [p for p in re.split(r"[._\-]", local.lower()) if len(p) >= 2]
+    if not pieces or any(p not in card_words for p in pieces):
+        return 0
+    letters = sum(len(p) for p in pieces)
+    return letters if letters >= 4 else 0
+
+
+def _guess_at(token: str, known_domains: frozenset[str], card_words: frozenset[str]) -> str | None:
     candidates = []
     for i, ch in enumerate(token):
-        if ch in "OQ0Da" and 0 < i < len(token) - 4:
+        if ch in _AT_MISREADS and 0 < i < len(token) - 4:
             email = valid_email(token[:i] + "@" + token[i + 1 :])
             if email:
-                domain = email.split("@", 1)[1]
-                candidates.append((domain in known_domains, ch == "O", -i, email))
+                local, domain = email.split("@", 1)
+                candidates.append((domain in known_domains, _name_score(local, card_words), ch == "O", -i,
+                                   email))
     if not candidates:
         return None
     candidates.sort(reverse=True)
-    in_known, is_o, _, email = candidates[0]
-    # Without a domain seen on the card, only an upper-case O inside lower-case text is convincing.
-    if in_known or (is_o and token.replace("O", "").islower()):
+    in_known, named, is_o, _, email = candidates[0]
+    # Without a domain or a name seen on the card, only an upper-case O inside lower-case text is
+    # convincing.
+    if in_known or named or (is_o and token.replace("O", "").islower()):
         return email
     return None
 
