@@ -95,7 +95,7 @@ def contact_from(page: OcrPage, region: str = "ES") -> Contact:
     # no list of likely countries beyond the card's own hints: a number that fits none of them
     # is kept as printed and flagged, never placed where its digits happen to be valid
     fallback = tuple(dict.fromkeys([*primary, *hinted]))
-    _take_phones(segments, contact, primary, fallback)
+    _take_phones(segments, contact, primary, fallback, evidenced=bool(ranked))
     _harmonise_countries(contact)
     country = ranked[0] if ranked else region
     if contact.phones and not ranked:
@@ -253,7 +253,8 @@ def _take_emails_and_urls(segments: list[Segment], contact: Contact) -> None:
 
 
 def _take_phones(
-    segments: list[Segment], contact: Contact, primary: tuple[str, ...], fallback: tuple[str, ...]
+    segments: list[Segment], contact: Contact, primary: tuple[str, ...], fallback: tuple[str, ...],
+    evidenced: bool,
 ) -> None:
     hint: PhoneType | None = None
     for seg in segments:
@@ -261,7 +262,7 @@ def _take_phones(
             if _ONLY_LABEL.match(seg.rest) and seg.rest.strip():
                 hint = phones.label_type(seg.rest)
             continue
-        hits = phones.find_phones(seg.rest, primary, fallback, hint)
+        hits = phones.find_phones(seg.rest, primary, fallback, hint, evidenced)
         hint = None
         for hit in hits:
             if all(p.number != hit.e164 for p in contact.phones):

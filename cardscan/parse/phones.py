@@ -126,8 +126,11 @@ def resolve(
     labelled: bool,
     previous: PhoneHit | None,
     primary_count: int = 0,
+    evidenced: bool = True,
 ) -> tuple[phonenumbers.PhoneNumber, float] | None:
-    """Parse one printed number: the number and how sure we are, or None."""
+    """Parse one printed number: the number and how sure we are, or None.
+
+    ``evidenced`` says the first region comes from the card's own evidence, not only the default."""
     digits = re.sub(r"\D", "", printed)
     if not 6 <= len(digits) <= 15:
         return None
@@ -174,9 +177,10 @@ def resolve(
         # printed without its area code ('2294-9484' on a São Paulo card): keep it as printed
         # rather than guess an area code, or a country where those digits happen to be valid
         return home, LOCAL_ONLY
-    if (labelled or _AREA_IN_BRACKETS.match(printed)) and regions:
-        # printed on the card with a label (or an area code in brackets): trust a number of the
-        # right length even when the range is unassigned (demo cards, new or retired ranges)
+    if (labelled or _AREA_IN_BRACKETS.match(printed)) and regions and evidenced:
+        # printed on the card with a label (or an area code in brackets), in the country the card
+        # shows: trust a number of the right length even when the range is unassigned (demo
+        # cards, new or retired ranges)
         number = _parse(printed, regions[0])
         if number is not None and phonenumbers.is_possible_number(number) and len(digits) >= 8:
             return number, 0.6
@@ -248,6 +252,7 @@ def find_phones(
     regions: tuple[str, ...],
     fallback: tuple[str, ...] = (),
     label_hint: PhoneType | None = None,
+    evidenced: bool = True,
 ) -> list[PhoneHit]:
     """Every phone number in one segment of text, in order.
 
@@ -285,7 +290,7 @@ def find_phones(
         tried = fallback if fallback and grouped else regions
         for piece in _split_run_together(printed, plus, regions):
             resolved = resolve(piece, bool(plus) or piece.startswith("+"), tried, label is not None,
-                               previous, len(regions))
+                               previous, len(regions), evidenced)
             if resolved is None:
                 continue
             number, confidence = resolved
