@@ -87,8 +87,10 @@ def contact_from(page: OcrPage, region: str = "ES") -> Contact:
     hosts += [re.sub(r"^https?://", "", w.url).split("/")[0] for w in contact.websites if w.kind == "website"]
     full_text = "\n".join(s.text for s in segments)
     votes = evidence(full_text, hosts, [m.group(0) for m in _INTL.finditer(full_text)])
+    # a number printed in its country's own format ('(11) 98765-4321') is evidence too, weaker
+    # than a top-level domain or a country name
     for code in phones.shape_countries(full_text):
-        votes[code] += 0.9  # a hint: tried for numbers no stronger evidence places
+        votes[code] += 1.0
     ranked = [code for code, weight in votes.most_common() if weight >= 1]
     hinted = [code for code, weight in votes.most_common() if 0 < weight < 1]
     primary = tuple(dict.fromkeys([*ranked, region]))
@@ -222,6 +224,8 @@ def _take_emails_and_urls(segments: list[Segment], contact: Contact) -> None:
         for hit in emails_web.find_urls(re.sub(r"\S*@\S*", " ", seg.text)):
             prelim.add(re.sub(r"^https?://(www\d?\.)?", "", hit.value).split("/")[0])
     known = frozenset(prelim)
+    mail_hosts = frozenset(m.group(0).split("@", 1)[1].lower() for seg in segments
+                           for m in emails_web.EMAIL_RE.finditer(seg.text))
     word = re.compile(r"(?<![\w.@])[^\W\d_]{2,}(?![\w.@])")
     card_words = frozenset(fold(w) for seg in segments for w in word.findall(seg.text))
     for seg in segments:
@@ -238,7 +242,7 @@ def _take_emails_and_urls(segments: list[Segment], contact: Contact) -> None:
                 confidence = seg.confidence * (0.8 if hit.repaired else 0.98)
                 contact.emails.append(Email(hit.value, round(confidence, 3)))
             _cut(seg, hit.start, hit.end)
-        for hit in emails_web.find_urls(seg.rest):
+        for hit in emails_web.find_urls(seg.rest, mail_hosts):
             host = re.sub(r"^https?://", "", hit.value).split("/")[0]
             if any(e.address.endswith("@" + host) for e in contact.emails) and hit.value.count("/") <= 2 \
                     and not re.search(r"https?://|www", seg.rest[hit.start : hit.end], re.I):
@@ -464,7 +468,7 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
 
     # --- company
     remaining = [s for s in remaining if not s.used]
-    best_org: tuple[float, float, Segment] | None = None
+    best_org: tuple[float, float, Segment, bool] | None = None
     # a shop's free-mail address often spells its name ('dimariorestaurante@gmail.com'): weaker
     # evidence than a domain, and none when the address is the person's own
     shop_locals = [re.sub(r"[^a-z]", "", fold(local)) for local in ctx.free_locals
@@ -508,14 +512,17 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
         if len(re.sub(r"[^A-Za-zÀ-ÿ]", "", text)) < 2:
             continue
         if best_org is None or score > best_org[0]:
-            best_org = (score, sure, seg)
+            best_org = (score, sure, seg, bool(legal or domain or shop or ct.company_word_hits(text)))
+    own_domain = bool(ctx.domain_labels) and len(ctx.domain_cores[0]) >= 3 and not (
+        name_seg and _email_match(name_seg.rest, [ctx.domain_labels[0]]) >= 0.5)
+    if best_org and not best_org[3] and own_domain:
+        best_org = None  # a line with no sign of a company ('Manutenção de Impressoras') loses to the domain
     if best_org and best_org[0] >= 1.0:
-        _, sure, seg = best_org
+        _, sure, seg, _ = best_org
         contact.org = ct.clean_org(seg.rest)
         contact.confidence["org"] = round(seg.confidence * sure, 3)
         seg.used = True
-    elif ctx.domain_labels and len(ctx.domain_cores[0]) >= 3 and not (
-            name_seg and _email_match(name_seg.rest, [ctx.domain_labels[0]]) >= 0.5):
+    elif own_domain:
         # no company line printed: the company's domain names it (a person's own domain does not)
         contact.org = _org_from_domain(ctx.domain_labels[0])
         contact.confidence["org"] = 0.45

@@ -93,7 +93,7 @@ def _street_suffix(token: str) -> bool:
 
 # German and Dutch street names end in their type: 'Musterstraße 5', 'Kurt-Johann-Ring 8'.
 _COMPOUND_STREET = re.compile(
-    r"[\w-](?:stra(?:ß|ss)e|str\.|weg|platz|gasse|allee|ring|damm|ufer|chaussee|steig|pfad|markt|graben|"
+    r"[\w-](?:stra(?:ß|ss|fb|b)e|str\.|weg|platz|gasse|allee|ring|damm|ufer|chaussee|steig|pfad|markt|graben|"
     r"stieg|promenade|straat|laan|plein|gracht|kade)(?!\w)", re.I
 )
 _HOUSE_NUMBER_FIRST = re.compile(r"^(?:\d{1,5}[A-Za-z]?|\d{1,5}-\d{1,5})\s+[A-Za-zÀ-ÿ]")

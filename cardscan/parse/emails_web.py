@@ -229,8 +229,9 @@ def absolute_url(raw: str) -> str:
 _MISREAD_SLASHES = re.compile(r"(?i)(https?:)[/\\|lIA1]{2}(?=www\.)")
 
 
-def find_urls(text: str) -> list[Found]:
-    """Websites (with or without scheme or www) and profile links in a segment."""
+def find_urls(text: str, mail_hosts: frozenset[str] = frozenset()) -> list[Found]:
+    """Websites (with or without scheme or www) and profile links in a segment; ``mail_hosts``
+    (the card's email domains) vouch for a bare host printed in mixed case ('InvestAlberta.ca')."""
     out: list[Found] = []
     text = _MISREAD_SLASHES.sub(r"\1//", text)  # same length: spans stay valid
     for m in _URL_RE.finditer(text):
@@ -246,7 +247,8 @@ def find_urls(text: str) -> list[Found]:
         if not has_marker and (any(len(p) < 2 for p in labels[:-1]) or (not labels[0].isalpha()
                                and not any(c.isalpha() for c in labels[0]))):
             continue
-        if not has_marker and any(c.isupper() for c in host[1:]) and not host.isupper():
+        if not has_marker and any(c.isupper() for c in host[1:]) and not host.isupper() \
+                and host.lower() not in mail_hosts:
             continue
         out.append(Found(absolute_url(raw), m.start(1), m.start(1) + len(raw)))
     return out
