@@ -131,12 +131,18 @@ def _repair_postal(text: str) -> str:
 
     text = _COUNTRY_PREFIX.sub("", text)
     text = _MISREAD_POSTAL.sub(fix, text)
+    text = _CA_MISREAD.sub(lambda m: m.group(1) + " " + m.group(2).replace("O", "0"), text)
     return _UK_MISREAD_INWARD.sub(fix_inward, text)
 
 
 # A UK postcode whose inward code starts with a letter OCR confuses with a digit.
 _UK_MISREAD_INWARD = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s+([SOIZBlG])([A-Z]{2})\b")
 _LETTER_DIGITS = str.maketrans("SOIZBlG", "5012816")
+# A Canadian postal code with an O read for a zero in its second half ('T2P OH7').
+_CA_MISREAD = re.compile(r"\b([A-Z]\d[A-Z])\s?((?=[A-Z\d]*O)[\dO][A-Z][\dO])\b")
+# A postal code printed after the country's name ('..., Alberta, Canada T2P 0H7').
+_POSTAL_AFTER_COUNTRY = re.compile(
+    r"(?P<country>[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ .]+?)\s+(?P<postal>[A-Z0-9][A-Z0-9 \-]{2,8})$")
 
 
 def _find_postal(text: str, country: str) -> str | None:
@@ -357,6 +363,11 @@ def parse_lines(lines: list[str], country: str) -> Address:
     lines = _first_office(lines, country)
     kept: list[str] = []
     for ln in lines:
+        fixed = _repair_postal(ln)
+        after = _POSTAL_AFTER_COUNTRY.search(fixed)
+        if after and fold(after.group("country")) in country_names() \
+                and _find_postal(after.group("postal"), ""):
+            ln = f"{fixed[: after.start()]}{after.group('postal')}, {after.group('country')}"
         named = _named_country(ln)
         if named:
             address.country, address.country_code = named

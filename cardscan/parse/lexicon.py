@@ -144,7 +144,16 @@ def not_a_country_here(name: str, code: str) -> bool:
     places = _places_by_country().get(key)
     if places and code not in places:
         return True
-    return key in words("street_suffixes.txt") or key in words("street_types.txt")
+    return key in _plain_street_words()
+
+
+@cache
+def _plain_street_words() -> frozenset[str]:
+    """Street types and suffixes written without accents: 'Cañada' folds to 'canada' but is no
+    spelling of Canada."""
+    files = ("street_suffixes.txt", "street_types.txt")
+    raw = [w for name in files for ln in _lines(name) for w in ln.split()]
+    return frozenset(w.casefold() for w in raw if fold(w) == w.casefold())
 
 
 @cache
