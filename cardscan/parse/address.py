@@ -524,7 +524,8 @@ def _parse_city_line(line: str, country: str, address: Address, street_parts: li
         others = list(before)
     if remainder:
         words_left = remainder.split()
-        if len(words_left) > 1 and _is_region(words_left[-1], country) and country != "GB":
+        if len(words_left) > 1 and _is_region(words_left[-1], country) and country != "GB" \
+                and not city_spelling(remainder):  # 'New Delhi' is a city, not New in Delhi
             address.region = address.region or words_left[-1]
             remainder = " ".join(words_left[:-1])
         if _is_region(remainder, country) and others and not address.region:

@@ -21,7 +21,7 @@ def tokens(text: str) -> list[str]:
 _TITLE_SUFFIX = re.compile(
     r"(?:ologist|ologo|ologa|ologue|ologe|iatra|iatrist|.{3}(?:leiter|leiterin|referent|referentin|berater|"
     r"beraterin|manager|managerin|direktor|direktorin|fuhrer|fuhrerin|ingenieur|ingenieurin|assistent|"
-    r"assistentin|kaufmann|kauffrau|adviseur|medewerker))$")
+    r"assistentin|kaufmann|kauffrau|adviseur|medewerker|leider))$")
 
 
 def title_hits(text: str) -> int:
