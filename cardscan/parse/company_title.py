@@ -165,6 +165,8 @@ _EDGE_JUNK = " ,;:_|[]{}<>~=\\/'\"‘’“”*•·"
 def clean_org(text: str) -> str:
     """A company line without the stray marks OCR leaves at its ends ('Brunau _', 'Solutions]')."""
     text = text.strip(_EDGE_JUNK)
+    # 'yh, investAlberta': a logo read as one or two small letters before a comma
+    text = re.sub(r"^[a-z]{1,2},\s+(?=\w)", "", text)
     if text.count("(") != text.count(")"):
         text = text.strip("()").strip(_EDGE_JUNK)
     return text
