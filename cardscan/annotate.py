@@ -42,6 +42,7 @@ from cardscan.models import (
     Website,
     utc_now,
 )
+from cardscan.text import fold, social_kind
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -96,15 +97,6 @@ _UNIT_WORDS = {
     "year": "y", "years": "y", "ano": "y", "anos": "y",
 }  # fmt: skip
 _RELATIVE = re.compile(r"^(?:in|within|en|dentro de)?\s*(\w+)\s+([a-z]+)$")
-
-
-def _fold(text: str) -> str:
-    """Lower case without accents, spaces collapsed: 'El Próximo  Viernes' -> 'el proximo viernes'."""
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.split())
 
 
 def _add_months(day: date, months: int) -> date:
@@ -177,7 +169,7 @@ def parse_follow_up(text: str, today: date, lang: str = "en") -> date:
     try:
         result = date.fromisoformat(raw)
     except ValueError:
-        result = _own_rules(_fold(raw), today) or _with_dateparser(raw, today, lang)
+        result = _own_rules(fold(raw, squeeze=True), today) or _with_dateparser(raw, today, lang)
     if result is None:
         raise ValueError(t(lang, "follow_up_garbage", text=raw))
     if result < today:
@@ -384,10 +376,6 @@ def parse_emails(text: str) -> list[Email]:
     return emails
 
 
-_SITE_KINDS = {"linkedin.com": "linkedin", "twitter.com": "twitter", "x.com": "twitter",
-               "instagram.com": "instagram", "facebook.com": "facebook", "github.com": "github"}
-
-
 def parse_websites(text: str, previous: list[Website]) -> list[Website]:
     """Comma-separated addresses -> absolute URLs; raises ValueError naming the bad one."""
     from urllib.parse import urlsplit
@@ -402,7 +390,7 @@ def parse_websites(text: str, previous: list[Website]) -> list[Website]:
         if "." not in host or host.startswith(".") or host.endswith("."):
             raise ValueError(piece)
         bare = host.removeprefix("www.")
-        kind = known[url].kind if url in known else _SITE_KINDS.get(bare, "website")
+        kind = known[url].kind if url in known else social_kind(bare)
         sites.append(Website(url, kind=kind, confidence=1.0))
     return sites
 

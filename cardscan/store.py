@@ -30,6 +30,7 @@ from cardscan import vcard
 from cardscan.errors import AmbiguousContactError, BookError, NotFoundError
 from cardscan.merge import email_key, merge, phone_key
 from cardscan.models import Contact, ScanStatus, utc_now
+from cardscan.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -240,8 +241,8 @@ class Book:
             lambda c: c.uid == key,
             lambda c: len(key) >= 4 and c.uid.startswith(key),
             lambda c: any(e.address.lower() == key.lower() for e in c.emails),
-            lambda c: vcard.normalise_text(c.display_name) == vcard.normalise_text(key),
-            lambda c: vcard.normalise_text(key) in _search_text(c),
+            lambda c: fold(c.display_name, keep="@.+") == fold(key, keep="@.+"),
+            lambda c: fold(key, keep="@.+") in _search_text(c),
         ]
         for test in tests:
             found = [c for c in contacts if test(c)]
@@ -473,12 +474,12 @@ def _fsync_dir(folder: Path) -> None:
 
 def _search_text(contact: Contact) -> str:
     parts = [contact.display_name, contact.org, *(e.address for e in contact.emails)]
-    return vcard.normalise_text(" ".join(parts))
+    return fold(" ".join(parts), keep="@.+")
 
 
 def _person(contact: Contact) -> str:
     name = contact.name
-    return vcard.normalise_text(" ".join(p for p in (name.given, name.middle, name.family) if p))
+    return fold(" ".join(p for p in (name.given, name.middle, name.family) if p), keep="@.+")
 
 
 def name_similarity(a: Contact, b: Contact) -> float:
@@ -507,8 +508,8 @@ def find_duplicate(new: Contact, contacts: list[Contact]) -> Contact | None:
             score = 100 + similarity
         elif (
             similarity >= NAME_SIMILARITY and new.org and old.org
-            and fuzz.token_sort_ratio(vcard.normalise_text(new.org),
-                                      vcard.normalise_text(old.org)) >= ORG_SIMILARITY
+            and fuzz.token_sort_ratio(fold(new.org, keep="@.+"),
+                                      fold(old.org, keep="@.+")) >= ORG_SIMILARITY
         ):
             score = similarity
         if score and (best is None or score > best[0]):

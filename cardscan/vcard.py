@@ -25,7 +25,6 @@ import binascii
 import io
 import os
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -47,6 +46,7 @@ from cardscan.models import (
     Source,
     Website,
 )
+from cardscan.text import social_kind
 
 #: The PHOTO property (base64 included) is kept under this many bytes.
 MAX_PHOTO_BYTES = 100_000
@@ -72,20 +72,6 @@ _NOTE_LABELS: dict[str, tuple[str, ...]] = {
     "follow_up": ("Follow-up", "Seguimiento"),
 }
 _CONTINUATION = "  "  # indent of the 2nd+ lines of a multi-line answer in NOTE
-
-#: Social profile kinds recognised from a URL's host when another tool wrote a plain URL.
-_SOCIAL_HOSTS = {
-    "linkedin.com": "linkedin",
-    "twitter.com": "twitter",
-    "x.com": "twitter",
-    "instagram.com": "instagram",
-    "facebook.com": "facebook",
-    "github.com": "github",
-    "youtube.com": "youtube",
-    "tiktok.com": "tiktok",
-    "xing.com": "xing",
-}
-
 
 
 
@@ -508,12 +494,7 @@ def _normalise_number(raw: str) -> str:
 
 
 def _social_kind(url: str) -> str:
-    host = urlsplit(url if "//" in url else "//" + url).hostname or ""
-    host = host.lower().removeprefix("www.")
-    for domain, kind in _SOCIAL_HOSTS.items():
-        if host == domain or host.endswith("." + domain):
-            return kind
-    return "website"
+    return social_kind(urlsplit(url if "//" in url else "//" + url).hostname or "")
 
 
 def _read_websites(card: vobject.base.Component, contact: Contact) -> None:
@@ -710,13 +691,6 @@ def _parse_datetime(text: str) -> datetime | None:
         return datetime.fromisoformat(candidate)
     except ValueError:
         return None
-
-
-def normalise_text(text: str) -> str:
-    """Case- and accent-insensitive form of a name, for matching."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[^\w@.+]+", " ", stripped).split())
 
 
 def join_vcards(cards: Iterable[str]) -> str:

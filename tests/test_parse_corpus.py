@@ -1,4 +1,5 @@
-"""Table-driven corpus: card texts as OCR reads them, with the fields expected (tests/corpus/cards.txt).
+"""Table-driven corpus: card texts as OCR reads them, with the fields expected (tests/corpus/*.txt:
+cards.txt mostly Spanish and Latin American cards, international.txt cards of two dozen countries).
 
 Run `python tests/test_parse_corpus.py` for per-field precision and recall over the corpus."""
 
@@ -8,12 +9,13 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import phonenumbers
 import pytest
 
 from cardscan.models import Contact
 from cardscan.parse import contact_from_text
 
-CORPUS = Path(__file__).parent / "corpus" / "cards.txt"
+CORPUS = sorted((Path(__file__).parent / "corpus").glob("*.txt"))
 SCALARS = ("fn", "prefix", "suffix", "given", "family", "title", "department", "org",
            "street", "city", "postal", "region", "country")
 LISTS = ("tel", "email", "url")
@@ -32,7 +34,11 @@ def load_corpus() -> list[Card]:
     cards: list[Card] = []
     card: Card | None = None
     in_text = False
-    for raw in CORPUS.read_text(encoding="utf-8").splitlines():
+    raws = [ln for path in CORPUS for ln in [*path.read_text(encoding="utf-8").splitlines(), "=== END"]]
+    for raw in raws:
+        if raw == "=== END":
+            card, in_text = None, False
+            continue
         if raw.startswith("#") and card is None:
             continue
         if raw.startswith("=== "):
@@ -93,7 +99,7 @@ CARDS = load_corpus()
 
 
 def test_corpus_is_big_enough() -> None:
-    assert len(CARDS) >= 60
+    assert len(CARDS) >= 150
     assert len({c.id for c in CARDS}) == len(CARDS)
 
 
@@ -129,6 +135,50 @@ def field_scores() -> dict[str, tuple[float, float, int]]:
     return {k: (tp / p if p else 1.0, tp / e if e else 1.0, e) for k, (tp, p, e) in counts.items()}
 
 
+def micro_f1() -> float:
+    """F1 pooled over every field of every card (each list value counts once)."""
+    tp = predicted = expected = 0
+    for card in CARDS:
+        scalars, lists = actual_fields(contact_from_text(card.text, card.region))
+        for key in SCALARS:
+            want, got = card.expected.get(key, ""), scalars[key]
+            if key in ("given", "family", "prefix", "suffix") and key not in card.expected:
+                continue
+            tp += bool(want and got == want)
+            predicted += bool(got)
+            expected += bool(want)
+        for key in LISTS:
+            tp += len(set(lists[key]) & set(card.lists[key]))
+            predicted += len(lists[key])
+            expected += len(card.lists[key])
+    precision, recall = tp / predicted, tp / expected
+    return 2 * precision * recall / (precision + recall)
+
+
+def test_micro_f1() -> None:
+    assert micro_f1() >= 0.98
+
+
+def _calling_code(e164: str) -> int:
+    return phonenumbers.parse(e164, None).country_code
+
+
+FOREIGN = [c for c in CARDS if c.lists["tel"] and phonenumbers.country_code_for_region(c.region)
+           not in {_calling_code(t.split()[0]) for t in c.lists["tel"] if t.startswith("+")}]
+
+
+def test_enough_foreign_cards() -> None:
+    assert len(FOREIGN) >= 50
+
+
+@pytest.mark.parametrize("card", FOREIGN, ids=[c.id for c in FOREIGN])
+def test_foreign_numbers_never_in_region(card: Card) -> None:
+    """A foreign card's numbers are in its own country or kept as printed, never in --region's."""
+    code = str(phonenumbers.country_code_for_region(card.region))
+    for phone in contact_from_text(card.text, card.region).phones:
+        assert not phone.number.startswith("+" + code), phone
+
+
 if __name__ == "__main__":
     failures = 0
     for card in CARDS:
@@ -141,4 +191,5 @@ if __name__ == "__main__":
     print(f"\n{len(CARDS) - failures}/{len(CARDS)} cards exact")
     for key, (precision, recall, n) in field_scores().items():
         print(f"{key:20s} P={precision:.3f} R={recall:.3f} n={n}")
+    print(f"micro F1 {micro_f1():.4f}, {len(FOREIGN)} foreign cards")
     sys.exit(0)

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 from cardscan.models import LOW_CONFIDENCE, Line, OcrPage, PhoneType, Word
 from cardscan.parse import contact_from, contact_from_text, phones
-from cardscan.parse.names import proper_case, split_name
 
 # Digits as OCR may print them in a labelled number (O for 0, l/I for 1): the only repairs allowed.
-_OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
+from cardscan.parse.lexicon import OCR_DIGITS as _OCR_DIGITS
+from cardscan.parse.names import proper_case, split_name
 
 card_like = st.lists(
     st.one_of(
@@ -162,3 +162,34 @@ def test_a_name_in_capitals_needs_support() -> None:
     assert contact_from_text("MARCOS ANTUNES\nTel. 91 234 56 78").name.plain == "Marcos Antunes"
     assert contact_from_text("PIETRA DA PAZ\nData Analyst").name.plain == "Pietra da Paz"
     assert contact_from_text("TORRES GEMELAS\nTel. 91 234 56 78").name.plain == ""
+
+
+# Countries of the international corpus whose numbers phonenumbers can give examples of.
+_COUNTRIES = ("IN", "BR", "JP", "US", "GB", "CH", "TR", "ES", "DE", "AE", "NL", "SA", "MA", "SG", "CM", "FR",
+              "IT", "AR", "CO", "CL", "MX", "PK")
+_KINDS = (phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.MOBILE)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(_COUNTRIES), st.sampled_from(_COUNTRIES), st.sampled_from(_KINDS),
+       st.sampled_from(["Tel: ", "M: ", "Mobile ", "Tel. ", "", "Phone "]),
+       st.sampled_from(["", "Ana Ruiz\nConsultora\n", "Kenji Ito\nEngineer\n"]))
+def test_never_places_a_number_in_a_country_without_evidence(
+    home: str, region: str, kind: phonenumbers.PhoneNumberType, label: str, head: str
+) -> None:
+    """A national number with nothing else on the card that names a country is placed in the
+    default region (when valid there), in the country its own printed format names, or kept
+    as printed: never in a third country where its digits happen to fit."""
+    example = phonenumbers.example_number_for_type(home, kind)
+    if example is None:
+        return
+    printed = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
+    text = f"{head}{label}{printed}\n"
+    allowed = {region, *phones.shape_countries(text)}
+    for phone in contact_from_text(text, region).phones:
+        if phones.is_local_only(phone.number):
+            assert phone.confidence < LOW_CONFIDENCE
+            continue
+        number = phonenumbers.parse(phone.number)
+        assert phonenumbers.region_code_for_number(number) in allowed or any(
+            phonenumbers.is_valid_number_for_region(number, code) for code in allowed), (text, phone)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
 import snowballstemmer
+
+from cardscan.text import fold
 
 _WORD = re.compile(r"[^\W_]+(?:[-&'][^\W_]+)*")
 #: A stem may differ from another by one trailing letter and still be the same word:
@@ -23,12 +24,6 @@ _WORD = re.compile(r"[^\W_]+(?:[-&'][^\W_]+)*")
 _MIN_TOLERANT_STEM = 5
 #: How much a concept named only as the purpose of a need counts ("for the catalogue").
 QUALIFIER_WEIGHT = 0.5
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: 'Diseño Gráfico' -> 'diseno grafico' (ñ folds to n too)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 @cache

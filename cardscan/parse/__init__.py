@@ -8,6 +8,7 @@ and the email/website domains.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from cardscan.parse import emails_web, names, phones
 from cardscan.parse.country import evidence
 from cardscan.parse.layout import Segment, median_height, segments_from_page
 from cardscan.parse.lexicon import FREE_MAIL, fold
+from cardscan.text import social_kind
 
 __all__ = ["contact_from", "contact_from_text"]
 
@@ -49,6 +51,7 @@ class _Context:
     country: str
     email_locals: list[str]
     domain_cores: list[str]
+    domain_labels: list[str]  # the registered names of those domains, as written ('acme-robotics')
     free_locals: list[str]  # local parts of free-mail addresses ('dimariorestaurante' @gmail.com)
 
 
@@ -84,11 +87,17 @@ def contact_from(page: OcrPage, region: str = "ES") -> Contact:
     hosts += [re.sub(r"^https?://", "", w.url).split("/")[0] for w in contact.websites if w.kind == "website"]
     full_text = "\n".join(s.text for s in segments)
     votes = evidence(full_text, hosts, [m.group(0) for m in _INTL.finditer(full_text)])
+    # a number printed in its country's own format ('(11) 98765-4321') is evidence too, weaker
+    # than a top-level domain or a country name
+    for code in phones.shape_countries(full_text):
+        votes[code] += 1.0
     ranked = [code for code, weight in votes.most_common() if weight >= 1]
     hinted = [code for code, weight in votes.most_common() if 0 < weight < 1]
     primary = tuple(dict.fromkeys([*ranked, region]))
-    fallback = tuple(dict.fromkeys([*primary, *hinted, *phones.FALLBACK_REGIONS]))
-    _take_phones(segments, contact, primary, fallback)
+    # no list of likely countries beyond the card's own hints: a number that fits none of them
+    # is kept as printed and flagged, never placed where its digits happen to be valid
+    fallback = tuple(dict.fromkeys([*primary, *hinted]))
+    _take_phones(segments, contact, primary, fallback, evidenced=bool(ranked))
     _harmonise_countries(contact)
     country = ranked[0] if ranked else region
     if contact.phones and not ranked:
@@ -109,6 +118,7 @@ def contact_from(page: OcrPage, region: str = "ES") -> Contact:
         country=contact.address.country_code or country,
         email_locals=[e.address.split("@")[0] for e in contact.emails],
         domain_cores=[_domain_core(h) for h in domains],
+        domain_labels=[_domain_label(h) for h in _company_hosts(contact)],
         free_locals=[e.address.split("@")[0] for e in contact.emails
                      if e.address.split("@", 1)[1].split(".")[0] in FREE_MAIL],
     )
@@ -154,24 +164,70 @@ def _region_of(e164: str) -> str | None:
     return code if code and code != "ZZ" else None
 
 
-def _domain_core(host: str) -> str:
+def _company_hosts(contact: Contact) -> list[str]:
+    """Hosts that can name the card's company: the emails' (not free mail) and the websites' own
+    domains; a site with a path or a subdomain ('cargocollective.com/nog', 'nog.carbonmade.com')
+    is a profile on someone else's domain."""
+    hosts = [e.address.split("@", 1)[1] for e in contact.emails]
+    for site in contact.websites:
+        rest = re.sub(r"^https?://", "", site.url)
+        host = rest.split("/")[0].removeprefix("www.")
+        if site.kind == "website" and "/" not in rest and host.split(".")[0] == _domain_label(host):
+            hosts.append(host)
+    return [h for h in dict.fromkeys(hosts) if h.split(".")[0] not in FREE_MAIL]
+
+
+def _domain_label(host: str) -> str:
+    """The registered name of a host: 'www.acme-robotics.co.uk' -> 'acme-robotics'."""
     parts = host.lower().removeprefix("www.").split(".")
+    if len(parts) > 1:
+        parts.pop()  # the top-level domain, even a generic one
     while len(parts) > 1 and (parts[-1] in _SECOND_LEVEL or len(parts[-1]) == 2):
         parts.pop()
-    return re.sub(r"[^a-z0-9]", "", parts[-1]) if parts else ""
+    return parts[-1] if parts else ""
+
+
+def _domain_core(host: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", _domain_label(host))
+
+
+def _org_from_domain(label: str) -> str:
+    """'acme-robotics' -> 'Acme Robotics': a company named only by its domain."""
+    return " ".join(part.capitalize() for part in re.split(r"[-_]", label) if part)
 
 
 def _cut(seg: Segment, start: int, end: int) -> None:
     seg.rest = (seg.rest[:start] + " " * (end - start) + seg.rest[end:])
 
 
+# a host cut after a hyphen or a dot, or 'www.' and one word with no top-level domain yet
+_URL_BROKEN_END = re.compile(r"(?:https?://|www\.)[\w.\-/]*[\-.]$|(?:https?://)?www\.[\w\-]+$", re.I)
+_URL_CONTINUED = re.compile(r"^[a-z0-9][\w\-]*(?:\.[\w\-]+)*\.[a-z]{2,}(?:/\S*)?(?=\s|$)")
+
+
+def _join_wrapped_urls(segments: list[Segment]) -> None:
+    """A web address that wraps onto the next line ('www.construcciones-' / 'mediterraneas.es'):
+    a host never ends in '-' or '.', so the next line's first word finishes it."""
+    for seg, nxt in itertools.pairwise(segments):
+        if nxt.line_index == seg.line_index + 1 and _URL_BROKEN_END.search(seg.rest):
+            m = _URL_CONTINUED.match(nxt.rest)
+            if m:
+                seg.rest += m.group(0)
+                nxt.rest = nxt.rest[m.end():].strip()
+
+
 def _take_emails_and_urls(segments: list[Segment], contact: Contact) -> None:
+    _join_wrapped_urls(segments)
     seen_urls: set[str] = set()
     prelim = set()
     for seg in segments:
         for hit in emails_web.find_urls(re.sub(r"\S*@\S*", " ", seg.text)):
             prelim.add(re.sub(r"^https?://(www\d?\.)?", "", hit.value).split("/")[0])
     known = frozenset(prelim)
+    mail_hosts = frozenset(m.group(0).split("@", 1)[1].lower() for seg in segments
+                           for m in emails_web.EMAIL_RE.finditer(seg.text))
+    word = re.compile(r"(?<![\w.@])[^\W\d_]{2,}(?![\w.@])")
+    card_words = frozenset(fold(w) for seg in segments for w in word.findall(seg.text))
     for seg in segments:
         for found, kind in emails_web.find_handles(seg.rest):
             if found.value.lower() not in seen_urls:
@@ -181,12 +237,12 @@ def _take_emails_and_urls(segments: list[Segment], contact: Contact) -> None:
         text = emails_web.normalise_email_text(seg.rest)
         if "@" in text:
             seg.rest = text  # spans below index the repaired text
-        for hit in emails_web.find_emails(seg.rest, known):
+        for hit in emails_web.find_emails(seg.rest, known, card_words):
             if all(e.address != hit.value for e in contact.emails):
                 confidence = seg.confidence * (0.8 if hit.repaired else 0.98)
                 contact.emails.append(Email(hit.value, round(confidence, 3)))
             _cut(seg, hit.start, hit.end)
-        for hit in emails_web.find_urls(seg.rest):
+        for hit in emails_web.find_urls(seg.rest, mail_hosts):
             host = re.sub(r"^https?://", "", hit.value).split("/")[0]
             if any(e.address.endswith("@" + host) for e in contact.emails) and hit.value.count("/") <= 2 \
                     and not re.search(r"https?://|www", seg.rest[hit.start : hit.end], re.I):
@@ -194,14 +250,15 @@ def _take_emails_and_urls(segments: list[Segment], contact: Contact) -> None:
                 pass
             if hit.value.lower() not in seen_urls:
                 seen_urls.add(hit.value.lower())
-                kind = emails_web.url_kind(host)
+                kind = social_kind(host)
                 contact.websites.append(Website(hit.value, kind, round(seg.confidence * 0.95, 3)))
             _cut(seg, hit.start, hit.end)
         seg.rest = _FIELD_LABEL.sub("", re.sub(r"\s+", " ", seg.rest).strip(" ,;|-–:")).strip(" ,;|-–:")
 
 
 def _take_phones(
-    segments: list[Segment], contact: Contact, primary: tuple[str, ...], fallback: tuple[str, ...]
+    segments: list[Segment], contact: Contact, primary: tuple[str, ...], fallback: tuple[str, ...],
+    evidenced: bool,
 ) -> None:
     hint: PhoneType | None = None
     for seg in segments:
@@ -209,7 +266,7 @@ def _take_phones(
             if _ONLY_LABEL.match(seg.rest) and seg.rest.strip():
                 hint = phones.label_type(seg.rest)
             continue
-        hits = phones.find_phones(seg.rest, primary, fallback, hint)
+        hits = phones.find_phones(seg.rest, primary, fallback, hint, evidenced)
         hint = None
         for hit in hits:
             if all(p.number != hit.e164 for p in contact.phones):
@@ -411,7 +468,7 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
 
     # --- company
     remaining = [s for s in remaining if not s.used]
-    best_org: tuple[float, float, Segment] | None = None
+    best_org: tuple[float, float, Segment, bool] | None = None
     # a shop's free-mail address often spells its name ('dimariorestaurante@gmail.com'): weaker
     # evidence than a domain, and none when the address is the person's own
     shop_locals = [re.sub(r"[^a-z]", "", fold(local)) for local in ctx.free_locals
@@ -455,10 +512,18 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
         if len(re.sub(r"[^A-Za-zÀ-ÿ]", "", text)) < 2:
             continue
         if best_org is None or score > best_org[0]:
-            best_org = (score, sure, seg)
+            best_org = (score, sure, seg, bool(legal or domain or shop or ct.company_word_hits(text)))
+    own_domain = bool(ctx.domain_labels) and len(ctx.domain_cores[0]) >= 3 and not (
+        name_seg and _email_match(name_seg.rest, [ctx.domain_labels[0]]) >= 0.5)
+    if best_org and not best_org[3] and own_domain:
+        best_org = None  # a line with no sign of a company ('Manutenção de Impressoras') loses to the domain
     if best_org and best_org[0] >= 1.0:
-        _, sure, seg = best_org
+        _, sure, seg, _ = best_org
         contact.org = ct.clean_org(seg.rest)
         contact.confidence["org"] = round(seg.confidence * sure, 3)
         seg.used = True
+    elif own_domain:
+        # no company line printed: the company's domain names it (a person's own domain does not)
+        contact.org = _org_from_domain(ctx.domain_labels[0])
+        contact.confidence["org"] = 0.45
 

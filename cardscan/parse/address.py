@@ -14,6 +14,7 @@ from cardscan.models import Address
 from cardscan.parse.country import AR_CPA, BR_CEP, CA_POSTAL, PT_POSTAL, UK_POSTCODE, US_STATE_ZIP
 from cardscan.parse.layout import Segment
 from cardscan.parse.lexicon import (
+    OCR_DIGITS,
     city_spelling,
     country_names,
     fold,
@@ -37,21 +38,36 @@ _POSTAL_BY_COUNTRY: dict[str, re.Pattern[str]] = {
     "AT": re.compile(r"\b(\d{4})\b"),
     "CH": re.compile(r"\b(\d{4})\b"),
     "BE": re.compile(r"\b(\d{4})\b"),
+    "IN": re.compile(r"\b(\d{6})\b"),
+    "SG": re.compile(r"\b(\d{6})\b"),
+    "JP": re.compile(r"(?:〒\s?)?\b(\d{3}-\d{4})\b"),
 }
 _FIVE_DIGITS = re.compile(r"\b(\d{5})\b")
 _LABELLED_POSTAL = re.compile(_POSTAL_LABEL + r"([A-Z]?\d[\dA-Z\-. ]{2,8}\d[A-Z]{0,3})\b", re.I)
 # A town written before or after a postal code on its line ('478582 Cubará', 'Wien, 1010').
-_PLACE_BEFORE = r"(?:[A-Za-zÀ-ÿ .'-]+,?\s)?"
+_PLACE_BEFORE = r"(?:[A-Za-zÀ-ÿ .'-]+,?[\s-])?"
 _PLACE_AFTER = r"(?:,?\s[A-Za-zÀ-ÿ .'-]+)?"
 _MISREAD_POSTAL = re.compile(
     _POSTAL_LABEL + r"((?=[\dOolI\-. ]*\d[\dOolI\-. ]*\d)[\dOolI][\dOolI\-. ]{2,8}[\dOolI])(?![\w])", re.I
 )
-_OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
 _STREET_NUMBER = re.compile(r"\d|\bs/n\b", re.I)
 _NEIGHBOURHOOD = re.compile(
     r"^(?:Col\.?|Colonia|Bairro|Barrio|Fracc\.?|Fraccionamiento|Urb\.?|Jd\.?|Jardim)\s", re.I
 )
-_CHUNK_SPLIT = re.compile(r"\s*(?:,|;|\||–|—|\s-\s|\s-$|^-\s)\s*")
+_CHUNK_SPLIT = re.compile(r"\s*(?:,|;|\||–|—|\s-\s|\s-$|^-\s|\s/\s?|(?<=[^\W\d])/(?=[A-Z]{2}\b))\s*")
+# A postal code written with its country's letters: 'CH-1201 Genève', 'D-10115 Berlin'.
+_COUNTRY_PREFIX = re.compile(r"\b(?:CH|D|A|F|I|B|E|L|NL|FL|P|DK|S|N)-(?=\d{4,5}\b)")
+# A post-office box, printed as a street would be: 'P.O. Box 123456', 'BP 1234', 'Postfach 10 20'.
+_PO_BOX = re.compile(
+    r"^(?:P\.?\s?O\.?\s?Box|PO\s?Box|Box|B\.?\s?P\.?|Postfach|Apartado|Apdo\.?|Caixa\s+Postal|"
+    r"C\.?\s?P\.?\s(?=\d+\s+\D))\s*\d[\d ]*(?=$|[,\s])", re.I)
+# Japanese addresses: block numbers first ('3-1-1 Kasumigaseki'), a ward ('Chiyoda-ku') that
+# belongs with the street, a city ('Matsue-shi') before the prefecture.
+_JP_BLOCKS = re.compile(r"^\d{1,4}(?:-\d{1,4}){1,3}\s+[A-Za-z]")
+_JP_WARD = re.compile(r"^[A-Z][a-z]+-(?:ku|cho|machi)$")
+_JP_CITY = re.compile(r"^[A-Z][a-z]+-(?:shi|gun)$")
+# 'Barcelona: Av. Diagonal 640': the office's name before its address.
+_OFFICE_LABEL = re.compile(r"^(?:[A-ZÀ-Ý][\wÀ-ÿ.]*\s?){1,3}:\s+(?=\S)")
 _PAREN = re.compile(r"\(([^)]+)\)")
 
 
@@ -77,7 +93,7 @@ def _street_suffix(token: str) -> bool:
 
 # German and Dutch street names end in their type: 'Musterstraße 5', 'Kurt-Johann-Ring 8'.
 _COMPOUND_STREET = re.compile(
-    r"[\w-](?:stra(?:ß|ss)e|str\.|weg|platz|gasse|allee|ring|damm|ufer|chaussee|steig|pfad|markt|graben|"
+    r"[\w-](?:stra(?:ß|ss|fb|b)e|str\.|weg|platz|gasse|allee|ring|damm|ufer|chaussee|steig|pfad|markt|graben|"
     r"stieg|promenade|straat|laan|plein|gracht|kade)(?!\w)", re.I
 )
 _HOUSE_NUMBER_FIRST = re.compile(r"^(?:\d{1,5}[A-Za-z]?|\d{1,5}-\d{1,5})\s+[A-Za-zÀ-ÿ]")
@@ -99,6 +115,8 @@ def _is_street(text: str) -> bool:
         return True
     if _HOUSE_NUMBER_FIRST.match(text) and any(_street_suffix(t) for t in tokens[2:] or tokens[1:]):
         return True
+    if _JP_BLOCKS.match(text) or _PO_BOX.match(text):
+        return True
     return bool(has_number and _COMPOUND_STREET.search(text))
 
 
@@ -106,18 +124,25 @@ def _repair_postal(text: str) -> str:
     """'CEP OlI37-000' -> 'CEP 01137-000': O, l and I read for digits, only after a postal label;
     'TQ7Y SPP' -> 'TQ7Y 5PP': a UK postcode's second half always starts with a digit."""
     def fix(m: re.Match[str]) -> str:
-        return m.group(0)[: m.start(1) - m.start(0)] + m.group(1).translate(_OCR_DIGITS)
+        return m.group(0)[: m.start(1) - m.start(0)] + m.group(1).translate(OCR_DIGITS)
 
     def fix_inward(m: re.Match[str]) -> str:
         return f"{m.group(1)} {m.group(2).translate(_LETTER_DIGITS)}{m.group(3)}"
 
+    text = _COUNTRY_PREFIX.sub("", text)
     text = _MISREAD_POSTAL.sub(fix, text)
+    text = _CA_MISREAD.sub(lambda m: m.group(1) + " " + m.group(2).replace("O", "0"), text)
     return _UK_MISREAD_INWARD.sub(fix_inward, text)
 
 
 # A UK postcode whose inward code starts with a letter OCR confuses with a digit.
 _UK_MISREAD_INWARD = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s+([SOIZBlG])([A-Z]{2})\b")
 _LETTER_DIGITS = str.maketrans("SOIZBlG", "5012816")
+# A Canadian postal code with an O read for a zero in its second half ('T2P OH7').
+_CA_MISREAD = re.compile(r"\b([A-Z]\d[A-Z])\s?((?=[A-Z\d]*O)[\dO][A-Z][\dO])\b")
+# A postal code printed after the country's name ('..., Alberta, Canada T2P 0H7').
+_POSTAL_AFTER_COUNTRY = re.compile(
+    r"(?P<country>[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ .]+?)\s+(?P<postal>[A-Z0-9][A-Z0-9 \-]{2,8})$")
 
 
 def _find_postal(text: str, country: str) -> str | None:
@@ -206,7 +231,7 @@ _MISREAD_NUMBER = re.compile(r"(?<![\w])(?=[\dOlI]*\d[\dOlI]*\d)[\dOlI]*[OlI][\d
 
 def _repair_numbers(text: str) -> str:
     """'Edif. 1O9', '45l13 Badibling': O, l and I inside a run of digits are digits read wrong."""
-    return _MISREAD_NUMBER.sub(lambda m: m.group(0).translate(_OCR_DIGITS), text)
+    return _MISREAD_NUMBER.sub(lambda m: m.group(0).translate(OCR_DIGITS), text)
 
 
 def find_address(segments: list[Segment], country: str) -> AddressResult | None:
@@ -282,7 +307,9 @@ def _grow_block(segments: list[Segment], block: list[int]) -> list[int]:
         for i in above[-1:]:
             text = segments[i].rest
             numbered = re.search(r"(?<![\w/-])\d{1,5}[A-Za-z]?(?![\w/])|\bs/n\b", text, re.I)
-            if numbered and re.search(r"[A-Za-zÀ-ÿ]{3}", text) and len(text.split()) <= 9 \
+            # 'King Fahd Road, Al Olaya District': streets without house numbers (Gulf, India)
+            named = any(_street_word(t) or _street_suffix(t) for t in text.split()[1:])
+            if (numbered or named) and re.search(r"[A-Za-zÀ-ÿ]{3}", text) and len(text.split()) <= 9 \
                     and not _looks_unrelated(text) and "@" not in text:
                 block.insert(0, i)
     return block
@@ -307,18 +334,50 @@ def _join_by_line(segments: list[Segment]) -> list[str]:
     return lines
 
 
+def _without_office_label(line: str) -> str:
+    """'Barcelona: Av. Diagonal 640' -> 'Av. Diagonal 640' (not 'Cad. No: 185', a house number)."""
+    m = _OFFICE_LABEL.match(line)
+    if not m or any(_street_word(t) for t in m.group(0).split()):
+        return line
+    rest = line[m.end():]
+    return rest if rest.split() and _street_word(rest.split()[0]) else line
+
+
+def _first_office(lines: list[str], country: str) -> list[str]:
+    """Several offices on one card: the lines of the first one (a street after a postal code starts
+    the next office)."""
+    seen_postal = False
+    for i, ln in enumerate(lines):
+        street = _is_street(ln) and bool(ln.split()) and _street_word(ln.split()[0])
+        if seen_postal and street:
+            return lines[:i]
+        if _find_postal(ln, country) and (not _is_street(ln) or "," in ln):
+            seen_postal = True
+    return lines
+
+
 def parse_lines(lines: list[str], country: str) -> Address:
     """Split address lines into parts. `country` is the card's likely country (may be '')."""
     address = Address(printed="\n".join(lines))
-    lines = [ln.strip(" ,;-") for ln in lines if ln.strip(" ,;-")]
+    lines = [_without_office_label(ln).strip(" ,;-") for ln in lines if ln.strip(" ,;-")]
+    lines = _first_office(lines, country)
     kept: list[str] = []
     for ln in lines:
+        fixed = _repair_postal(ln)
+        after = _POSTAL_AFTER_COUNTRY.search(fixed)
+        if after and fold(after.group("country")) in country_names() \
+                and _find_postal(after.group("postal"), ""):
+            ln = f"{fixed[: after.start()]}{after.group('postal')}, {after.group('country')}"
         named = _named_country(ln)
         if named:
             address.country, address.country_code = named
             ln = re.sub(rf"[\s,\-–]*\(?{re.escape(named[0])}\)?\.?\s*$|^{re.escape(named[0])}[\s,]*", "", ln)
             ln = ln.strip(" ,;-")
-        if ln:
+        box = _PO_BOX.match(ln)
+        rest = ln[box.end():].strip(" ,;-") if box else ""
+        if box and rest and not re.search(r"\d", rest):
+            kept += [box.group(0).strip(), rest]  # 'BP 1234 Douala': the box, then the town
+        elif ln:
             kept.append(ln)
     country = address.country_code or country
     if country == "US" or (not address.country_code and US_STATE_ZIP.search(" ".join(kept))):
@@ -341,6 +400,9 @@ def parse_lines(lines: list[str], country: str) -> Address:
                 city_index = i
                 break
     street_parts: list[str] = []
+    if city_index is None and len(kept) == 1 and _plain_place(kept[0]) \
+            and not _street_word(kept[0].split()[0]) and (city_spelling(kept[0]) or address.country_code):
+        city_index = 0  # 'Yaoundé, Cameroun': the town alone with its country
     if city_index is None and len(kept) > 1 and not _is_street(kept[-1]) and len(kept[-1].split()) <= 3 \
             and not re.search(r"\d", kept[-1]):
         city_index = len(kept) - 1  # 'Santiago' after the street, the country already cut off
@@ -357,7 +419,12 @@ def parse_lines(lines: list[str], country: str) -> Address:
             if _is_street(extra) or _NEIGHBOURHOOD.match(extra):
                 street_parts.append(extra)
             elif not address.city:
-                address.city = extra
+                # 'Ciudad de México, CDMX' below the postal code's line
+                chunks = [c for c in _CHUNK_SPLIT.split(extra) if c]
+                if len(chunks) == 2 and not address.region and _is_region(chunks[1], country):
+                    address.city, address.region = chunks
+                else:
+                    address.city = extra
     if street_parts and (not address.region or not address.city):
         street_parts[-1] = _peel_place(street_parts[-1], country, address)  # '..., 331 - Penha - SP'
     if city_index is not None and not address.city and street_parts:
@@ -367,6 +434,12 @@ def parse_lines(lines: list[str], country: str) -> Address:
     if city_index is not None and not address.city and street_parts and _plain_place(street_parts[-1]) \
             and not _is_street(street_parts[-1]) and (len(street_parts) > 1 or city_index > 0):
         address.city = street_parts.pop()  # 'Flat 7, Wendy Stravenue' / 'Smithville' / 'B8 5QS'
+    if street_parts:
+        head, sep, tail = street_parts[-1].rpartition(", ")
+        if sep and _JP_CITY.match(tail) and (not address.city or _is_region(address.city, country)):
+            # '1-2-3 Gakuen-minami, Matsue-shi' over 'Shimane 〒690-0826': city, then prefecture
+            address.region = address.region or address.city
+            address.city, street_parts[-1] = tail, head
     address.street = ", ".join(p for p in street_parts if p)
     address.city = city_spelling(address.city) or address.city
     if not address.country_code and country:
@@ -419,7 +492,7 @@ def _parse_city_line(line: str, country: str, address: Address, street_parts: li
                 remainder = re.sub(_POSTAL_LABEL + r"$", "", head, flags=re.I)
                 after = chunk[chunk.find(address.postal_code) + len(address.postal_code) :]
                 remainder = (remainder.strip(" -") + " " + after.strip(" -")).strip()
-                remainder = re.sub(r"^" + _POSTAL_LABEL, "", remainder, flags=re.I).strip(" -")
+                remainder = re.sub(r"^" + _POSTAL_LABEL, "", remainder, flags=re.I).strip(" -〒")
                 break
     # A region in parentheses: '28001 Madrid (Madrid)'.
     paren = _PAREN.search(remainder)
@@ -433,7 +506,7 @@ def _parse_city_line(line: str, country: str, address: Address, street_parts: li
     def street_like(chunk: str) -> bool:
         numbered = postal_chunk is not None and remainder and re.search(r"\d", chunk)
         first = chunk.split()[0] if chunk.split() else ""
-        return bool(_is_street(chunk) or numbered or _NEIGHBOURHOOD.match(chunk)
+        return bool(_is_street(chunk) or numbered or _NEIGHBOURHOOD.match(chunk) or _JP_WARD.match(chunk)
                     or (len(chunk.split()) > 1 and (_street_word(first) or _numbered_type(first))
                         and not is_honorific(first)))
 
@@ -451,7 +524,8 @@ def _parse_city_line(line: str, country: str, address: Address, street_parts: li
         others = list(before)
     if remainder:
         words_left = remainder.split()
-        if len(words_left) > 1 and _is_region(words_left[-1], country) and country != "GB":
+        if len(words_left) > 1 and _is_region(words_left[-1], country) and country != "GB" \
+                and not city_spelling(remainder):  # 'New Delhi' is a city, not New in Delhi
             address.region = address.region or words_left[-1]
             remainder = " ".join(words_left[:-1])
         if _is_region(remainder, country) and others and not address.region:

@@ -16,7 +16,12 @@ def tokens(text: str) -> list[str]:
     return [fold(t).strip(".,:;()") for t in _TOKEN.findall(text)]
 
 
-_TITLE_SUFFIX = re.compile(r"(?:ologist|ologo|ologa|ologue|ologe|iatra|iatrist)$")
+# Job-title endings: '-ologist' in many languages, and German and Dutch compounds
+# ('Projektleiter', 'Vertriebsleiterin', 'Personalreferentin', 'Accountmanager').
+_TITLE_SUFFIX = re.compile(
+    r"(?:ologist|ologo|ologa|ologue|ologe|iatra|iatrist|.{3}(?:leiter|leiterin|referent|referentin|berater|"
+    r"beraterin|manager|managerin|direktor|direktorin|fuhrer|fuhrerin|ingenieur|ingenieurin|assistent|"
+    r"assistentin|kaufmann|kauffrau|adviseur|medewerker|leider))$")
 
 
 def title_hits(text: str) -> int:
@@ -87,6 +92,8 @@ def matches_domain(text: str, domain_cores: list[str]) -> float:
             best = max(best, 0.85 if min(len(core), len(squashed)) >= 4 else 0.5)
         elif core in squashed or (len(squashed) >= 5 and squashed in core):
             best = max(best, 0.7)
+        elif len(core) >= 5 and _spelled_by_prefixes(core, [squash(w) for w in text.split()]):
+            best = max(best, 0.8)  # 'clarkevets' for 'Clarke Veterinary Surgery'
         elif min(len(core), len(squashed)) >= 5 and fuzz.ratio(squashed, core) >= 85:
             best = max(best, 0.7)  # one letter misread or missing: 'Optica da Jo' ~ oticadajo
         else:
@@ -94,6 +101,25 @@ def matches_domain(text: str, domain_cores: list[str]) -> float:
             if len(initials) >= 2 and initials == core:
                 best = max(best, 0.7)
     return best
+
+
+def _spelled_by_prefixes(core: str, line_words: list[str]) -> bool:
+    """The domain is the line's words cut short and run together, in order, from the first word
+    (at least 3 letters of it) over 2+ words: 'clarkevets' = Clarke + Vet(erinary) + S(urgery)."""
+    line_words = [w for w in line_words if w]
+
+    def spell(rest: str, k: int, used: int) -> bool:
+        if not rest:
+            return used >= 2
+        if k >= len(line_words):
+            return False
+        word = line_words[k]
+        for n in range(min(len(word), len(rest)), 0, -1):
+            if (k > 0 or n >= 3) and rest.startswith(word[:n]) and spell(rest[n:], k + 1, used + 1):
+                return True
+        return False
+
+    return spell(core, 0, 0)
 
 
 # Words that join the parts of a department's name ('Research & Development', 'Recursos Humanos y
@@ -139,6 +165,8 @@ _EDGE_JUNK = " ,;:_|[]{}<>~=\\/'\"‘’“”*•·"
 def clean_org(text: str) -> str:
     """A company line without the stray marks OCR leaves at its ends ('Brunau _', 'Solutions]')."""
     text = text.strip(_EDGE_JUNK)
+    # 'yh, investAlberta': a logo read as one or two small letters before a comma
+    text = re.sub(r"^[a-z]{1,2},\s+(?=\w)", "", text)
     if text.count("(") != text.count(")"):
         text = text.strip("()").strip(_EDGE_JUNK)
     return text

@@ -9,6 +9,7 @@ from functools import cache
 import phonenumbers
 
 from cardscan.parse.lexicon import (
+    FREE_MAIL,
     GENERIC_CCTLDS,
     by_country,
     country_name_pattern,
@@ -123,7 +124,8 @@ def evidence(text: str, hosts: list[str], intl_numbers: list[str]) -> Counter[st
     for host in hosts:
         code = tld_country(host)
         if code:
-            votes[code] += 3
+            # 'yahoo.fr' says less than 'empresa.fr': free mail is used far from its country
+            votes[code] += 0.5 if host.lower().split(".")[0] in FREE_MAIL else 3
         elif host.lower().rsplit(".", 1)[-1] in _WEAK_TLD:
             votes[_WEAK_TLD[host.lower().rsplit(".", 1)[-1]]] += 0.5
     if CO_ADDRESS.search(text):

@@ -41,19 +41,6 @@ _URL_RE = re.compile(
     r"(?:/[^\s,;)]*)?)",
     re.I,
 )
-SOCIAL_DOMAINS = {
-    "linkedin.com": "linkedin",
-    "twitter.com": "twitter",
-    "x.com": "twitter",
-    "instagram.com": "instagram",
-    "instagr.am": "instagram",
-    "facebook.com": "facebook",
-    "fb.com": "facebook",
-    "fb.me": "facebook",
-    "github.com": "github",
-    "youtube.com": "youtube",
-    "tiktok.com": "tiktok",
-}
 _HANDLE_LABEL = re.compile(
     r"\b(linkedin|linked\s?in|twitter|x|instagram|insta|ig|facebook|fb|github|gh)(?:\s*:\s*|\s+)"
     r"(in/[A-Za-z0-9_\-]{2,60}|@?[A-Za-z0-9_][A-Za-z0-9_.\-]{1,40})(?![\w@/])",
@@ -124,8 +111,12 @@ def normalise_email_text(text: str) -> str:
     return text
 
 
-def find_emails(text: str, known_domains: frozenset[str] = frozenset()) -> list[Found]:
-    """Emails in one segment of text. Repairs are kept only when the repaired address validates."""
+def find_emails(text: str, known_domains: frozenset[str] = frozenset(),
+                card_words: frozenset[str] = frozenset()) -> list[Found]:
+    """Emails in one segment of text. Repairs are kept only when the repaired address validates.
+
+    ``known_domains`` are hosts printed elsewhere on the card, ``card_words`` the card's other
+    words (folded): a guessed '@' must land on one of those domains or spell the card's name."""
     out: list[Found] = []
     fixed = normalise_email_text(text)
     repaired_any = fixed != text
@@ -160,33 +151,54 @@ def find_emails(text: str, known_domains: frozenset[str] = frozenset()) -> list[
         candidate = fixed[: match.start()] + "@" + fixed[match.end():]
         shift = match.end() - match.start() - 1
         found = [Found(f.value, f.start, f.end + shift if f.start <= match.start() else f.end, True)
-                 for f in find_emails(candidate, known_domains)]
+                 for f in find_emails(candidate, known_domains, card_words)]
         if found:
             return found
     # '@' read as a letter: 'ana.ruizOempresa.es'. Try each O/Q/0/a/G... position, keep one that
     # validates and ideally lands on a domain printed elsewhere on the card.
     for m in re.finditer(rf"(?<![\w.]){_LOCAL}\.[A-Za-z]{{2,}}(?![\w])", fixed):
         token = m.group(0)
-        best = _guess_at(token, known_domains)
+        best = _guess_at(token, known_domains, card_words)
         if best:
-            out.append(Found(best, m.start(), m.end(), True))
+            start = m.start()
+            # 'ana ruizGempresa.es': a space OCR read for the local part's dot
+            before = re.search(r"(?<![\w.])([a-z]{2,})\s$", fixed[: m.start()])
+            if before and before.group(1) in card_words and _name_score(best.split("@")[0], card_words):
+                best, start = f"{before.group(1)}.{best}", before.start(1)
+            out.append(Found(best, start, m.end(), True))
     return out
 
 
-def _guess_at(token: str, known_domains: frozenset[str]) -> str | None:
+#: Letters OCR reads for '@' (the round part kept, the tail lost or misread).
+_AT_MISREADS = "OQ0DaGeq"
+
+
+def _name_score(local: str, card_words: frozenset[str]) -> int:
+    """Letters of the local part that spell words printed on the card ('luis.perea' beside
+    'Luis Perea Sánchez'), 0 when a piece of 2+ letters is not among them or under 4 letters do."""
+    pieces = [p for p in re.split(r"[._\-]", local.lower()) if len(p) >= 2]
+    if not pieces or any(p not in card_words for p in pieces):
+        return 0
+    letters = sum(len(p) for p in pieces)
+    return letters if letters >= 4 else 0
+
+
+def _guess_at(token: str, known_domains: frozenset[str], card_words: frozenset[str]) -> str | None:
     candidates = []
     for i, ch in enumerate(token):
-        if ch in "OQ0Da" and 0 < i < len(token) - 4:
+        if ch in _AT_MISREADS and 0 < i < len(token) - 4:
             email = valid_email(token[:i] + "@" + token[i + 1 :])
             if email:
-                domain = email.split("@", 1)[1]
-                candidates.append((domain in known_domains, ch == "O", -i, email))
+                local, domain = email.split("@", 1)
+                candidates.append((domain in known_domains, _name_score(local, card_words), ch == "O", -i,
+                                   email))
     if not candidates:
         return None
     candidates.sort(reverse=True)
-    in_known, is_o, _, email = candidates[0]
-    # Without a domain seen on the card, only an upper-case O inside lower-case text is convincing.
-    if in_known or (is_o and token.replace("O", "").islower()):
+    in_known, named, is_o, _, email = candidates[0]
+    # Without a domain or a name seen on the card, only an upper-case O inside lower-case text is
+    # convincing.
+    if in_known or named or (is_o and token.replace("O", "").islower()):
         return email
     return None
 
@@ -203,14 +215,6 @@ def _match_known_domain(email: str, known: frozenset[str]) -> str:
     return email
 
 
-def url_kind(host: str) -> str:
-    host = host.lower().removeprefix("www.").removeprefix("m.")
-    for domain, kind in SOCIAL_DOMAINS.items():
-        if host == domain or host.startswith(domain.split(".")[0] + ".com."):
-            return kind
-    return "website"
-
-
 def absolute_url(raw: str) -> str:
     raw = raw.rstrip(".,;:")
     if not re.match(r"https?://", raw, re.I):
@@ -225,8 +229,9 @@ def absolute_url(raw: str) -> str:
 _MISREAD_SLASHES = re.compile(r"(?i)(https?:)[/\\|lIA1]{2}(?=www\.)")
 
 
-def find_urls(text: str) -> list[Found]:
-    """Websites (with or without scheme or www) and profile links in a segment."""
+def find_urls(text: str, mail_hosts: frozenset[str] = frozenset()) -> list[Found]:
+    """Websites (with or without scheme or www) and profile links in a segment; ``mail_hosts``
+    (the card's email domains) vouch for a bare host printed in mixed case ('InvestAlberta.ca')."""
     out: list[Found] = []
     text = _MISREAD_SLASHES.sub(r"\1//", text)  # same length: spans stay valid
     for m in _URL_RE.finditer(text):
@@ -242,7 +247,8 @@ def find_urls(text: str) -> list[Found]:
         if not has_marker and (any(len(p) < 2 for p in labels[:-1]) or (not labels[0].isalpha()
                                and not any(c.isalpha() for c in labels[0]))):
             continue
-        if not has_marker and any(c.isupper() for c in host[1:]) and not host.isupper():
+        if not has_marker and any(c.isupper() for c in host[1:]) and not host.isupper() \
+                and host.lower() not in mail_hosts:
             continue
         out.append(Found(absolute_url(raw), m.start(1), m.start(1) + len(raw)))
     return out

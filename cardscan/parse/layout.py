@@ -37,7 +37,9 @@ def clean(text: str) -> str:
     """Trim stray logo characters and normalise spaces."""
     text = text.replace("\u00a0", " ").replace("’", "'").replace("‘", "'")
     text = re.sub(r"[ \t]+", " ", text).strip()
-    text = _STRAY.sub("", text).strip()
+    # a web address broken at a hyphen keeps it: the next line finishes the host
+    wrapped = "-" if re.search(r"(?:https?://|www\.)[\w.\-]*\w-$", text, re.I) else ""
+    text = _STRAY.sub("", text).strip() + wrapped
     # a lone quote before a line is a speck of dirt or a logo edge, unless the line is quoted
     if text and text[0] in "'\"" and not text.rstrip(" .").endswith(text[0]):
         text = _STRAY.sub("", text[1:].strip()).strip()

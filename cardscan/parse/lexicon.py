@@ -10,11 +10,10 @@ from importlib import resources
 
 import pycountry
 
+from cardscan.text import fold
 
-def fold(text: str) -> str:
-    """Lower case without accents, for comparisons ('Álvarez' -> 'alvarez')."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+#: Digits as OCR misreads them: O/o for 0, l/I for 1.
+OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
 
 
 def deaccent(text: str) -> str:
@@ -90,6 +89,9 @@ def country_names() -> dict[str, str]:
         "brasil": "BR", "españa": "ES", "deutschland": "DE", "alemania": "DE", "holland": "NL",
         "the netherlands": "NL", "perú": "PE", "russia": "RU", "south korea": "KR", "corea del sur": "KR",
         "venezuela": "VE", "bolivia": "BO", "vietnam": "VN", "taiwan": "TW", "iran": "IR",
+        "uae": "AE", "u.a.e.": "AE", "emirates": "AE", "ksa": "SA", "cameroun": "CM", "turkiye": "TR",
+        "türkiye": "TR", "nederland": "NL", "schweiz": "CH", "suisse": "CH", "svizzera": "CH",
+        "maroc": "MA", "al maghrib": "MA",
     }
     for name, code in extra.items():
         table[fold(name)] = code
@@ -142,7 +144,16 @@ def not_a_country_here(name: str, code: str) -> bool:
     places = _places_by_country().get(key)
     if places and code not in places:
         return True
-    return key in words("street_suffixes.txt") or key in words("street_types.txt")
+    return key in _plain_street_words()
+
+
+@cache
+def _plain_street_words() -> frozenset[str]:
+    """Street types and suffixes written without accents: 'Cañada' folds to 'canada' but is no
+    spelling of Canada."""
+    files = ("street_suffixes.txt", "street_types.txt")
+    raw = [w for name in files for ln in _lines(name) for w in ln.split()]
+    return frozenset(w.casefold() for w in raw if fold(w) == w.casefold())
 
 
 @cache

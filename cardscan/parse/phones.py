@@ -10,25 +10,27 @@ import phonenumbers
 from phonenumbers import PhoneNumberType, ValidationResult
 
 from cardscan.models import PhoneType
-from cardscan.parse.lexicon import deaccent, fold
+from cardscan.parse.lexicon import OCR_DIGITS, deaccent, fold
 
 # Digits as OCR may print them: O/o for 0 and l/I for 1 are repaired only in labelled numbers.
 CANDIDATE = re.compile(
     r"(?<![\w@/#º°ª])((?:\+|00)\s?)?(\(?\s?[\dOo][\dOolI\s().\-–]{5,26}[\dOolI])(?![\w@º°ª])"
 )
-_OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
 _LABELS: dict[str, PhoneType] = {}
 for _words, _type in (
     ("m mob mobile movil mov cel cell celular cellular cellphone cellulare portable port handy mobil tm "
-     "whatsapp wa wsp gsm telemovel movel", PhoneType.CELL),
+     "whatsapp wa wsp gsm telemovel movel natel handphone hp cellulaire", PhoneType.CELL),
     ("office oficina of ofic ofi direct directo dir d work w trabajo o bureau buro ufficio escritorio "
-     "switchboard centralita main ext", PhoneType.WORK),
+     "switchboard centralita main ext conmutador zentrale", PhoneType.WORK),
     ("fax f telefax fx", PhoneType.FAX),
     ("tel t phone ph p telefono tlf tlfn tfno tfn tf fone fones telefone telephone tels telf call "
-     "tlf. telfs h home casa", PhoneType.VOICE),
+     "tlf. telfs home casa telefon h pbx", PhoneType.VOICE),
 ):
     for _w in _words.split():
         _LABELS[_w] = _type
+#: Labels that do not say fixed or mobile: 'H' is 'handphone' in Singapore and Malaysia, 'home'
+#: elsewhere. The number's own range decides.
+_EITHER_LINE = frozenset({"h"})
 _LABEL_WORD = r"(?:" + "|".join(sorted((re.escape(w) for w in _LABELS), key=len, reverse=True)) + r")"
 # The label(s) just before a number: 'Tel.:', 'Tel/Fax', 'Tel. móvil', 'M', '(O)'.
 LABEL_BEFORE = re.compile(
@@ -50,9 +52,6 @@ _DATE = re.compile(
 _YEARS = re.compile(r"^(?:19|20)\d\d\s?[-–/]\s?(?:19|20)\d\d$")
 _POSTAL = re.compile(r"^\d{5}-\d{3}$|^\d{2}\.\d{3}-\d{3}$|^\d{4}-\d{3}$|^\d{5}-\d{4}$")
 _AMOUNT = re.compile(r"^\d{1,3}(?:[.,]\d{3}){2,}$")
-
-FALLBACK_REGIONS = ("US", "GB", "MX", "ES", "BR", "AR", "CO", "CL", "PE", "FR", "DE", "IT", "PT", "CA")
-
 
 @dataclass
 class PhoneHit:
@@ -127,8 +126,11 @@ def resolve(
     labelled: bool,
     previous: PhoneHit | None,
     primary_count: int = 0,
+    evidenced: bool = True,
 ) -> tuple[phonenumbers.PhoneNumber, float] | None:
-    """Parse one printed number: the number and how sure we are, or None."""
+    """Parse one printed number: the number and how sure we are, or None.
+
+    ``evidenced`` says the first region comes from the card's own evidence, not only the default."""
     digits = re.sub(r"\D", "", printed)
     if not 6 <= len(digits) <= 15:
         return None
@@ -175,9 +177,10 @@ def resolve(
         # printed without its area code ('2294-9484' on a São Paulo card): keep it as printed
         # rather than guess an area code, or a country where those digits happen to be valid
         return home, LOCAL_ONLY
-    if (labelled or _AREA_IN_BRACKETS.match(printed)) and regions:
-        # printed on the card with a label (or an area code in brackets): trust a number of the
-        # right length even when the range is unassigned (demo cards, new or retired ranges)
+    if (labelled or _AREA_IN_BRACKETS.match(printed)) and regions and evidenced:
+        # printed on the card with a label (or an area code in brackets), in the country the card
+        # shows: trust a number of the right length even when the range is unassigned (demo
+        # cards, new or retired ranges)
         number = _parse(printed, regions[0])
         if number is not None and phonenumbers.is_possible_number(number) and len(digits) >= 8:
             return number, 0.6
@@ -192,6 +195,12 @@ def resolve(
         # 'Tel/Fax: 3123-0800' that no country the card hints at can complete: a local number,
         # kept as printed (flagged) rather than placed in a country where the digits happen to fit
         return home, LOCAL_ONLY
+    if labelled and regions and _looks_formatted(printed) and 8 <= len(digits) <= 13:
+        # a labelled national number that no country of the card's evidence (nor the default
+        # region) can hold: kept as printed and flagged, never moved to a country it may not be in
+        number = _parse(printed, regions[0]) or _parse("+" + digits, None)
+        if number is not None:
+            return number, LOCAL_ONLY
     return None
 
 
@@ -243,6 +252,7 @@ def find_phones(
     regions: tuple[str, ...],
     fallback: tuple[str, ...] = (),
     label_hint: PhoneType | None = None,
+    evidenced: bool = True,
 ) -> list[PhoneHit]:
     """Every phone number in one segment of text, in order.
 
@@ -262,6 +272,7 @@ def find_phones(
         after_match = LABEL_AFTER.match(deaccent(text[m.end() :]))
         if label is None and after_match:
             label = label_type(after_match.group(1))
+        either = bool(label_match and fold(label_match.group(1)).strip(" .:") in _EITHER_LINE)
         if label is None and previous is None and label_hint is not None:
             label = label_hint
         if label is None and previous is not None and not before.strip(" /,;-–|"):
@@ -271,7 +282,7 @@ def find_phones(
         if any(c in printed for c in "OolI"):
             if label is None and not (plus or _one_misread_digit(printed)):
                 continue
-            printed = printed.translate(_OCR_DIGITS)
+            printed = printed.translate(OCR_DIGITS)
         n_digits = sum(c.isdigit() for c in printed)
         if label is None and not plus and n_digits < 7:
             continue  # an unlabelled short run of digits is a street number, a code, a price
@@ -279,12 +290,14 @@ def find_phones(
         tried = fallback if fallback and grouped else regions
         for piece in _split_run_together(printed, plus, regions):
             resolved = resolve(piece, bool(plus) or piece.startswith("+"), tried, label is not None,
-                               previous, len(regions))
+                               previous, len(regions), evidenced)
             if resolved is None:
                 continue
             number, confidence = resolved
             local = confidence == LOCAL_ONLY
             kind = label or type_from_number(number)
+            if either and type_from_number(number) == PhoneType.CELL:
+                kind = PhoneType.CELL
             if label is None:
                 confidence -= 0.1
                 # an unlabelled fixed line is simply a phone; only a mobile range says more
@@ -331,3 +344,26 @@ def _valid_somewhere(printed: str, regions: tuple[str, ...]) -> bool:
         if number is not None and phonenumbers.is_valid_number(number):
             return True
     return False
+
+
+# National formats that name their country: '(646) 867-5309', '(11) 98765-4321', '03-3581-4111',
+# '98220 45671' (an Indian mobile), '(011) 15 6789-0123' (an Argentine mobile).
+_NATIONAL_SHAPES = (
+    ("US", re.compile(r"(?<![\d+])(?:\(\d{3}\)\s?\d{3}[-.\s]\d{4}|\d{3}[-.]\d{3}[-.]\d{4})(?!\d)")),
+    ("BR", re.compile(r"(?<![\d+])\(?\d{2}\)?\s?(?:9\s?\d{4}|[2-5]\d{3})-\d{4}(?!\d)")),
+    ("JP", re.compile(r"(?<![\d+-])0\d{1,4}-\d{1,4}-\d{4}(?![\d-])")),
+    ("IN", re.compile(r"(?<![\d+])[6-9]\d{4}\s\d{5}(?!\d)")),
+    ("AR", re.compile(r"(?<![\d+])\(?0\d{2,4}\)?\s?15\s?\d{3,4}-\d{4}(?!\d)")),
+)
+
+
+def shape_countries(text: str) -> list[str]:
+    """Countries whose own national format prints a number of the text, and where it is valid
+    (the United States' shape also names Canada and the rest of North America)."""
+    found = []
+    for code, shape in _NATIONAL_SHAPES:
+        for m in shape.finditer(text):
+            number = _parse(m.group(0), code)
+            if number is not None and phonenumbers.is_valid_number(number):
+                found.append(phonenumbers.region_code_for_number(number) or code)
+    return found
