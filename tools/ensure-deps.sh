@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the system programs cardscan needs are present.
-#   tools/ensure-deps.sh          tesseract with eng, spa and osd (what `cardscan scan` needs)
+#   tools/ensure-deps.sh          tesseract with eng, spa and osd (what `cardscan scan` needs), and
+#                                 por, fra, deu, ita (cards from Brazil, France, Germany, Italy...)
 #   tools/ensure-deps.sh test     the above, plus what the tests use: chromium, zbar, fonts
 #   tools/ensure-deps.sh bench    tesseract and the fonts the sample generator draws with
 # Installs through apt-get when missing and running as root; otherwise prints one line
@@ -11,9 +12,10 @@ missing=()
 have_lang() { tesseract --list-langs 2>/dev/null | grep -qx "$1"; }
 
 if ! command -v tesseract >/dev/null 2>&1; then
-  missing+=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-osd)
+  missing+=(tesseract-ocr)
+  for lang in eng spa osd por fra deu ita; do missing+=("tesseract-ocr-$lang"); done
 else
-  for lang in eng spa osd; do have_lang "$lang" || missing+=("tesseract-ocr-$lang"); done
+  for lang in eng spa osd por fra deu ita; do have_lang "$lang" || missing+=("tesseract-ocr-$lang"); done
 fi
 if [ "${1:-}" = "test" ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
