@@ -771,7 +771,7 @@ def draw_logo_box(rng: random.Random, spec: CardSpec, image: Image.Image, frame:
     width, height = (rng.randint(280, 360), CARD_H) if strip else (rng.randint(190, 280),
                                                                   rng.randint(130, 200))
     box = _reserve_side(rng, frame, width, height, prefer="left" if strip else "", bleed=strip)
-    fill = rng.choice([*PALETTE_DARK, accent, (0, 0, 0)])
+    fill = rng.choice(ACCENTS if spec.dark else [*PALETTE_DARK, *ACCENTS[:3], (0, 0, 0)])
     draw.rectangle(box, fill=fill)
     text = short_name(rng, spec.truth["org"])
     fnt = _fit_font(family, text, 64, int(width * 0.8))
