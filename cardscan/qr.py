@@ -36,6 +36,7 @@ WORKING_LONG_SIDE = 2048
 FULL_RESOLUTION_MAX_PIXELS = 6_000_000
 #: Images whose long side is below this are also tried enlarged twice (low-resolution scans).
 SMALL_LONG_SIDE = 1000
+ENLARGE = 2  # how much an image or a code's region is enlarged for a second try
 #: Two values this similar (rapidfuzz ratio, 0-100) are one value misread by OCR.
 NEAR_RATIO = 85
 
@@ -51,8 +52,30 @@ def _grey(image: np.ndarray) -> np.ndarray:
 
 
 def _read(grey: np.ndarray) -> list[str]:
-    found = zxingcpp.read_barcodes(grey, formats=zxingcpp.BarcodeFormat.QRCode)
-    return [barcode.text for barcode in found if barcode.valid and barcode.text]
+    """Payloads zxing-cpp decodes on `grey`; a code it finds but cannot decode (modules of two
+    pixels, blurred) is read again from its own region enlarged twice."""
+    found = zxingcpp.read_barcodes(grey, formats=zxingcpp.BarcodeFormat.QRCode, return_errors=True)
+    texts = [barcode.text for barcode in found if barcode.valid and barcode.text]
+    for barcode in found:
+        if barcode.valid:
+            continue
+        region = _region(grey, barcode.position)
+        if region is None:
+            continue
+        enlarged = cv2.resize(region, None, fx=ENLARGE, fy=ENLARGE, interpolation=cv2.INTER_CUBIC)
+        again = zxingcpp.read_barcodes(enlarged, formats=zxingcpp.BarcodeFormat.QRCode)
+        texts += [b.text for b in again if b.valid and b.text]
+    return texts
+
+
+def _region(grey: np.ndarray, position: zxingcpp.Position) -> np.ndarray | None:
+    """The part of `grey` around a detected code, with a quarter of its size as margin."""
+    corners = (position.top_left, position.top_right, position.bottom_right, position.bottom_left)
+    xs, ys = [p.x for p in corners], [p.y for p in corners]
+    margin = max(max(xs) - min(xs), max(ys) - min(ys)) // 4 + 8
+    x0, y0 = max(0, min(xs) - margin), max(0, min(ys) - margin)
+    x1, y1 = min(grey.shape[1], max(xs) + margin), min(grey.shape[0], max(ys) + margin)
+    return grey[y0:y1, x0:x1] if x1 - x0 > 16 and y1 - y0 > 16 else None
 
 
 def decode_qr(image: np.ndarray) -> list[str]:
@@ -60,7 +83,7 @@ def decode_qr(image: np.ndarray) -> list[str]:
 
     Fast first: a grey copy at most WORKING_LONG_SIDE long; the full resolution only when that
     found nothing and the image has at most FULL_RESOLUTION_MAX_PIXELS; a small image (a
-    low-resolution scan) is tried enlarged as well.
+    low-resolution scan) is tried enlarged as well, and so is a code found but not decoded.
     """
     grey = _grey(image)
     height, width = grey.shape[:2]
@@ -75,7 +98,7 @@ def decode_qr(image: np.ndarray) -> list[str]:
     else:
         attempts.append(lambda: grey)
         if long_side < SMALL_LONG_SIDE:
-            attempts.append(lambda: cv2.resize(grey, None, fx=2, fy=2,
+            attempts.append(lambda: cv2.resize(grey, None, fx=ENLARGE, fy=ENLARGE,
                                                interpolation=cv2.INTER_CUBIC))
     for attempt in attempts:
         texts = _read(np.ascontiguousarray(attempt()))

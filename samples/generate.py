@@ -8,6 +8,13 @@ with the ground truth in the field names of docs/architecture.md.
 
     python samples/generate.py --count 200 --seed 7 --out bench/cache/set --kind both
     python samples/generate.py --preset samples --out samples/
+    python samples/generate.py --count 25 --class qr_vcard --out /tmp/qr   # one real-card class
+
+The real-card classes of issue 13 (`CLASSES`: logo boxes, QR codes with URL and vCard/MeCard
+payloads, mid-tone panels with light text, top bands, pictures, low-resolution scans, contacts
+from BR, DE, FR, IT, CH, AR, CO, CL in their own formats) are separate sets: the standard sets
+draw none of them and stay byte-identical for a seed. Each class card's truth lists them under
+"classes", with where each was drawn (box, colours, the QR payload).
 
 The same seed always gives the same bytes (for a given Faker/phonenumbers version).
 """
