@@ -8,7 +8,12 @@
    the same number of workers and prints scan time / tesseract time.
 4. Samples /proc while a scan runs for the peak RSS (VmHWM) of every process in its tree.
 5. Runs the last photo scan again without --rescan: the time to resume a finished batch.
-6. Scores ../shared/realcards/ against truth.jsonl as a separate row when present.
+6. Scores ../shared/realcards/ against truth.jsonl (printed first: F1, recall per field and the
+   share of printed values present anywhere in the OCR text), times it against plain tesseract.
+7. Generates one set per real-card class of issue 13 (samples/generate.py CLASSES: logo boxes,
+   QR codes, mid-tone panels, top bands, pictures, low-res scans, other countries) and scores
+   each class on flat scans and photos, one row each.
+8. Measures the QR decoders (zxing-cpp, OpenCV, zbar) on the real cards and the QR class sets.
 
 Prints tables and writes bench/results.json.
 """
@@ -52,7 +57,18 @@ TARGETS = {  # from the issues; printed beside the figures
     "scan / plain tesseract <= 1.0 (same jobs)": lambda r: _get(r, "speed", "max_ratio", le=1.0),
     "scan / plain tesseract <= 0.6 (same jobs)": lambda r: _get(r, "speed", "max_ratio", le=0.6),
     "resume of a finished batch < 2% of the scan": lambda r: _get(r, "resume", "share", le=0.02),
+    "real cards micro F1 >= 0.88": lambda r: _get(r, "sets", "real", "micro_f1", ge=0.88),
+    "real cards: >= 92% of printed values in the OCR text":
+        lambda r: _get(r, "sets", "real", "present_in_ocr", ge=0.92),
+    "every generated class >= 0.93 (flat and photo)": lambda r: _classes_ok(r),
 }
+SET_ORDER = ("real", "flat", "photo")  # the real cards first: they are what matters
+
+
+def _classes_ok(results: dict[str, Any]) -> bool | None:
+    scores = [kinds[k]["micro_f1"] for kinds in results.get("classes", {}).values()
+              for k in ("flat", "photo") if k in kinds]
+    return all(f >= 0.93 for f in scores) if scores else None
 
 
 def _get(results: dict[str, Any], *keys: str, ge: float | None = None,
@@ -92,15 +108,17 @@ def load_generator() -> Any:
     return sys.modules[name]
 
 
-def _generate_chunk(out: str, first: int, count: int, seed: int) -> int:
-    return len(load_generator().generate(Path(out), count, seed, "both", first=first))
+def _generate_chunk(out: str, first: int, count: int, seed: int, classes: tuple[str, ...]) -> int:
+    return len(load_generator().generate(Path(out), count, seed, "both", first=first,
+                                         classes=classes))
 
 
-def ensure_set(count: int, seed: int, jobs: int) -> Path:
-    """The cached set for (count, seed, generator source); generated when missing or stale."""
+def ensure_set(count: int, seed: int, jobs: int, classes: tuple[str, ...] = ()) -> Path:
+    """The cached set for (classes, count, seed, generator source); generated when missing or stale."""
     source = (ROOT / "samples" / "generate.py").read_bytes()
     key = hashlib.sha256(source).hexdigest()[:12]
-    folder = CACHE / f"set-n{count}-s{seed}-{key}"
+    prefix = f"class-{'+'.join(classes)}-" if classes else ""
+    folder = CACHE / f"{prefix}set-n{count}-s{seed}-{key}"
     if (folder / "manifest.json").is_file():
         return folder
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -108,8 +126,8 @@ def ensure_set(count: int, seed: int, jobs: int) -> Path:
     started = time.perf_counter()
     chunk = max(1, -(-count // (jobs * 4)))
     with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(_generate_chunk, str(staging), first, min(chunk, count - first), seed)
-                   for first in range(0, count, chunk)]
+        futures = [pool.submit(_generate_chunk, str(staging), first, min(chunk, count - first), seed,
+                               classes) for first in range(0, count, chunk)]
         for future in futures:
             future.result()
     manifest = {"count": count, "seed": seed, "generator": key,
@@ -118,7 +136,8 @@ def ensure_set(count: int, seed: int, jobs: int) -> Path:
     if folder.exists():
         shutil.rmtree(folder)
     staging.rename(folder)
-    log(f"generated {count} cards (flat + photo) in {manifest['seconds']} s -> {folder}")
+    log(f"generated {count} {'+'.join(classes) or 'standard'} cards (flat + photo) in "
+        f"{manifest['seconds']} s -> {folder}")
     return folder
 
 
@@ -380,6 +399,132 @@ def real_truths() -> dict[str, dict[str, Any]]:
     return records
 
 
+def stage_timers(run: ScanRun) -> dict[str, float] | None:
+    """Mean seconds per photo of each stage, when the scan's --json lines carry `timers`."""
+    sums: dict[str, float] = {}
+    photos = 0
+    for line in run.lines:
+        timers = line.get("timers")
+        if isinstance(timers, dict):
+            photos += 1
+            for stage, seconds in timers.items():
+                if isinstance(seconds, int | float):
+                    sums[stage] = sums.get(stage, 0.0) + float(seconds)
+    return {k: round(v / photos, 4) for k, v in sums.items()} if photos else None
+
+
+# ---------------------------------------------------------------- QR decoders
+
+
+def _qr_decoders() -> dict[str, Any]:
+    """name -> function(grey image) -> payloads, for every decoder importable here."""
+    import cv2
+
+    decoders: dict[str, Any] = {}
+    # errors only: OpenCV warns "ECI is not supported" on every UTF-8 code
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+    detector = cv2.QRCodeDetector()
+
+    def opencv(grey: Any) -> list[str]:
+        ok, texts, _points, _ = detector.detectAndDecodeMulti(grey)
+        return [t for t in texts if t] if ok else []
+
+    decoders["opencv QRCodeDetector"] = opencv
+    try:
+        import zxingcpp
+
+        decoders["zxing-cpp"] = lambda grey: [b.text for b in zxingcpp.read_barcodes(
+            grey, formats=zxingcpp.BarcodeFormat.QRCode) if b.text]
+    except ImportError:
+        pass
+    try:
+        from pyzbar import pyzbar
+
+        decoders["pyzbar (zbar)"] = lambda grey: [d.data.decode("utf-8", "replace") for d in
+                                                  pyzbar.decode(grey, symbols=[pyzbar.ZBarSymbol.QRCODE])]
+    except (ImportError, OSError):
+        pass
+    try:
+        from cardscan.qr import decode_qr
+
+        decoders["cardscan.qr.decode_qr"] = decode_qr
+    except ImportError:
+        pass
+    return decoders
+
+
+def measure_qr_decoders(groups: dict[str, list[tuple[Path, str | None]]]) -> dict[str, Any]:
+    """Per group of images (path, expected payload or None), per decoder: codes decoded (right
+    payload when one is expected, any code otherwise) and ms per image. Every decoder gets the
+    same grey image, at most 2048 px long (a 12 MP photo at half size), as decode_qr starts."""
+    import cv2
+
+    decoders = _qr_decoders()
+    out: dict[str, Any] = {}
+    for group, items in groups.items():
+        images = []
+        for path, expected in items:
+            grey = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+            if grey is None:
+                continue
+            factor = min(1.0, 2048 / max(grey.shape[:2]))
+            if factor < 1:
+                grey = cv2.resize(grey, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+            images.append((grey, expected))
+        rows = {}
+        for name, decode in decoders.items():
+            decoded, started = 0, time.perf_counter()
+            for grey, expected in images:
+                texts = decode(grey)
+                decoded += (expected in texts) if expected is not None else bool(texts)
+            ms = 1000 * (time.perf_counter() - started) / max(1, len(images))
+            rows[name] = {"decoded": decoded, "ms_per_image": round(ms, 1)}
+        out[group] = {"images": len(images),
+                      "with_qr": sum(1 for _, e in images if e is not None), "decoders": rows}
+    return out
+
+
+# ---------------------------------------------------------------- real-card classes
+
+
+def class_sets(count: int, seed: int, jobs: int) -> dict[str, Path]:
+    """One cached set per class of samples/generate.py CLASSES."""
+    return {name: ensure_set(count, seed, jobs, (name,)) for name in load_generator().CLASSES}
+
+
+def score_classes(count: int, seed: int, jobs: int, options: set[str], env: dict[str, str],
+                  work: Path, timeout: float) -> dict[str, dict[str, Any]]:
+    """class -> {"flat": summary, "photo": summary}: one scan per kind over every class set
+    (file names start with the class, so one run serves them all)."""
+    folders = class_sets(count, seed, jobs)
+    scores: dict[str, dict[str, Any]] = {name: {} for name in folders}
+    for kind in ("flat", "photo"):
+        files = {name: images_in(folder / kind) for name, folder in folders.items()}
+        every = [f for group in files.values() for f in group]
+        log(f"scan the class sets: {kind} x{len(every)} --jobs {jobs} ...")
+        run = run_scan(every, work / f"book-classes-{kind}", jobs, options, env, True, timeout)
+        log(f"  {run.seconds:.1f} s, exit {run.returncode}, {len(run.lines)} lines")
+        for name, group in files.items():
+            scores[name][kind] = score_generated(f"class-{name}-{kind}", group, run)
+    return scores
+
+
+def qr_groups(count: int, seed: int, jobs: int, no_classes: bool, no_real: bool
+              ) -> dict[str, list[tuple[Path, str | None]]]:
+    """The images the QR decoders are measured on: the real cards (any code counts) and the
+    generated QR class cards, flat and photo (the exact payload counts)."""
+    groups: dict[str, list[tuple[Path, str | None]]] = {}
+    if not no_real and (REALCARDS / "truth.jsonl").is_file():
+        groups["real"] = [(REALCARDS / n, None) for n in real_truths() if (REALCARDS / n).is_file()]
+    if not no_classes:
+        folders = class_sets(count, seed, jobs)
+        for kind in ("flat", "photo"):
+            groups[f"QR cards {kind}"] = [
+                (path, truth_for(path)["qr"]["payload"]) for name in ("qr_url", "qr_vcard")
+                for path in images_in(folders[name] / kind)]
+    return groups
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -404,23 +549,24 @@ def print_report(results: dict[str, Any]) -> None:
         print(f"  !! {results['problem']}")
     print()
     header = f"{'set':<8}{'photos':>7}{'cards':>7}{'micro-F1':>10}{'prec':>8}{'recall':>8}" \
-             f"{'perfect':>9}{'char-acc':>10}{'phone#':>8}"
+             f"{'perfect':>9}{'char-acc':>10}{'phone#':>8}{'in-OCR':>8}"
     print(header)
     print("-" * len(header))
-    for name in ("flat", "photo", "real"):
+    for name in SET_ORDER:
         s = sets.get(name)
         if not s:
             continue
         print(f"{name:<8}{s['photos']:>7}{s['cards']:>7}{fmt(s['micro_f1']):>10}"
               f"{fmt(s['micro_precision']):>8}{fmt(s['micro_recall']):>8}"
               f"{fmt(s['perfect_cards'], True):>9}{fmt(s['char_accuracy'], True):>10}"
-              f"{fmt(s['phone_numbers_recall']):>8}")
+              f"{fmt(s['phone_numbers_recall']):>8}{fmt(s.get('present_in_ocr'), True):>8}")
+    print("(in-OCR: share of the printed values found anywhere in the text cardscan read)")
     baseline = results.get("baseline", {}).get("char_accuracy")
     if baseline is not None:
         print(f"{'(plain tesseract on the whole photo: char-acc ' + fmt(baseline, True) + ')'}")
     if sets:
         print()
-        names = [n for n in ("flat", "photo", "real") if n in sets]
+        names = [n for n in SET_ORDER if n in sets]
         print(f"{'field':<16}" + "".join(f"{n + ' P/R':>16}" for n in names))
         for fld in scoring.FIELDS:
             row = f"{fld:<16}"
@@ -431,6 +577,18 @@ def print_report(results: dict[str, Any]) -> None:
                 else:
                     row += f"{c['precision']:>8.3f}/{c['recall']:.3f}".rjust(16)
             print(row)
+    classes = results.get("classes", {})
+    if classes:
+        print()
+        head = f"{'class':<14}{'cards':>6}{'flat F1':>9}{'photo F1':>10}{'flat in-OCR':>13}" \
+               f"{'photo in-OCR':>14}"
+        print(head)
+        print("-" * len(head))
+        for name, kinds in classes.items():
+            flat, photo = kinds.get("flat", {}), kinds.get("photo", {})
+            print(f"{name:<14}{fmt(flat.get('cards')):>6}{fmt(flat.get('micro_f1')):>9}"
+                  f"{fmt(photo.get('micro_f1')):>10}{fmt(flat.get('present_in_ocr'), True):>13}"
+                  f"{fmt(photo.get('present_in_ocr'), True):>14}")
     speed = results.get("speed", {})
     if speed.get("runs"):
         print()
@@ -445,15 +603,33 @@ def print_report(results: dict[str, Any]) -> None:
                   f"{fmt(mem.get('tree_peak_mb')):>8}  {run['returncode']}")
         if speed.get("scaling") is not None:
             print(f"scaling 1 -> {speed['max_jobs']} jobs (photos): {speed['scaling']:.2f}x")
+        stages = speed.get("real_stages")
+        if stages:
+            print("per-stage seconds per real photo: "
+                  + ", ".join(f"{k} {v:.3f}" for k, v in stages.items()))
+        elif "real_stages" in speed:
+            print("per-stage times: the scan's --json output carries no `timers` yet")
     resume = results.get("resume")
     if resume:
         print(f"resume of a finished batch: {resume['seconds']:.2f} s = "
               f"{fmt(resume['share'], True)} of the scan (exit {resume['returncode']})")
+    qr = results.get("qr_decoders")
+    if qr:
+        print()
+        groups = list(qr)
+        print(f"{'QR decoder':<24}" + "".join(
+            f"{g + ' (' + str(qr[g]['with_qr'] or qr[g]['images']) + ')':>26}" for g in groups))
+        for name in qr[groups[0]]["decoders"]:
+            row = f"{name:<24}"
+            for g in groups:
+                d = qr[g]["decoders"][name]
+                row += f"{str(d['decoded']) + ' decoded, ' + str(d['ms_per_image']) + ' ms':>26}"
+            print(row)
     if results.get("targets"):
         print()
         for name, ok in results["targets"].items():
             print(f"  [{'ok' if ok else '--' if ok is None else 'MISS'}] {name}")
-    for name in ("flat", "photo", "real"):
+    for name in SET_ORDER:
         s = sets.get(name)
         if s and s.get("top_misses"):
             print(f"\ntop misses ({name}):")
@@ -491,8 +667,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", default="spa+eng", help="OCR languages (default spa+eng)")
     parser.add_argument("--no-real", action="store_true", help="skip ../shared/realcards")
     parser.add_argument("--no-baseline", action="store_true", help="skip plain tesseract timing")
+    parser.add_argument("--class-count", type=int, default=None,
+                        help="cards per real-card class set (default: count / 8, at least 10)")
+    parser.add_argument("--no-classes", action="store_true", help="skip the real-card class sets")
     args = parser.parse_args(argv)
     count = 30 if args.quick else args.count
+    class_count = args.class_count or max(10, count // 8)
     job_counts = sorted({max(1, int(j)) for j in args.jobs.split(",") if j.strip()})
     max_jobs = job_counts[-1]
 
@@ -566,17 +746,30 @@ def main(argv: list[str] | None = None) -> int:
             log(f"scan {len(real_files)} real card photos ...")
             run = run_scan(real_files, work / "book-real", max_jobs, options, env, True, timeout)
             results["sets"]["real"] = score_photos("real", truths, run)
-            results["speed"]["runs"].append({
+            real_run: dict[str, Any] = {
                 "set": "real", "jobs": max_jobs, "seconds": round(run.seconds, 2),
                 "photos_per_s": round(len(real_files) / run.seconds, 3),
                 "returncode": run.returncode, "timed_out": run.timed_out, "memory": run.memory,
-                "statuses": run.status_counts()})
+                "statuses": run.status_counts()}
+            if not args.no_baseline:
+                log(f"plain tesseract over {len(real_files)} real photos with {max_jobs} workers ...")
+                seconds, _texts = plain_tesseract(real_files, max_jobs, args.lang)
+                real_run.update(tesseract_seconds=round(seconds, 2),
+                                ratio=round(run.seconds / seconds, 3))
+            results["speed"]["runs"].append(real_run)
+            results["speed"]["real_stages"] = stage_timers(run)
+        if not problem and not args.no_classes:
+            results["classes"] = score_classes(class_count, args.seed, max_jobs, options, env,
+                                               work, timeout)
+        results["qr_decoders"] = measure_qr_decoders(qr_groups(class_count, args.seed, max_jobs,
+                                                               args.no_classes, args.no_real))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["targets"] = {name: check(results) for name, check in TARGETS.items()}
     # other runs (--quick, another count or seed) go beside the cached sets, not over the
     # committed figures
-    default = (count, args.seed, job_counts) == (200, 7, [1, 2]) and not args.no_real
+    default = (count, args.seed, job_counts) == (200, 7, [1, 2]) and not args.no_real \
+        and not args.no_classes and args.class_count is None
     target = RESULTS if default else CACHE / "results-last.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

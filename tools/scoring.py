@@ -265,6 +265,50 @@ def char_accuracy(truth_text: str, ocr_text: str) -> float:
     return 1.0 - errors / total if total else (1.0 if not errors else 0.0)
 
 
+# ---------------------------------------------------------------- values present in the OCR text
+
+
+def _value_norm(value: Any) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", str(value or "")).casefold()).strip()
+
+
+def _line_digits(text: str) -> list[str]:
+    return [digits(line) for line in (text or "").splitlines()]
+
+
+def _in_text(field_name: str, value: str, text: str) -> bool:
+    """Whether a printed value appears in `text` (phones by their digits within one line)."""
+    if field_name == "tels":
+        wanted = digits(value)
+        return bool(wanted) and any(wanted in line for line in _line_digits(text))
+    wanted = _value_norm(value)
+    return bool(wanted) and wanted in _value_norm(text)
+
+
+def printed_values(truth: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(field, value) of every value printed on the card: scalars, phones as printed, emails,
+    URLs, address parts. With the card's printed `text` known (generated cards) a value not in
+    it (a URL only in a QR code) is left out; `unsure` fields are left out."""
+    unsure = set(truth.get("unsure") or [])
+    values: list[tuple[str, str]] = [(n, truth.get(n) or "") for n in SCALAR_FIELDS]
+    values += [("tels", t.get("printed") or "") for t in truth.get("tels") or []]
+    values += [(n, v) for n in ("emails", "urls") for v in truth.get(n) or []]
+    adr = truth.get("adr") or {}
+    values += [(f"adr.{n}", adr.get(n) or "") for n in ADR_FIELDS]
+    values = [(n, str(v)) for n, v in values if v and n not in unsure]
+    printed = truth.get("text")
+    if printed is not None:
+        values = [(n, v) for n, v in values if _in_text(n, v, printed)]
+    return values
+
+
+def present_in_text(truth: Mapping[str, Any], ocr_text: str) -> tuple[int, int, list[str]]:
+    """(values found in the OCR text, values printed, the missing ones as 'field: value')."""
+    values = printed_values(truth)
+    missing = [f"{n}: {v}" for n, v in values if not _in_text(n, v, ocr_text)]
+    return len(values) - len(missing), len(values), missing
+
+
 # ---------------------------------------------------------------- photos with several cards
 
 
@@ -333,6 +377,8 @@ class SetScore:
     ocr_errors: int = 0
     ocr_chars: int = 0
     ocr_cards: int = 0  # cards whose OCR text could be compared
+    values_present: int = 0  # printed values found anywhere in the photo's OCR text
+    values_printed: int = 0
     misses: Counter[str] = field(default_factory=Counter)  # "field missed|extra|wrong" -> count
     examples: dict[str, list[str]] = field(default_factory=dict)  # a few "truth -> pred" each
 
@@ -344,6 +390,13 @@ class SetScore:
         """
         truths = truths_of(truth_doc)
         details: list[dict[str, Any]] = []
+        photo_text = "\n".join(p.get("ocr_text") or "" for p in preds)
+        not_in_ocr = []
+        for truth_card in truths:
+            found, printed, missing = present_in_text(truth_card, photo_text)
+            self.values_present += found
+            self.values_printed += printed
+            not_in_ocr.append(missing)
         for ti, pj in match_cards(truths, [p.get("fields") or {} for p in preds]):
             truth = truths[ti] if ti is not None else None
             pred_line = preds[pj] if pj is not None else None
@@ -353,7 +406,8 @@ class SetScore:
             else:
                 self.cards += 1
             per_field = score_card(truth, pred)
-            record: dict[str, Any] = {"card": ti, "pred": pj, "misses": {}}
+            record: dict[str, Any] = {"card": ti, "pred": pj, "misses": {},
+                                      "not_in_ocr": not_in_ocr[ti] if ti is not None else []}
             for name, counts in per_field.items():
                 self.fields[name].add(counts)
                 if counts.fn or counts.fp:
@@ -405,6 +459,8 @@ class SetScore:
             "char_accuracy": (round(self.char_accuracy, 4)
                               if self.char_accuracy is not None else None),
             "phone_numbers_recall": round(self.phone_numbers.recall, 4),
+            "present_in_ocr": (round(self.values_present / self.values_printed, 4)
+                               if self.values_printed else None),
             "fields": {name: {"precision": round(c.precision, 4), "recall": round(c.recall, 4),
                               "tp": c.tp, "fp": c.fp, "fn": c.fn}
                        for name, c in self.fields.items()},

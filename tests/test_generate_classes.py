@@ -1,0 +1,169 @@
+"""samples/generate.py draws each real-card class of issue 13 (fast: no Tesseract)."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+
+from cardscan.qr import contact_from_qr, decode_qr
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_generator() -> Any:
+    name = "cardscan_samples_generate"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "samples" / "generate.py")
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+gen = load_generator()
+
+
+@pytest.fixture(scope="module")
+def class_sets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[Path, dict]]]:
+    """Three flat cards of each class (and two photos of low-res ones): class -> [(image, truth)]."""
+    out: dict[str, list[tuple[Path, dict]]] = {}
+    for name in gen.CLASSES:
+        folder = tmp_path_factory.mktemp(name)
+        paths = gen.generate(folder, 3, 11, "both" if name == "lowres" else "flat", classes=(name,))
+        out[name] = [(p, json.loads(p.with_suffix(".json").read_text(encoding="utf-8")))
+                     for p in paths]
+    return out
+
+
+def flats(items: list[tuple[Path, dict]]) -> list[tuple[np.ndarray, dict]]:
+    return [(cv2.imread(str(p)), t) for p, t in items if t["kind"] == "flat"]
+
+
+def luminance(pixels: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY).astype(np.float32)
+
+
+def test_every_card_is_labelled_with_its_class(class_sets: dict) -> None:
+    for name, items in class_sets.items():
+        assert items, name
+        for path, truth in items:
+            assert truth["classes"] == [name]
+            assert path.name.startswith(f"{name}-")
+
+
+def test_qr_codes_decode_to_their_payload(class_sets: dict) -> None:
+    for name in ("qr_url", "qr_vcard"):
+        for path, truth in class_sets[name]:
+            if truth["kind"] == "flat":
+                assert decode_qr(cv2.imread(str(path))) == [truth["qr"]["payload"]], path.name
+
+
+def test_vcard_qr_holds_the_cards_fields(class_sets: dict) -> None:
+    for pixels, truth in flats(class_sets["qr_vcard"]):
+        contact = contact_from_qr(decode_qr(pixels), truth["country"]).contact
+        assert contact.name.plain == truth["fn"]
+        assert contact.org == truth["org"]
+        assert [p.number for p in contact.phones] == [t["e164"] for t in truth["tels"]]
+        assert [e.address for e in contact.emails] == truth["emails"]
+
+
+def test_url_qr_is_in_the_truth_urls(class_sets: dict) -> None:
+    for _path, truth in class_sets["qr_url"]:
+        payload = truth["qr"]["payload"]
+        bare = payload.split("://", 1)[1].removeprefix("www.").rstrip("/")
+        assert any(u.removeprefix("https://").removeprefix("www.").rstrip("/") == bare
+                   for u in truth["urls"])
+
+
+def test_low_resolution_scans_are_480_to_650_wide(class_sets: dict) -> None:
+    for path, truth in class_sets["lowres"]:
+        height, width = cv2.imread(str(path)).shape[:2]
+        if truth["kind"] == "flat":
+            assert 480 <= width <= 650 and truth["lowres"]["width"] == width
+        else:
+            assert 470 <= truth["photo"]["lowres"]["card_width"] <= 660
+            assert [width, height] == truth["photo"]["lowres"]["size"]
+
+
+def test_panel_has_light_text_on_a_mid_tone(class_sets: dict) -> None:
+    for pixels, truth in flats(class_sets["panel_light"]):
+        x0, y0, x1, y1 = truth["panel_light"]["box"]
+        region = luminance(pixels[y0:y1, x0:x1])
+        background = float(np.median(region))
+        assert 70 <= background <= 170, background
+        assert (region > 225).mean() > 0.01  # light ink on it
+        assert (region < 40).mean() < 0.002  # and no dark text
+
+
+def test_top_band_holds_the_company_in_light_ink(class_sets: dict) -> None:
+    for pixels, truth in flats(class_sets["top_band"]):
+        x0, y0, x1, y1 = truth["top_band"]["box"]
+        band = luminance(pixels[y0:y1, x0:x1])
+        assert (band > 225).mean() > 0.01
+        assert truth["text"].splitlines()[0] == truth["org"]
+
+
+def test_logo_box_is_filled_and_names_the_company(class_sets: dict) -> None:
+    for pixels, truth in flats(class_sets["logo_box"]):
+        x0, y0, x1, y1 = truth["logo_box"]["box"]
+        box = luminance(pixels[y0:y1, x0:x1])
+        assert np.median(box) < 150  # a filled, darker block
+        assert (box > 225).mean() > 0.01  # with the short name in light ink
+        short = truth["logo_box"]["text"]
+        assert short and short.upper() == short and short in truth["text"]
+
+
+def test_picture_looks_like_a_photo(class_sets: dict) -> None:
+    for pixels, truth in flats(class_sets["picture"]):
+        x0, y0, x1, y1 = truth["picture"]["box"]
+        picture = pixels[y0:y1, x0:x1]
+        assert picture.shape[0] >= 200 and picture.shape[1] >= 180
+        assert len(np.unique(picture.reshape(-1, 3), axis=0)) > 1000  # many colours: noise, shading
+
+
+def test_intl_cards_use_their_countrys_labels_and_formats(class_sets: dict) -> None:
+    countries = {"BR", "DE", "FR", "IT", "CH", "AR", "CO", "CL"}
+    for _path, truth in class_sets["intl"]:
+        assert truth["country"] in countries
+        assert truth["adr"]["street"] and truth["adr"]["street"] in truth["text"]
+
+
+def test_native_content_for_each_country() -> None:
+    import random
+
+    for code in gen.NATIVE_LANG:
+        country = gen.COUNTRIES[code]
+        lines = set()
+        for i in range(40):
+            rng = random.Random(f"t/{code}/{i}")
+            fake = gen.Faker(country.locale)
+            fake.seed_instance(i)
+            spec = gen.make_card(rng, fake, country, {"native": True, "address": True})
+            lines.update(text for _, text in spec.blocks["contact"] + spec.blocks["address"])
+        text = "\n".join(lines)
+        expected = {"BR": "CEP", "DE": "Mobil", "CH": "CH-", "FR": "Tél", "IT": "Cell.",
+                    "AR": "C1", "CO": " # ", "CL": "Fono"}[code]
+        assert expected.lower() in text.lower(), (code, text[:300])
+
+
+def test_standard_sets_carry_no_class_keys(tmp_path: Path) -> None:
+    paths = gen.generate(tmp_path, 2, 7, "flat")
+    truth = json.loads(paths[0].with_suffix(".json").read_text(encoding="utf-8"))
+    assert "classes" not in truth and "qr" not in truth
+
+
+def test_class_sets_are_deterministic(tmp_path: Path) -> None:
+    digests = []
+    for run in ("a", "b"):
+        paths = gen.generate(tmp_path / run, 1, 5, "flat", classes=("qr_vcard",))
+        digests.append(hashlib.sha256(paths[0].read_bytes()).hexdigest())
+    assert digests[0] == digests[1]
