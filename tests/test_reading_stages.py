@@ -275,3 +275,29 @@ def test_word_gaps_of_a_long_line_are_no_column_gap() -> None:
     gray = np.asarray(image).copy()
     letter = ink.letter_height(ink.ink_mask(gray))
     assert enhance.stack_columns(gray, letter)[1] == 1
+
+
+def _panel_card(panel: int, ink: int) -> np.ndarray:
+    """A white card with dark text above a panel of tone ``panel`` holding text of tone ``ink``."""
+    card = np.full((600, 1000, 3), 250, np.uint8)
+    cv2.putText(card, "Ana Gil Ruiz", (60, 120), cv2.FONT_HERSHEY_SIMPLEX, 1.6, (20, 20, 20), 3)
+    card[330:560] = panel
+    for row, text in enumerate(["Tel 612 345 678", "ana@gil.es"]):
+        cv2.putText(card, text, (60, 410 + 90 * row), cv2.FONT_HERSHEY_SIMPLEX, 1.5, (ink,) * 3, 3)
+    return card
+
+
+def test_light_text_on_a_mid_tone_panel_becomes_dark_text_on_white() -> None:
+    """Polarity per region: the panel is turned, the rest of the card is left as it was."""
+    gray = cv2.cvtColor(_panel_card(panel=120, ink=245), cv2.COLOR_BGR2GRAY)
+    turned, panels = enhance.invert_light_text_panels(gray)
+    assert panels == 1
+    inside = turned[340:550, 40:960]
+    assert np.median(inside) > 200  # the panel's background is now paper-white
+    assert np.count_nonzero(inside < 80) > 0.02 * inside.size  # and its letters dark
+    assert np.array_equal(turned[:300], gray[:300])  # the name above is untouched
+
+
+def test_dark_text_on_a_light_grey_box_is_left_alone() -> None:
+    gray = cv2.cvtColor(_panel_card(panel=170, ink=20), cv2.COLOR_BGR2GRAY)
+    assert enhance.invert_light_text_panels(gray)[1] == 0

@@ -75,6 +75,9 @@ def enhance(crop: np.ndarray, outlined: bool = True, invert: bool | None = None
     if is_dark(gray) if invert is None else invert:
         gray = 255 - gray
         notes.append("inverted light-on-dark card")
+    gray, panels = invert_light_text_panels(gray)
+    if panels:
+        notes.append(f"inverted {panels} panel{'s' if panels > 1 else ''} of light text")
     if outlined:
         edge = max(2, int(EDGE_BLANK * min(gray.shape[:2])))
         paper = int(np.median(gray))
@@ -110,6 +113,90 @@ def enhance(crop: np.ndarray, outlined: bool = True, invert: bool | None = None
         gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
         notes.append(f"upscaled x{factor:.1f} (letters {height:.0f} px)")
     return gray, notes
+
+
+def invert_light_text_panels(gray: np.ndarray) -> tuple[np.ndarray, int]:
+    """Turn the panels and bands printed darker than the paper that carry light text into
+    dark text on white, each by its own tones.
+
+    Polarity is decided per region, not per card: the company in white on a coloured band,
+    contact lines in white on a grey panel, a URL in a black pill. A panel is a region whose
+    local background (a median over about a twelfth of the card) is PANEL_CONTRAST darker
+    than the paper; its text is light when clearly more of its pixels stand out brighter than
+    that background than darker. Returns the image and how many panels were turned.
+    """
+    small = shrink(gray, PANEL_LONG_SIDE)
+    window = max(15, (min(small.shape) // 12) | 1)
+    background = cv2.medianBlur(small, window)
+    paper = float(np.percentile(background, 95))
+    darker = (background < paper - PANEL_CONTRAST).astype(np.uint8)
+    # big light letters can outweigh the panel under the median: close those holes
+    darker = cv2.morphologyEx(darker, cv2.MORPH_CLOSE, np.ones((2 * window, 2 * window), np.uint8))
+    darker = cv2.morphologyEx(darker, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(darker, connectivity=4)
+    difference = small.astype(np.int16) - background.astype(np.int16)
+    full_labels = None
+    local: np.ndarray | None = None
+    smooth: np.ndarray | None = None
+    out = gray
+    turned = 0
+    for label in range(1, count):
+        area = stats[label, cv2.CC_STAT_AREA]
+        if area < PANEL_MIN_AREA * small.size:
+            continue
+        region = labels == label
+        brighter = difference[region] > PANEL_INK_STEP
+        darker_ink = int(np.count_nonzero(difference[region] < -PANEL_INK_STEP))
+        light_ink = int(np.count_nonzero(brighter))
+        if light_ink < PANEL_MIN_INK * area or light_ink <= PANEL_LIGHT_RATIO * darker_ink:
+            continue
+        if full_labels is None:
+            full_labels = cv2.resize(labels.astype(np.int32), (gray.shape[1], gray.shape[0]),
+                                     interpolation=cv2.INTER_NEAREST)
+            out = gray.copy()
+        mask = full_labels == label
+        # map the panel's own background (under the light letters: an opening removes them)
+        # to white and its light ink to black
+        ink = float(np.median(small[region][brighter]))
+        if local is None:
+            local = _panel_background(small, window, gray.shape)
+        if smooth is None:  # a panel's print is often a halftone: its dots are not ink
+            smooth = cv2.GaussianBlur(gray, (0, 0), PANEL_SMOOTHING)
+        values = smooth[mask].astype(np.float32)
+        # the panel's own background levels: a neighbouring band bleeds into the estimate
+        low, high = np.percentile(background[region], [2, 98])
+        span = np.maximum(ink - np.clip(local[mask], low, high), PANEL_INK_STEP)
+        # steep around the midpoint: the panel's print texture goes white, not grey speckle
+        position = (ink - values) / span  # 0 at the ink, 1 at the background
+        out[mask] = np.clip((position - 0.5) * PANEL_STEEPNESS * 255 + 128, 0, 255
+                            ).astype(np.uint8)
+        turned += 1
+    return out, turned
+
+
+def _panel_background(small: np.ndarray, window: int, shape: tuple[int, ...]) -> np.ndarray:
+    """The background under light text, at full size (float32)."""
+    opened = cv2.morphologyEx(small, cv2.MORPH_OPEN, np.ones((window // 2 | 1,) * 2, np.uint8))
+    opened = cv2.GaussianBlur(opened, (0, 0), window / 8)
+    return cv2.resize(opened, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+
+
+#: Panels are looked for on a copy this big on the long side.
+PANEL_LONG_SIDE = 800
+#: How much darker (gray levels) than the paper a panel's background is.
+PANEL_CONTRAST = 45
+#: A panel covers at least this share of the card.
+PANEL_MIN_AREA = 0.01
+#: A pixel this much brighter (or darker) than its background is ink.
+PANEL_INK_STEP = 35
+#: A panel of light text has at least this share of light ink pixels...
+PANEL_MIN_INK = 0.01
+#: ... and this many times more light ink than dark ink.
+PANEL_LIGHT_RATIO = 2.0
+#: Blur (sigma, px) of a panel before its tones are mapped.
+PANEL_SMOOTHING = 1.5
+#: Contrast gain of a turned panel around the midpoint between its background and its ink.
+PANEL_STEEPNESS = 2.5
 
 
 def remove_rules(gray: np.ndarray, letter: float) -> tuple[np.ndarray, int, list[int]]:
