@@ -40,7 +40,7 @@ def url_key(url: str) -> str:
     return key.rstrip("/")
 
 
-def _append_new(items: list[Any], incoming: list[Any], key: Callable[[Any], str]) -> None:
+def append_new(items: list[Any], incoming: list[Any], key: Callable[[Any], str]) -> None:
     """Append copies of the incoming items whose key is not among ``items`` yet."""
     have = {key(item) for item in items}
     for item in incoming:
@@ -84,11 +84,11 @@ def merge(old: Contact, new: Contact, *, fill_only: bool = False) -> Contact:
         return not (rescan and field in edited)
 
     if may_add("phones"):
-        _append_new(merged.phones, new.phones, lambda p: phone_key(p.number))
+        append_new(merged.phones, new.phones, lambda p: phone_key(p.number))
     if may_add("emails"):
-        _append_new(merged.emails, new.emails, lambda e: email_key(e.address))
+        append_new(merged.emails, new.emails, lambda e: email_key(e.address))
     if may_add("websites"):
-        _append_new(merged.websites, new.websites, lambda w: url_key(w.url))
+        append_new(merged.websites, new.websites, lambda w: url_key(w.url))
 
     if new.note.strip() and new.note.strip() not in merged.note:
         merged.note = f"{merged.note.rstrip()}\n\n{new.note.strip()}" if merged.note else new.note

@@ -38,6 +38,14 @@ class Photo:
 
 
 @dataclass
+class QrCode:
+    """A QR code found on a card: what it says and where (corners in the image's pixels)."""
+
+    payload: str
+    corners: np.ndarray  # 4x2 float32: top-left, top-right, bottom-right, bottom-left
+
+
+@dataclass
 class CardCrop:
     """One card found in a photo: its colour pixels, rectified (and, once oriented, upright)."""
 
@@ -47,6 +55,7 @@ class CardCrop:
     detected: bool = True  # False when no card outline was found and the whole photo is used
     rotation: int = 0  # degrees clockwise applied to make the card upright
     notes: list[str] = field(default_factory=list)  # what was done to it, for the report
+    qr_codes: list[QrCode] = field(default_factory=list)  # found on the upright card
 
 
 @dataclass
@@ -61,6 +70,7 @@ class CardImage:
     rotation: int = 0  # degrees clockwise applied to make the card upright
     inverted: bool = False  # the image was inverted: read as light text on a dark card
     notes: list[str] = field(default_factory=list)  # what the reading did, for the report
+    qr_codes: list[QrCode] = field(default_factory=list)  # painted out of ``image``
 
 
 # ---------------------------------------------------------------- ocr

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -26,8 +25,10 @@ import phonenumbers
 import zxingcpp
 from rapidfuzz import fuzz
 
-from cardscan.models import Address, Contact, Email, Name, Phone, PhoneType, Website
-from cardscan.parse.emails_web import absolute_url, url_kind
+from cardscan.merge import append_new, email_key, phone_key, url_key
+from cardscan.models import Address, Contact, Email, Name, Phone, PhoneType, QrCode, Website
+from cardscan.parse.emails_web import absolute_url
+from cardscan.text import social_kind
 from cardscan.vcard import VCardError, from_vcard
 
 #: decode_qr works on a grey copy whose long side is at most this (a 12 MP photo: half size).
@@ -51,35 +52,48 @@ def _grey(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(image, code)
 
 
-def _read(grey: np.ndarray) -> list[str]:
-    """Payloads zxing-cpp decodes on `grey`; a code it finds but cannot decode (modules of two
+def _corners(position: zxingcpp.Position) -> np.ndarray:
+    points = (position.top_left, position.top_right, position.bottom_right, position.bottom_left)
+    return np.array([[p.x, p.y] for p in points], np.float32)
+
+
+def _read(grey: np.ndarray) -> list[QrCode]:
+    """The codes zxing-cpp decodes on `grey`; a code it finds but cannot decode (modules of two
     pixels, blurred) is read again from its own region enlarged twice."""
     found = zxingcpp.read_barcodes(grey, formats=zxingcpp.BarcodeFormat.QRCode, return_errors=True)
-    texts = [barcode.text for barcode in found if barcode.valid and barcode.text]
+    codes = [QrCode(b.text, _corners(b.position)) for b in found if b.valid and b.text]
     for barcode in found:
         if barcode.valid:
             continue
-        region = _region(grey, barcode.position)
-        if region is None:
+        corners = _corners(barcode.position)
+        box = _region(grey, corners)
+        if box is None:
             continue
-        enlarged = cv2.resize(region, None, fx=ENLARGE, fy=ENLARGE, interpolation=cv2.INTER_CUBIC)
+        x0, y0, x1, y1 = box
+        enlarged = cv2.resize(grey[y0:y1, x0:x1], None, fx=ENLARGE, fy=ENLARGE,
+                              interpolation=cv2.INTER_CUBIC)
         again = zxingcpp.read_barcodes(enlarged, formats=zxingcpp.BarcodeFormat.QRCode)
-        texts += [b.text for b in again if b.valid and b.text]
-    return texts
+        codes += [QrCode(b.text, _corners(b.position) / ENLARGE + (x0, y0))
+                  for b in again if b.valid and b.text]
+    return codes
 
 
-def _region(grey: np.ndarray, position: zxingcpp.Position) -> np.ndarray | None:
-    """The part of `grey` around a detected code, with a quarter of its size as margin."""
-    corners = (position.top_left, position.top_right, position.bottom_right, position.bottom_left)
-    xs, ys = [p.x for p in corners], [p.y for p in corners]
-    margin = max(max(xs) - min(xs), max(ys) - min(ys)) // 4 + 8
-    x0, y0 = max(0, min(xs) - margin), max(0, min(ys) - margin)
-    x1, y1 = min(grey.shape[1], max(xs) + margin), min(grey.shape[0], max(ys) + margin)
-    return grey[y0:y1, x0:x1] if x1 - x0 > 16 and y1 - y0 > 16 else None
+def _region(grey: np.ndarray, corners: np.ndarray) -> tuple[int, int, int, int] | None:
+    """The box around a detected code, with a quarter of its size as margin."""
+    xs, ys = corners[:, 0], corners[:, 1]
+    margin = int(max(np.ptp(xs), np.ptp(ys))) // 4 + 8
+    x0, y0 = max(0, int(xs.min()) - margin), max(0, int(ys.min()) - margin)
+    x1, y1 = min(grey.shape[1], int(xs.max()) + margin), min(grey.shape[0], int(ys.max()) + margin)
+    return (x0, y0, x1, y1) if x1 - x0 > 16 and y1 - y0 > 16 else None
 
 
 def decode_qr(image: np.ndarray) -> list[str]:
-    """The payload of every QR code on a BGR, BGRA or grey image, in reading order, no repeats.
+    """The payload of every QR code on a BGR, BGRA or grey image, no repeats."""
+    return list(dict.fromkeys(code.payload for code in find_qr(image)))
+
+
+def find_qr(image: np.ndarray) -> list[QrCode]:
+    """Every QR code on a BGR, BGRA or grey image: its payload and corners (image pixels).
 
     Fast first: a grey copy at most WORKING_LONG_SIDE long; the full resolution only when that
     found nothing and the image has at most FULL_RESOLUTION_MAX_PIXELS; a small image (a
@@ -88,22 +102,23 @@ def decode_qr(image: np.ndarray) -> list[str]:
     grey = _grey(image)
     height, width = grey.shape[:2]
     long_side = max(height, width)
-    attempts: list[Callable[[], np.ndarray]] = []
+    attempts: list[float] = []  # the scales tried, in order
     if long_side > WORKING_LONG_SIDE:
-        factor = WORKING_LONG_SIDE / long_side
-        attempts.append(lambda: cv2.resize(grey, None, fx=factor, fy=factor,
-                                           interpolation=cv2.INTER_AREA))
+        attempts.append(WORKING_LONG_SIDE / long_side)
         if height * width <= FULL_RESOLUTION_MAX_PIXELS:
-            attempts.append(lambda: grey)
+            attempts.append(1.0)
     else:
-        attempts.append(lambda: grey)
+        attempts.append(1.0)
         if long_side < SMALL_LONG_SIDE:
-            attempts.append(lambda: cv2.resize(grey, None, fx=ENLARGE, fy=ENLARGE,
-                                               interpolation=cv2.INTER_CUBIC))
-    for attempt in attempts:
-        texts = _read(np.ascontiguousarray(attempt()))
-        if texts:
-            return list(dict.fromkeys(texts))
+            attempts.append(float(ENLARGE))
+    for scale in attempts:
+        scaled = grey if scale == 1.0 else cv2.resize(
+            grey, None, fx=scale, fy=scale,
+            interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+        codes = _read(np.ascontiguousarray(scaled))
+        if codes:
+            unique = {code.payload: code for code in codes}
+            return [QrCode(c.payload, c.corners / scale) for c in unique.values()]
     return []
 
 
@@ -149,7 +164,7 @@ def _website(url: str) -> Website:
     """An absolute URL, classified by the parser's own table of social hosts."""
     absolute = absolute_url(url.strip())
     host = re.sub(r"^https?://", "", absolute).split("/", 1)[0]
-    return Website(absolute, url_kind(host))
+    return Website(absolute, social_kind(host))
 
 
 def _from_vcard(payload: str, region: str) -> Contact:
@@ -274,21 +289,10 @@ def contact_from_qr(payloads: Sequence[str], region: str = "") -> QrFindings:
     for item in items:
         if item.kind in ("vcard", "mecard") and item.contact is cards[0]:
             continue
-        _add_new(contact.websites, item.contact.websites, lambda w: w.url.lower())
-        _add_new(contact.emails, item.contact.emails, lambda e: e.address.lower())
-        _add_new(contact.phones, item.contact.phones, lambda p: p.number)
+        append_new(contact.websites, item.contact.websites, lambda w: url_key(w.url))
+        append_new(contact.emails, item.contact.emails, lambda e: email_key(e.address))
+        append_new(contact.phones, item.contact.phones, lambda p: phone_key(p.number))
     return QrFindings(list(payloads), items, contact)
-
-
-T = TypeVar("T")
-
-
-def _add_new(into: list[T], items: Sequence[T], key: Callable[[T], str]) -> None:
-    seen = {key(x) for x in into}
-    for item in items:
-        if key(item) not in seen:
-            seen.add(key(item))
-            into.append(item)
 
 
 # ---------------------------------------------------------------- merging with OCR
@@ -298,10 +302,6 @@ def _near(a: str, b: str) -> bool:
     """The same value, or one an OCR misreading of the other."""
     a, b = a.casefold(), b.casefold()
     return a == b or fuzz.ratio(a, b) >= NEAR_RATIO
-
-
-def _url_key(url: str) -> str:
-    return re.sub(r"^https?://(?:www\.)?", "", url.lower()).rstrip("/")
 
 
 def merge_qr(ocr: Contact, qr: Contact | QrFindings) -> Contact:
@@ -348,7 +348,7 @@ def merge_qr(ocr: Contact, qr: Contact | QrFindings) -> Contact:
         for ours in sites:
             if ours.kind != website.kind:
                 continue
-            if ours.kind != "website" or _near(_url_key(ours.url), _url_key(website.url)):
+            if ours.kind != "website" or _near(url_key(ours.url), url_key(website.url)):
                 return True
         return False
 

@@ -236,3 +236,56 @@ def test_weak_lines_are_read_again_alone_and_kept_when_more_confident() -> None:
     assert again.lines[0] is page.lines[0]
     assert again.lines[1].text == "Email: alphonse.martineau@blanchet.fr"
     assert 60 <= again.lines[1].top <= 90  # back in the card's coordinates
+
+
+def test_a_confident_but_thin_outline_gets_the_whole_photo_too(tmp_path):
+    """A logo box reads its short name well; a card holds more than that."""
+    photo = Photo(tmp_path / "logo.png", np.full((300, 480, 3), 255, np.uint8), "0" * 64)
+    logo = CardImage(photo.path, np.zeros((4, 4), np.uint8), np.zeros((4, 4, 3), np.uint8))
+
+    def read(image: np.ndarray, psm: int) -> OcrPage:
+        if image.shape[0] > 100:  # the whole photo
+            return OcrPage.from_text("Eduarda Câmara\nPeixoto Capital Ltda.\neduarda@peixoto.com.br")
+        return OcrPage([Line([Word("PEIXOTO", 0.96, 0, 0, 60, 20)])])
+
+    [(card, page)] = strategy.read_photo_cards(photo, [logo], FakeEngine(read), ReadOptions())
+    assert "eduarda@peixoto.com.br" in page.text and not card.detected
+
+
+# ------------------------------------------------------------------ QR codes
+
+
+def test_a_vcard_qr_gives_its_fields_exactly_and_is_kept_out_of_the_ocr(tmp_path):
+    from test_qr import card_with
+
+    vcard = ("BEGIN:VCARD\r\nVERSION:3.0\r\nN:Núñez;Ana;;;\r\nFN:Ana Núñez\r\n"
+             "ORG:Acme Ibérica SL\r\nEMAIL:ana.nunez@acme.es\r\nTEL;TYPE=CELL:+34612345678\r\n"
+             "END:VCARD\r\n")
+    path = tmp_path / "qr.png"
+    cv2.imwrite(str(path), card_with(vcard))
+    images = []
+
+    def read(image: np.ndarray, psm: int) -> OcrPage:
+        images.append(image)
+        return OcrPage.from_text("Ana Nuñez\nana.nunez@acrne.es")  # OCR's misreadings
+
+    [result] = reading.read_photo(path, ReadOptions(), engine=FakeEngine(read))
+    contact = result.contact
+    assert contact.name.plain == "Ana Núñez" and contact.org == "Acme Ibérica SL"
+    assert [e.address for e in contact.emails] == ["ana.nunez@acme.es"]
+    assert [p.number for p in contact.phones] == ["+34612345678"]
+    assert any("QR code" in note for note in result.notes)
+    # the code was painted out of what Tesseract was shown: no dark modules at its corner
+    first = images[0]
+    assert np.mean(first[-first.shape[0] // 5:, -first.shape[1] // 5:]) > 200
+
+
+def test_a_square_outline_is_no_card() -> None:
+    """A QR code's white square on a dark card has clean edges, but it is not the card."""
+    from test_qr import qr_pixels
+
+    photo = np.full((900, 1400, 3), 40, np.uint8)
+    code = cv2.resize(qr_pixels("https://www.acme.es"), (420, 420), interpolation=cv2.INTER_NEAREST)
+    photo[240:660, 490:910] = code[..., None]
+    [crop] = detect.find_cards(Photo(Path("square.png"), photo, ""))
+    assert not crop.detected

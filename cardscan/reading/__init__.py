@@ -33,14 +33,13 @@ def read_photo(path: Path, options: ReadOptions, on_card: Callable[[], None] | N
 
     Raises a CardscanError naming the file when the photo gives no card.
     """
-    from cardscan import parse
-    from cardscan.reading import detect, enhance, load, orient, strategy
+    from cardscan import parse, qr
+    from cardscan.reading import detect, enhance, load, strategy
 
     engine = engine or default_engine()
     path = Path(path)
     photo = load.load(path)
-    cards = [enhance.prepare(orient.upright(crop, photo.exif_rotation))
-             for crop in detect.find_cards(photo)]
+    cards = [enhance.card_image(crop, photo.exif_rotation) for crop in detect.find_cards(photo)]
     reads = strategy.read_photo_cards(photo, cards, engine, options, on_card)
     sha256 = photo.sha256
     del photo, cards  # the full-size pixels are no longer needed: keep the worker's memory low
@@ -51,6 +50,9 @@ def read_photo(path: Path, options: ReadOptions, on_card: Callable[[], None] | N
         text = page.text
         any_text = any_text or bool(text.strip())
         contact = parse.contact_from(page, options.region)
+        if card.qr_codes:  # a vCard's fields win over OCR's; a URL is the website or a profile
+            findings = qr.contact_from_qr([code.payload for code in card.qr_codes], options.region)
+            contact = qr.merge_qr(contact, findings)
         if contact.is_empty():
             continue
         source = Source(file=path.name, path=str(path.absolute()), sha256=sha256,

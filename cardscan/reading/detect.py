@@ -10,6 +10,7 @@ the card, straightened by the long edges visible in it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -23,6 +24,10 @@ CARD_LONG_SIDE = 1050
 CARD_ASPECTS = (85 / 55, 85.6 / 53.98, 91 / 55, 3.5 / 2)
 #: Detection works on a copy this big on the long side.
 DETECT_LONG_SIDE = 900
+#: Long/short side ratio an outline may have in the photo: business cards are 1.45-1.85, and
+#: a photo at an angle foreshortens one side. A QR code, a square logo box or a portrait is not
+#: a card, however clean its edges.
+CARD_ASPECT_RANGE = (1.25, 2.4)
 #: A card must cover at least this share of the photo to count as an outline.
 MIN_CARD_AREA = 0.03
 #: The whole photo, when used as the card, is read at most this big on its long side.
@@ -44,6 +49,17 @@ def find_cards(photo: Photo) -> list[CardCrop]:
             continue  # a logo box or a picture, not a card: no text inside
         cards.append(CardCrop(photo.path, crop, len(cards), True, notes=["card outline found"]))
     return cards or [whole_photo(photo)]
+
+
+def with_qr_codes(crop: CardCrop) -> CardCrop:
+    """The crop with the QR codes printed on it, found and decoded (a few ms; most have none)."""
+    from cardscan.qr import find_qr
+
+    codes = find_qr(crop.pixels)
+    if not codes:
+        return crop
+    return replace(crop, qr_codes=codes,
+                   notes=[*crop.notes, f"{len(codes)} QR code{'s' if len(codes) > 1 else ''} read"])
 
 
 def whole_photo(photo: Photo) -> CardCrop:
@@ -107,7 +123,7 @@ def _plausible(quad: np.ndarray, image_area: float) -> bool:
     width = (sides[0] + sides[2]) / 2
     height = (sides[1] + sides[3]) / 2
     aspect = max(width, height) / min(width, height)
-    return 1.0 <= aspect <= 2.4
+    return CARD_ASPECT_RANGE[0] <= aspect <= CARD_ASPECT_RANGE[1]
 
 
 def _edge_masks(gray: np.ndarray) -> list[np.ndarray]:
@@ -193,6 +209,8 @@ def detect_quads(bgr: np.ndarray) -> list[np.ndarray]:
 #: Share of an outline's length along which the colour steps the same way across it (see
 #: outline_support); a card's edge scores near 1, a text block or a patch of texture far less.
 MIN_OUTLINE_SUPPORT = 0.7
+#: A side is judged in this many stretches, each with its own direction of colour step.
+OUTLINE_STRETCHES = 3
 #: Smallest colour step (Lab units, 0..255 scale) across an outline that counts as an edge.
 MIN_EDGE_STEP = 5.0
 
@@ -232,12 +250,15 @@ def outline_support(lab: np.ndarray, quad: np.ndarray, samples: int = 24) -> flo
             sides.append(1.0 if off_frame else 0.0)
             continue
         steps = lab[inner[used, 1], inner[used, 0]] - lab[outer[used, 1], outer[used, 0]]
-        mean = steps.mean(axis=0)
-        norm = float(np.linalg.norm(mean))
-        if norm < 1e-6:
-            sides.append(0.0)
-            continue
-        hits = int(np.count_nonzero(steps @ (mean / norm) > MIN_EDGE_STEP)) + off_frame
+        # the step must keep its direction along each stretch of the side, not along all of
+        # it: a card printed in two tones (a dark band, then white paper) steps one way along
+        # the band and the other way along the paper
+        hits = off_frame
+        for stretch in np.array_split(steps, min(OUTLINE_STRETCHES, len(steps))):
+            mean = stretch.mean(axis=0)
+            norm = float(np.linalg.norm(mean))
+            if norm >= 1e-6:
+                hits += int(np.count_nonzero(stretch @ (mean / norm) > MIN_EDGE_STEP))
         sides.append(hits / (int(used.sum()) + off_frame))
     if frame_sides >= 3:
         return 0.0  # the photo's own frame, not a card in it

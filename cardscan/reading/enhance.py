@@ -15,7 +15,7 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from cardscan.models import CardCrop, CardImage
+from cardscan.models import CardCrop, CardImage, QrCode
 from cardscan.reading.ink import ink_mask, is_dark, letter_height, rotate_quarter, shrink
 
 #: Letter heights (px) Tesseract reads best; smaller text is upscaled.
@@ -30,14 +30,47 @@ MAX_OCR_PIXELS = 2_500_000
 _ENHANCE_NOTES = ("inverted", "illumination", "upscaled", "removed", "text columns")
 
 
+def card_image(crop: CardCrop, exif_rotation: int = 0) -> CardImage:
+    """A detected crop the way OCR gets it: upright, its QR codes read, enhanced."""
+    from cardscan.reading.detect import with_qr_codes
+    from cardscan.reading.orient import upright
+
+    return prepare(with_qr_codes(upright(crop, exif_rotation)))
+
+
 def prepare(crop: CardCrop, invert: bool | None = None) -> CardImage:
-    """The card enhanced for OCR; ``invert`` forces the polarity (None: measure it)."""
-    gray = cv2.cvtColor(crop.pixels, cv2.COLOR_BGR2GRAY)
+    """The card enhanced for OCR; ``invert`` forces the polarity (None: measure it).
+
+    QR codes are painted out first: their modules break the lines beside them and pass for
+    text; what they say is read from the code itself.
+    """
+    pixels = mask_qr_codes(crop.pixels, crop.qr_codes)
+    gray = cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY)
     inverted = is_dark(gray) if invert is None else invert
-    image, notes = enhance(crop.pixels, outlined=crop.detected, invert=inverted)
+    image, notes = enhance(pixels, outlined=crop.detected, invert=inverted)
     return CardImage(source=crop.source, image=image, crop=crop.pixels, index=crop.index,
                      detected=crop.detected, rotation=crop.rotation, inverted=inverted,
-                     notes=[*crop.notes, *notes])
+                     notes=[*crop.notes, *notes], qr_codes=list(crop.qr_codes))
+
+
+def mask_qr_codes(pixels: np.ndarray, codes: Sequence[QrCode]) -> np.ndarray:
+    """A copy with each QR code (and its quiet zone) painted the colour of the paper around it."""
+    if not codes:
+        return pixels
+    out = pixels.copy()
+    for code in codes:
+        center = code.corners.mean(axis=0)
+        quiet = center + (code.corners - center) * QR_MASK_GROWTH  # the white margin around it
+        polygon = np.rint(quiet).astype(np.int32)
+        x, y, w, h = cv2.boundingRect(polygon)
+        ring = out[max(0, y - 4):y + h + 4, max(0, x - 4):x + w + 4].reshape(-1, out.shape[-1])
+        paper = np.percentile(ring, 90, axis=0) if ring.size else 255
+        cv2.fillConvexPoly(out, polygon, tuple(int(v) for v in np.atleast_1d(paper)))
+    return out
+
+
+#: A QR code is masked this much larger than its finder corners (its quiet zone).
+QR_MASK_GROWTH = 1.25
 
 
 def other_polarity(card: CardImage) -> CardImage:
@@ -45,7 +78,8 @@ def other_polarity(card: CardImage) -> CardImage:
 
     Mid-tone cards (orange, grey, a photo behind the text) can fool :func:`is_dark`.
     """
-    image, notes = enhance(card.crop, outlined=card.detected, invert=not card.inverted)
+    pixels = mask_qr_codes(card.crop, card.qr_codes)
+    image, notes = enhance(pixels, outlined=card.detected, invert=not card.inverted)
     kept = [n for n in card.notes if not n.startswith(_ENHANCE_NOTES)]
     return replace(card, image=image, inverted=not card.inverted,
                    notes=[*kept, *notes, "polarity chosen by the text"])
@@ -54,9 +88,21 @@ def other_polarity(card: CardImage) -> CardImage:
 def turned(card: CardImage, degrees_cw: int) -> CardImage:
     """The same card turned by a quarter-turn multiple (a second opinion on its orientation)."""
     note = f"turned {degrees_cw} degrees more: the text read better that way"
+    height, width = card.crop.shape[:2]
+    codes = [replace(code, corners=turn_points(code.corners, width, height, degrees_cw))
+             for code in card.qr_codes]
     return replace(card, image=rotate_quarter(card.image, degrees_cw),
-                   crop=rotate_quarter(card.crop, degrees_cw),
+                   crop=rotate_quarter(card.crop, degrees_cw), qr_codes=codes,
                    rotation=(card.rotation + degrees_cw) % 360, notes=[*card.notes, note])
+
+
+def turn_points(points: np.ndarray, width: int, height: int, degrees_cw: int) -> np.ndarray:
+    """Points of a width x height image, where they land when it is turned by quarter turns."""
+    x, y = points[:, 0], points[:, 1]
+    turns = {0: (x, y), 90: (height - 1 - y, x), 180: (width - 1 - x, height - 1 - y),
+             270: (y, width - 1 - x)}
+    new_x, new_y = turns[degrees_cw % 360]
+    return np.stack([new_x, new_y], axis=1).astype(np.float32)
 
 
 INK_GAMMA = 1.5

@@ -14,9 +14,10 @@ A card is read once. Then, judged by how confidently its text was read (``ReadQu
 3. **Weak lines.** A line with a weak word (below ``WEAK_WORD``) is cut out, enlarged and read
    again alone, at most ``MAX_REREAD_LINES`` per card; the new reading is kept when it is more
    confident. Tesseract drops the middle of long words at small sizes.
-4. **A second opinion on the outline.** A photo whose only outline reads doubtfully is read
-   again as a whole photo: the outline may be a logo panel or a picture on the card. The whole
-   photo wins only when it reads clearly more confident text (``SECOND_OPINION_GAIN``).
+4. **A second opinion on the outline.** A photo whose only outline reads doubtfully, or holds
+   too little text for a card (``THIN_READ_CHARS``), is read again as a whole photo: the outline
+   may be a logo panel or a picture on the card. The whole photo wins only when it reads
+   clearly more confident text (``SECOND_OPINION_GAIN``).
 """
 
 from __future__ import annotations
@@ -30,8 +31,7 @@ import numpy as np
 from cardscan.errors import OcrError
 from cardscan.models import CardImage, Line, OcrPage, Photo, ReadOptions, ReadQuality, Word
 from cardscan.reading.detect import whole_photo
-from cardscan.reading.enhance import other_polarity, prepare, turned
-from cardscan.reading.orient import upright
+from cardscan.reading.enhance import card_image, other_polarity, turned
 from cardscan.tesseract import LINE_PSM, PAGE_PSM, OcrEngine
 
 #: Mean confidence per letter or digit below which a read is doubtful: the card may be upside
@@ -58,6 +58,9 @@ LINE_GAIN = 0.03
 #: the table, whose texture yields confident-looking fragments.
 SECOND_OPINION_GAIN = 1.2
 SECOND_OPINION_SLACK = 0.05
+#: An outline whose text reads well but holds fewer letters and digits than this is thin for a
+#: business card (a logo box, a QR code's label, a picture's caption): the whole photo is read too.
+THIN_READ_CHARS = 40
 
 
 def read_quality(page: OcrPage) -> ReadQuality:
@@ -87,9 +90,8 @@ def read_photo_cards(photo: Photo, cards: list[CardImage], engine: OcrEngine,
         reads.append(read_card(card, engine, options))
     if len(cards) == 1 and cards[0].detected:
         single = read_quality(reads[0][1])
-        if single.mean_confidence < DOUBTFUL_READ:
-            whole = read_card(prepare(upright(whole_photo(photo), photo.exif_rotation)),
-                              engine, options)
+        if single.mean_confidence < DOUBTFUL_READ or single.confident_chars < THIN_READ_CHARS:
+            whole = read_card(card_image(whole_photo(photo), photo.exif_rotation), engine, options)
             if clearly_better(read_quality(whole[1]), single):
                 reads = [whole]
     return reads
