@@ -425,7 +425,7 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
     if best and best[0] >= 1.0:
         name_seg = best[1]
         email_local = ctx.email_locals[0] if ctx.email_locals else ""
-        contact.name = names.split_name(name_seg.rest, lang, email_local)
+        contact.name = names.split_name(name_seg.rest, lang, email_local, ctx.country)
         sure = min(1.0, 0.55 + 0.15 * best[0])
         contact.name.confidence = round(name_seg.confidence * sure, 3)
         contact.confidence["name"] = contact.name.confidence
