@@ -8,6 +8,7 @@ and the email/website domains.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from dataclasses import dataclass
@@ -372,10 +373,41 @@ def _beside_title(seg: Segment, segs: list[Segment]) -> bool:
     return False
 
 
+def _split_name_and_title(segs: list[Segment]) -> list[Segment]:
+    """A name and a title printed on one line ('Bernard Desarnauts Founder & CEO', 'Pieter van den
+    BERG Sales Director') become two pieces: the words before the first title word, when they have
+    a name's shape and hold no title word, and the title from there on."""
+    out: list[Segment] = []
+    for seg in segs:
+        toks = seg.rest.split()
+        split = None
+        if len(toks) >= 3 and not ct.legal_form(seg.rest):
+            for k in range(2, min(len(toks) - 1, 6) + 1):
+                head, tail = " ".join(toks[:k]), " ".join(toks[k:])
+                # one title word after a name-shaped line may be a family name ('Mary Anne Dean')
+                if len(toks) - k < 2 and names.looks_like_name(seg.rest):
+                    continue
+                opens = ct.title_hits(toks[k]) or ct.function_hits(toks[k])  # 'Founder', 'Sales'
+                plain_head = not (ct.title_hits(head) or ct.function_hits(head) or ct.company_word_hits(head))
+                if opens and ct.title_hits(tail) and names.looks_like_name(head) and plain_head \
+                        and len(toks) - k <= 6:
+                    split = (head, tail)
+                    break
+        if split is None:
+            out.append(seg)
+            continue
+        head, tail = split
+        seg.rest = head
+        title = dataclasses.replace(seg, rest=tail, tags=set(seg.tags))
+        out += [seg, title]
+    return out
+
+
 def _take_people_fields(ctx: _Context, contact: Contact) -> None:
     segs = [s for s in ctx.segments if s.rest and not s.used and re.search(r"[A-Za-zÀ-ÿ]", s.rest)]
     if not segs:
         return
+    segs = _split_name_and_title(segs)
     lines = sorted({s.line_index for s in segs})
     last_line = max(s.line_index for s in ctx.segments) or 1
     lang = "en" if ctx.country in ENGLISH_NAME_ORDER else "es"
@@ -442,7 +474,7 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
     if candidates:
         anchor = name_seg.line_index if name_seg else -1
         title_seg = min(candidates, key=lambda s: abs(s.line_index - anchor) if anchor >= 0 else s.line_index)
-        title_text = title_seg.rest
+        title_text = ct.clean_title(title_seg.rest)
         head, sep, tail = title_text.partition(",")
         if sep and ct.department_hits(tail) and not ct.title_hits(tail):
             title_text, contact.department = head.strip(), tail.strip()

@@ -135,6 +135,23 @@ _UNIT_HEADS = frozenset({"departamento", "department", "departament", "dept", "d
                          "vicepresidencia", "presidencia"})
 
 
+def clean_title(text: str) -> str:
+    """A title as printed, without two OCR slips: '&' read as '8' or '8:' between two title words
+    ('Founder 8: CEO'), and one word read twice, once where it is printed and once more at the
+    other end of the line ('Nutzfahrzeuge Verkaufsberater Volkswagen Nutzfahrzeuge')."""
+    toks = text.split()
+    for i in range(1, len(toks) - 1):
+        if re.fullmatch(r"8[:;.,]?", toks[i]) and (title_hits(toks[i - 1]) or function_hits(toks[i - 1])) \
+                and (title_hits(toks[i + 1]) or function_hits(toks[i + 1])):
+            toks[i] = "&"
+    if len(toks) >= 3 and len(toks[0]) >= 3 and fold(toks[0]).strip(".,") == fold(toks[-1]).strip(".,"):
+        # a title opens with its title or function word ('Sales Director'), not with a noun that
+        # belongs at its end: that one is the copy
+        opener = title_hits(toks[0]) or function_hits(toks[0])
+        toks = toks[:-1] if opener else toks[1:]
+    return " ".join(toks)
+
+
 def function_hits(text: str) -> int:
     """Words naming a business function ('marketing', 'finanzas', 'research')."""
     vocab = words("function_words.txt")
