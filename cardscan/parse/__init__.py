@@ -403,6 +403,45 @@ def _split_name_and_title(segs: list[Segment]) -> list[Segment]:
     return out
 
 
+def _words_inside(short: list[str], long: list[str]) -> bool:
+    return len(long) > len(short) and any(long[i:i + len(short)] == short for i in range(len(long)))
+
+
+def _whole_company_line(seg: Segment, remaining: list[Segment]) -> Segment:
+    """A logo repeats part of the company's name ('MEXICAN GRILL' over 'CHIPOTLE MEXICAN GRILL'):
+    the line that prints the whole name is the company."""
+    short = ct.tokens(ct.clean_org(seg.rest))
+    for other in remaining:
+        if other is seg or other.used or ct.is_junk(other.rest):
+            continue
+        text = ct.clean_org(other.rest)
+        if len(text.split()) <= 6 and not re.search(r"\d{3,}", text) and _words_inside(short, ct.tokens(text)):
+            return other
+    return seg
+
+
+def _company_on_two_lines(seg: Segment, remaining: list[Segment], cores: list[str]
+                          ) -> tuple[str, Segment] | None:
+    """A company name printed over two lines ('Harbourfront' / 'Advisory Pte. Ltd.', 'Brunau' /
+    'Buffet eventos'): joined when the two together spell the card's domain and the line alone
+    does not. Returns the whole name and the other line."""
+    text = ct.clean_org(seg.rest)
+    if not cores or ct.matches_domain(text, cores) >= 1.0:
+        return None
+    for other in remaining:
+        if other is seg or other.used or abs(other.line_index - seg.line_index) != 1 or ct.is_junk(other.rest):
+            continue
+        words_ = ct.clean_org(other.rest).split()
+        if other.line_index < seg.line_index:
+            tries = [" ".join([*words_[k:], text]) for k in range(len(words_))]
+        else:
+            tries = [" ".join([text, *words_[:k]]) for k in range(len(words_), 0, -1)]
+        for joined in tries:
+            if ct.matches_domain(joined, cores) >= 1.0:
+                return joined, other
+    return None
+
+
 def _take_people_fields(ctx: _Context, contact: Contact) -> None:
     segs = [s for s in ctx.segments if s.rest and not s.used and re.search(r"[A-Za-zÀ-ÿ]", s.rest)]
     if not segs:
@@ -525,6 +564,8 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
             sure = max(sure, 0.5 + 0.3 * shop)
         if not legal and not domain and ct.only_generic_words(text):
             continue  # 'RESTAURANTE' says what the business is, not its name
+        if not legal and not domain and not shop and ctx.domain_labels and ct.only_descriptive_words(text):
+            continue  # 'IT Solutions' under a logo: the tagline; the domain names the company
         if ct.company_word_hits(text):
             score += 1.2
             sure = max(sure, 0.75)
@@ -551,7 +592,12 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
         best_org = None  # a line with no sign of a company ('Manutenção de Impressoras') loses to the domain
     if best_org and best_org[0] >= 1.0:
         _, sure, seg, _ = best_org
+        seg = _whole_company_line(seg, remaining)
         contact.org = ct.clean_org(seg.rest)
+        joined = _company_on_two_lines(seg, remaining, ctx.domain_cores)
+        if joined:
+            contact.org, other = joined
+            other.used = True
         contact.confidence["org"] = round(seg.confidence * sure, 3)
         seg.used = True
     elif own_domain:

@@ -186,6 +186,11 @@ def clean_org(text: str) -> str:
     text = re.sub(r"^[a-z]{1,2},\s+(?=\w)", "", text)
     if text.count("(") != text.count(")"):
         text = text.strip("()").strip(_EDGE_JUNK)
+    # 'CHIPOTLE MEXICAN GRILL, IP': a legal form cut short by OCR leaves one or two letters after
+    # the comma that are no legal form ('SA', 'AG', 'AB' are kept)
+    cut = re.match(r"(.*\w.*?),\s*[A-Za-z]{1,2}\.?$", text)
+    if cut and not legal_form(text):
+        text = cut.group(1).strip(_EDGE_JUNK)
     return text
 
 
@@ -215,6 +220,14 @@ def is_junk(text: str) -> bool:
     if len(toks) <= 2:
         return junk == len(toks)
     return 3 * junk >= len(toks)
+
+
+def only_descriptive_words(text: str) -> bool:
+    """Every word is a common company noun or a business function ('IT Solutions', 'Digital
+    Solutions', 'web solutions'): a tagline under a logo, not the company's name."""
+    found = [t for t in tokens(text) if t and t not in _CONNECTORS]
+    vocab = words("company_words.txt") | words("function_words.txt")
+    return bool(found) and all(t in vocab for t in found)
 
 
 def only_generic_words(text: str) -> bool:
