@@ -415,7 +415,8 @@ def _whole_company_line(seg: Segment, remaining: list[Segment]) -> Segment:
         if other is seg or other.used or ct.is_junk(other.rest):
             continue
         text = ct.clean_org(other.rest)
-        if len(text.split()) <= 6 and not re.search(r"\d{3,}", text) and _words_inside(short, ct.tokens(text)):
+        if len(text.split()) <= 6 and not re.search(r"\d{3,}", text) \
+                and _words_inside(short, ct.tokens(text)):
             return other
     return seg
 
@@ -429,7 +430,8 @@ def _company_on_two_lines(seg: Segment, remaining: list[Segment], cores: list[st
     if not cores or ct.matches_domain(text, cores) >= 1.0:
         return None
     for other in remaining:
-        if other is seg or other.used or abs(other.line_index - seg.line_index) != 1 or ct.is_junk(other.rest):
+        if other is seg or other.used or abs(other.line_index - seg.line_index) != 1 \
+                or ct.is_junk(other.rest):
             continue
         words_ = ct.clean_org(other.rest).split()
         if other.line_index < seg.line_index:

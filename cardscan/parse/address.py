@@ -312,6 +312,14 @@ def _grow_block(segments: list[Segment], block: list[int]) -> list[int]:
             if (numbered or named) and re.search(r"[A-Za-zÀ-ÿ]{3}", text) and len(text.split()) <= 9 \
                     and not _looks_unrelated(text) and "@" not in text:
                 block.insert(0, i)
+    last = segments[block[-1]]
+    if _is_street(last.rest):
+        # a town printed alone below the street, with no postal code ('Casablanca', 'Doha')
+        below = [i for i, s in enumerate(segments) if s.line_index == last.line_index + 1 and s.rest
+                 and not s.used and i not in block and _alone_or_aligned(segments, i, block)]
+        for i in below[:1]:
+            if city_spelling(segments[i].rest.strip(" ,.")):
+                block.append(i)
     return block
 
 
