@@ -195,9 +195,10 @@ def test_never_places_a_number_in_a_country_without_evidence(
             phonenumbers.is_valid_number_for_region(number, code) for code in allowed), (text, phone)
 
 
-_TLD = {"IN": "co.in", "BR": "com.br", "JP": "co.jp", "GB": "co.uk", "CH": "ch", "TR": "com.tr", "ES": "es",
-        "DE": "de", "AE": "ae", "NL": "nl", "SA": "com.sa", "MA": "ma", "SG": "com.sg", "CM": "cm", "FR": "fr",
-        "IT": "it", "AR": "com.ar", "CO": "com.co", "CL": "cl", "MX": "com.mx", "PK": "com.pk"}
+_TLD = {"IN": "co.in", "BR": "com.br", "JP": "co.jp", "GB": "co.uk", "CH": "ch", "TR": "com.tr",
+        "ES": "es", "DE": "de", "AE": "ae", "NL": "nl", "SA": "com.sa", "MA": "ma", "SG": "com.sg",
+        "CM": "cm", "FR": "fr", "IT": "it",
+        "AR": "com.ar", "CO": "com.co", "CL": "cl", "MX": "com.mx", "PK": "com.pk"}
 _COUNTRY_NAME = {"IN": "India", "BR": "Brasil", "JP": "Japan", "US": "USA", "GB": "United Kingdom",
                  "CH": "Switzerland", "TR": "Türkiye", "ES": "España", "DE": "Germany", "AE": "UAE",
                  "NL": "The Netherlands", "SA": "Saudi Arabia", "MA": "Maroc", "SG": "Singapore",

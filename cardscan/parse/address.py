@@ -384,7 +384,13 @@ def parse_lines(lines: list[str], country: str) -> Address:
         box = _PO_BOX.match(ln)
         rest = ln[box.end():].strip(" ,;-") if box else ""
         if box and rest and not re.search(r"\d", rest):
-            kept += [box.group(0).strip(), rest]  # 'BP 1234 Douala': the box, then the town
+            # 'BP 1234 Douala': the box, then the town; 'BP 4521, Bonanjo, Douala': the quarter
+            # between them goes with the box, as printed
+            quarter, comma, town = rest.rpartition(",")
+            if comma and quarter.strip(" ,") and town.strip():
+                kept += [ln[: ln.rfind(",")].strip(" ,"), town.strip()]
+            else:
+                kept += [box.group(0).strip(), rest]
         elif ln:
             kept.append(ln)
     country = address.country_code or country
