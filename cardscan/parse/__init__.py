@@ -373,7 +373,7 @@ def _beside_title(seg: Segment, segs: list[Segment]) -> bool:
     return False
 
 
-def _split_name_and_title(segs: list[Segment]) -> list[Segment]:
+def _split_name_and_title(segs: list[Segment], email_locals: list[str]) -> list[Segment]:
     """A name and a title printed on one line ('Bernard Desarnauts Founder & CEO', 'Pieter van den
     BERG Sales Director') become two pieces: the words before the first title word, when they have
     a name's shape and hold no title word, and the title from there on."""
@@ -384,10 +384,15 @@ def _split_name_and_title(segs: list[Segment]) -> list[Segment]:
         if len(toks) >= 3 and not ct.legal_form(seg.rest):
             for k in range(2, min(len(toks) - 1, 6) + 1):
                 head, tail = " ".join(toks[:k]), " ".join(toks[k:])
-                # one title word after a name-shaped line may be a family name ('Mary Anne Dean')
-                if len(toks) - k < 2 and names.looks_like_name(seg.rest):
+                # one title word after a name-shaped line may be a family name ('Mary Anne Dean'),
+                # unless the email spells the name without it ('k.hoffmann' for 'Katrin Hoffmann')
+                if len(toks) - k < 2 and names.looks_like_name(seg.rest) \
+                        and _email_match(head, email_locals) < 1.0:
                     continue
-                opens = ct.title_hits(toks[k]) or ct.function_hits(toks[k])  # 'Founder', 'Sales'
+                # a title opens with its title word or function ('Founder', 'Sales'), or with one
+                # word qualifying the title word after it ('Creative Director')
+                opens = ct.title_hits(toks[k]) or ct.function_hits(toks[k]) \
+                    or (k + 1 < len(toks) and ct.title_hits(toks[k + 1]))
                 plain_head = not (ct.title_hits(head) or ct.function_hits(head) or ct.company_word_hits(head))
                 if opens and ct.title_hits(tail) and names.looks_like_name(head) and plain_head \
                         and len(toks) - k <= 6:
@@ -424,10 +429,11 @@ def _whole_company_line(seg: Segment, remaining: list[Segment]) -> Segment:
 def _company_on_two_lines(seg: Segment, remaining: list[Segment], cores: list[str]
                           ) -> tuple[str, Segment] | None:
     """A company name printed over two lines ('Harbourfront' / 'Advisory Pte. Ltd.', 'Brunau' /
-    'Buffet eventos'): joined when the two together spell the card's domain and the line alone
-    does not. Returns the whole name and the other line."""
+    'Buffet eventos'): joined when the two together spell the card's domain better than the line
+    alone. Returns the whole name and the other line."""
     text = ct.clean_org(seg.rest)
-    if not cores or ct.matches_domain(text, cores) >= 1.0:
+    alone = ct.matches_domain(text, cores) if cores else 1.0
+    if alone >= 1.0:
         return None
     for other in remaining:
         if other is seg or other.used or abs(other.line_index - seg.line_index) != 1 \
@@ -438,8 +444,12 @@ def _company_on_two_lines(seg: Segment, remaining: list[Segment], cores: list[st
             tries = [" ".join([*words_[k:], text]) for k in range(len(words_))]
         else:
             tries = [" ".join([text, *words_[:k]]) for k in range(len(words_), 0, -1)]
+        if len(words_) > 4 or ct.title_hits(other.rest) or ct.legal_form(other.rest):
+            continue
         for joined in tries:
-            if ct.matches_domain(joined, cores) >= 1.0:
+            # 'Thornbury' / 'Capital Partners LLP' for thornburycapital.co.uk: closer to the domain
+            together = ct.matches_domain(joined, cores)
+            if together >= 1.0 or (together >= 0.85 and together > alone):
                 return joined, other
     return None
 
@@ -448,7 +458,7 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
     segs = [s for s in ctx.segments if s.rest and not s.used and re.search(r"[A-Za-zÀ-ÿ]", s.rest)]
     if not segs:
         return
-    segs = _split_name_and_title(segs)
+    segs = _split_name_and_title(segs, ctx.email_locals)
     lines = sorted({s.line_index for s in segs})
     last_line = max(s.line_index for s in ctx.segments) or 1
     lang = "en" if ctx.country in ENGLISH_NAME_ORDER else "es"
