@@ -193,3 +193,79 @@ def test_never_places_a_number_in_a_country_without_evidence(
         number = phonenumbers.parse(phone.number)
         assert phonenumbers.region_code_for_number(number) in allowed or any(
             phonenumbers.is_valid_number_for_region(number, code) for code in allowed), (text, phone)
+
+
+_TLD = {"IN": "co.in", "BR": "com.br", "JP": "co.jp", "GB": "co.uk", "CH": "ch", "TR": "com.tr",
+        "ES": "es", "DE": "de", "AE": "ae", "NL": "nl", "SA": "com.sa", "MA": "ma", "SG": "com.sg",
+        "CM": "cm", "FR": "fr", "IT": "it",
+        "AR": "com.ar", "CO": "com.co", "CL": "cl", "MX": "com.mx", "PK": "com.pk"}
+_COUNTRY_NAME = {"IN": "India", "BR": "Brasil", "JP": "Japan", "US": "USA", "GB": "United Kingdom",
+                 "CH": "Switzerland", "TR": "Türkiye", "ES": "España", "DE": "Germany", "AE": "UAE",
+                 "NL": "The Netherlands", "SA": "Saudi Arabia", "MA": "Maroc", "SG": "Singapore",
+                 "CM": "Cameroun", "FR": "France", "IT": "Italia", "AR": "Argentina", "CO": "Colombia",
+                 "CL": "Chile", "MX": "México", "PK": "Pakistan"}
+
+
+def _national(home: str, kind: phonenumbers.PhoneNumberType, tail: int) -> str | None:
+    """A valid national number of ``home`` (its example with other last digits), as printed there."""
+    example = phonenumbers.example_number_for_type(home, kind)
+    if example is None:
+        return None
+    digits_ = str(example.national_number)
+    number = phonenumbers.parse("+" + str(example.country_code) + digits_[:-3] + f"{tail:03d}")
+    if not phonenumbers.is_valid_number_for_region(number, home):
+        number = example
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(_COUNTRIES), st.sampled_from(_COUNTRIES), st.sampled_from(_KINDS),
+       st.sampled_from(["tld", "country", "both"]), st.sampled_from(["Tel: ", "Mob: ", "", "T "]),
+       st.integers(0, 999))
+def test_a_national_number_valid_in_the_evidenced_country_is_never_forced_into_region(
+    home: str, region: str, kind: phonenumbers.PhoneNumberType, how: str, label: str, tail: int
+) -> None:
+    """The card names its country (a ccTLD, the country printed, or both): a national number valid
+    there lands there, whatever --region says (Cameroon never as +52, Singapore never as +1, India
+    never as +1/+31/+49, Morocco or Pakistan never as +33, the Netherlands never as +43)."""
+    printed = _national(home, kind, tail)
+    if printed is None or home == "US":
+        return
+    lines = ["Ana Ruiz", "Consultant", f"{label}{printed}"]
+    if how in ("tld", "both"):
+        lines.append(f"ana.ruiz@acme.{_TLD[home]}")
+    if how in ("country", "both"):
+        lines.append(_COUNTRY_NAME[home])
+    text = "\n".join(lines) + "\n"
+    phones_ = contact_from_text(text, region).phones
+    assert phones_, text
+    for phone in phones_:
+        assert phone.number.startswith("+"), (text, phone)
+        number = phonenumbers.parse(phone.number)
+        assert phonenumbers.is_valid_number_for_region(number, home), (text, phone)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(_COUNTRIES), st.sampled_from(_COUNTRIES), st.sampled_from(_KINDS),
+       st.sampled_from(["Tel: ", "M: ", "", "Phone "]), st.integers(0, 999))
+def test_no_evidence_and_invalid_in_region_keeps_the_number_as_printed_and_flags_it(
+    home: str, region: str, kind: phonenumbers.PhoneNumberType, label: str, tail: int
+) -> None:
+    """Nothing on the card names a country and the national number is not valid in --region: kept
+    as printed (no country code) with a low confidence, unless its own printed format names its
+    country ('(11) 9xxxx-xxxx', '03-xxxx-xxxx')."""
+    printed = _national(home, kind, tail)
+    if printed is None:
+        return
+    as_region = phones._parse(printed, region)
+    if as_region is not None and phonenumbers.is_valid_number(as_region):
+        return
+    text = f"Ana Ruiz\nConsultant\n{label}{printed}\n"
+    shaped = set(phones.shape_countries(text))
+    for phone in contact_from_text(text, region).phones:
+        if phone.number.startswith("+"):
+            number = phonenumbers.parse(phone.number)
+            assert shaped and any(phonenumbers.is_valid_number_for_region(number, c) for c in shaped), \
+                (text, phone)
+        else:
+            assert phone.confidence < LOW_CONFIDENCE, (text, phone)

@@ -8,6 +8,7 @@ and the email/website domains.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from dataclasses import dataclass
@@ -372,10 +373,92 @@ def _beside_title(seg: Segment, segs: list[Segment]) -> bool:
     return False
 
 
+def _split_name_and_title(segs: list[Segment], email_locals: list[str]) -> list[Segment]:
+    """A name and a title printed on one line ('Bernard Desarnauts Founder & CEO', 'Pieter van den
+    BERG Sales Director') become two pieces: the words before the first title word, when they have
+    a name's shape and hold no title word, and the title from there on."""
+    out: list[Segment] = []
+    for seg in segs:
+        toks = seg.rest.split()
+        split = None
+        if len(toks) >= 3 and not ct.legal_form(seg.rest):
+            for k in range(2, min(len(toks) - 1, 6) + 1):
+                head, tail = " ".join(toks[:k]), " ".join(toks[k:])
+                # one title word after a name-shaped line may be a family name ('Mary Anne Dean'),
+                # unless the email spells the name without it ('k.hoffmann' for 'Katrin Hoffmann')
+                if len(toks) - k < 2 and names.looks_like_name(seg.rest) \
+                        and _email_match(head, email_locals) < 1.0:
+                    continue
+                # a title opens with its title word or function ('Founder', 'Sales'), or with one
+                # word qualifying the title word after it ('Creative Director')
+                opens = ct.title_hits(toks[k]) or ct.function_hits(toks[k]) \
+                    or (k + 1 < len(toks) and ct.title_hits(toks[k + 1]))
+                plain_head = not (ct.title_hits(head) or ct.function_hits(head) or ct.company_word_hits(head))
+                if opens and ct.title_hits(tail) and names.looks_like_name(head) and plain_head \
+                        and len(toks) - k <= 6:
+                    split = (head, tail)
+                    break
+        if split is None:
+            out.append(seg)
+            continue
+        head, tail = split
+        seg.rest = head
+        title = dataclasses.replace(seg, rest=tail, tags=set(seg.tags))
+        out += [seg, title]
+    return out
+
+
+def _words_inside(short: list[str], long: list[str]) -> bool:
+    return len(long) > len(short) and any(long[i:i + len(short)] == short for i in range(len(long)))
+
+
+def _whole_company_line(seg: Segment, remaining: list[Segment]) -> Segment:
+    """A logo repeats part of the company's name ('MEXICAN GRILL' over 'CHIPOTLE MEXICAN GRILL'):
+    the line that prints the whole name is the company."""
+    short = ct.tokens(ct.clean_org(seg.rest))
+    for other in remaining:
+        if other is seg or other.used or ct.is_junk(other.rest):
+            continue
+        text = ct.clean_org(other.rest)
+        if len(text.split()) <= 6 and not re.search(r"\d{3,}", text) \
+                and _words_inside(short, ct.tokens(text)):
+            return other
+    return seg
+
+
+def _company_on_two_lines(seg: Segment, remaining: list[Segment], cores: list[str]
+                          ) -> tuple[str, Segment] | None:
+    """A company name printed over two lines ('Harbourfront' / 'Advisory Pte. Ltd.', 'Brunau' /
+    'Buffet eventos'): joined when the two together spell the card's domain better than the line
+    alone. Returns the whole name and the other line."""
+    text = ct.clean_org(seg.rest)
+    alone = ct.matches_domain(text, cores) if cores else 1.0
+    if alone >= 1.0:
+        return None
+    for other in remaining:
+        if other is seg or other.used or abs(other.line_index - seg.line_index) != 1 \
+                or ct.is_junk(other.rest):
+            continue
+        words_ = ct.clean_org(other.rest).split()
+        if other.line_index < seg.line_index:
+            tries = [" ".join([*words_[k:], text]) for k in range(len(words_))]
+        else:
+            tries = [" ".join([text, *words_[:k]]) for k in range(len(words_), 0, -1)]
+        if len(words_) > 4 or ct.title_hits(other.rest) or ct.legal_form(other.rest):
+            continue
+        for joined in tries:
+            # 'Thornbury' / 'Capital Partners LLP' for thornburycapital.co.uk: closer to the domain
+            together = ct.matches_domain(joined, cores)
+            if together >= 1.0 or (together >= 0.85 and together > alone):
+                return joined, other
+    return None
+
+
 def _take_people_fields(ctx: _Context, contact: Contact) -> None:
     segs = [s for s in ctx.segments if s.rest and not s.used and re.search(r"[A-Za-zÀ-ÿ]", s.rest)]
     if not segs:
         return
+    segs = _split_name_and_title(segs, ctx.email_locals)
     lines = sorted({s.line_index for s in segs})
     last_line = max(s.line_index for s in ctx.segments) or 1
     lang = "en" if ctx.country in ENGLISH_NAME_ORDER else "es"
@@ -425,7 +508,7 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
     if best and best[0] >= 1.0:
         name_seg = best[1]
         email_local = ctx.email_locals[0] if ctx.email_locals else ""
-        contact.name = names.split_name(name_seg.rest, lang, email_local)
+        contact.name = names.split_name(name_seg.rest, lang, email_local, ctx.country)
         sure = min(1.0, 0.55 + 0.15 * best[0])
         contact.name.confidence = round(name_seg.confidence * sure, 3)
         contact.confidence["name"] = contact.name.confidence
@@ -442,7 +525,7 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
     if candidates:
         anchor = name_seg.line_index if name_seg else -1
         title_seg = min(candidates, key=lambda s: abs(s.line_index - anchor) if anchor >= 0 else s.line_index)
-        title_text = title_seg.rest
+        title_text = ct.clean_title(title_seg.rest)
         head, sep, tail = title_text.partition(",")
         if sep and ct.department_hits(tail) and not ct.title_hits(tail):
             title_text, contact.department = head.strip(), tail.strip()
@@ -493,6 +576,8 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
             sure = max(sure, 0.5 + 0.3 * shop)
         if not legal and not domain and ct.only_generic_words(text):
             continue  # 'RESTAURANTE' says what the business is, not its name
+        if not legal and not domain and not shop and ctx.domain_labels and ct.only_descriptive_words(text):
+            continue  # 'IT Solutions' under a logo: the tagline; the domain names the company
         if ct.company_word_hits(text):
             score += 1.2
             sure = max(sure, 0.75)
@@ -519,7 +604,12 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
         best_org = None  # a line with no sign of a company ('Manutenção de Impressoras') loses to the domain
     if best_org and best_org[0] >= 1.0:
         _, sure, seg, _ = best_org
+        seg = _whole_company_line(seg, remaining)
         contact.org = ct.clean_org(seg.rest)
+        joined = _company_on_two_lines(seg, remaining, ctx.domain_cores)
+        if joined:
+            contact.org, other = joined
+            other.used = True
         contact.confidence["org"] = round(seg.confidence * sure, 3)
         seg.used = True
     elif own_domain:

@@ -312,6 +312,14 @@ def _grow_block(segments: list[Segment], block: list[int]) -> list[int]:
             if (numbered or named) and re.search(r"[A-Za-zÀ-ÿ]{3}", text) and len(text.split()) <= 9 \
                     and not _looks_unrelated(text) and "@" not in text:
                 block.insert(0, i)
+    last = segments[block[-1]]
+    if _is_street(last.rest):
+        # a town printed alone below the street, with no postal code ('Casablanca', 'Doha')
+        below = [i for i, s in enumerate(segments) if s.line_index == last.line_index + 1 and s.rest
+                 and not s.used and i not in block and _alone_or_aligned(segments, i, block)]
+        for i in below[:1]:
+            if city_spelling(segments[i].rest.strip(" ,.")):
+                block.append(i)
     return block
 
 
@@ -376,7 +384,13 @@ def parse_lines(lines: list[str], country: str) -> Address:
         box = _PO_BOX.match(ln)
         rest = ln[box.end():].strip(" ,;-") if box else ""
         if box and rest and not re.search(r"\d", rest):
-            kept += [box.group(0).strip(), rest]  # 'BP 1234 Douala': the box, then the town
+            # 'BP 1234 Douala': the box, then the town; 'BP 4521, Bonanjo, Douala': the quarter
+            # between them goes with the box, as printed
+            quarter, comma, town = rest.rpartition(",")
+            if comma and quarter.strip(" ,") and town.strip():
+                kept += [ln[: ln.rfind(",")].strip(" ,"), town.strip()]
+            else:
+                kept += [box.group(0).strip(), rest]
         elif ln:
             kept.append(ln)
     country = address.country_code or country

@@ -135,6 +135,23 @@ _UNIT_HEADS = frozenset({"departamento", "department", "departament", "dept", "d
                          "vicepresidencia", "presidencia"})
 
 
+def clean_title(text: str) -> str:
+    """A title as printed, without two OCR slips: '&' read as '8' or '8:' between two title words
+    ('Founder 8: CEO'), and one word read twice, once where it is printed and once more at the
+    other end of the line ('Nutzfahrzeuge Verkaufsberater Volkswagen Nutzfahrzeuge')."""
+    toks = text.split()
+    for i in range(1, len(toks) - 1):
+        if re.fullmatch(r"8[:;.,]?", toks[i]) and (title_hits(toks[i - 1]) or function_hits(toks[i - 1])) \
+                and (title_hits(toks[i + 1]) or function_hits(toks[i + 1])):
+            toks[i] = "&"
+    if len(toks) >= 3 and len(toks[0]) >= 3 and fold(toks[0]).strip(".,") == fold(toks[-1]).strip(".,"):
+        # a title opens with its title or function word ('Sales Director'), not with a noun that
+        # belongs at its end: that one is the copy
+        opener = title_hits(toks[0]) or function_hits(toks[0])
+        toks = toks[:-1] if opener else toks[1:]
+    return " ".join(toks)
+
+
 def function_hits(text: str) -> int:
     """Words naming a business function ('marketing', 'finanzas', 'research')."""
     vocab = words("function_words.txt")
@@ -169,6 +186,11 @@ def clean_org(text: str) -> str:
     text = re.sub(r"^[a-z]{1,2},\s+(?=\w)", "", text)
     if text.count("(") != text.count(")"):
         text = text.strip("()").strip(_EDGE_JUNK)
+    # 'CHIPOTLE MEXICAN GRILL, IP': a legal form cut short by OCR leaves one or two letters after
+    # the comma that are no legal form ('SA', 'AG', 'AB' are kept)
+    cut = re.match(r"(.*\w.*?),\s*[A-Za-z]{1,2}\.?$", text)
+    if cut and not legal_form(text):
+        text = cut.group(1).strip(_EDGE_JUNK)
     return text
 
 
@@ -198,6 +220,14 @@ def is_junk(text: str) -> bool:
     if len(toks) <= 2:
         return junk == len(toks)
     return 3 * junk >= len(toks)
+
+
+def only_descriptive_words(text: str) -> bool:
+    """Every word is a common company noun or a business function ('IT Solutions', 'Digital
+    Solutions', 'web solutions'): a tagline under a logo, not the company's name."""
+    found = [t for t in tokens(text) if t and t not in _CONNECTORS]
+    vocab = words("company_words.txt") | words("function_words.txt")
+    return bool(found) and all(t in vocab for t in found)
 
 
 def only_generic_words(text: str) -> bool:

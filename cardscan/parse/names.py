@@ -30,9 +30,19 @@ def is_degree(token: str) -> bool:
     return key in _affix_pattern("degrees.txt") and (token[:1].isupper() or key in {"phd"})
 
 
-def _case_word(word: str, first: bool) -> str:
+_TURKIC = frozenset({"TR", "AZ"})
+
+
+def _lower(word: str, country: str) -> str:
+    """Lower case as the card's language writes it: Turkish capital I is dotless ı, İ is i."""
+    if country in _TURKIC:
+        word = word.replace("I", "ı").replace("İ", "i")
+    return word.lower()
+
+
+def _case_word(word: str, first: bool, country: str = "") -> str:
     """Proper case for one word typed in all caps or all lower case."""
-    low = word.lower()
+    low = _lower(word, country)
     if not first and low in _LOWER_PARTICLES:
         return low
     parts = re.split(r"([\-'])", low)
@@ -41,7 +51,8 @@ def _case_word(word: str, first: bool) -> str:
         if part in ("-", "'"):
             out.append(part)
             continue
-        cased = part[:1].upper() + part[1:]
+        head = part[:1]
+        cased = ("İ" if head == "i" and country in _TURKIC else head.upper()) + part[1:]
         if re.match(r"mc[a-z]", part):
             cased = "Mc" + part[2:3].upper() + part[3:]
         out.append(cased)
@@ -50,12 +61,26 @@ def _case_word(word: str, first: bool) -> str:
     return text
 
 
-def proper_case(text: str) -> str:
-    """Turn an ALL-CAPS (or all lower-case) name into proper case; mixed case is kept as printed."""
+def _shouted(word: str) -> bool:
+    """A word of a name in capitals ('SATO', "O'NEILL"), not an initial ('J.') or a particle."""
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def proper_case(text: str, country: str = "") -> str:
+    """A name as it goes into a phone's contacts: ALL-CAPS (or all lower-case) turned into proper
+    case, and so are the family names many cards print in capitals among mixed case ('Yuki SATO',
+    "Jennifer O'NEILL" -> 'Yuki Sato', "Jennifer O'Neill"): the capitals are typography, not
+    spelling. Mixed-case words ('McAllister', 'DeLuca') are kept as printed."""
     letters = [c for c in text if c.isalpha()]
-    if not letters or not (all(c.isupper() for c in letters) or all(c.islower() for c in letters)):
+    if not letters:
         return text
-    return " ".join(_case_word(w, i == 0) for i, w in enumerate(text.split()))
+    words_ = text.split()
+    if all(c.isupper() for c in letters) or all(c.islower() for c in letters):
+        return " ".join(_case_word(w, i == 0, country) for i, w in enumerate(words_))
+    if any(not _shouted(w) and any(c.islower() for c in w) for w in words_):
+        return " ".join(_case_word(w, i == 0, country) if _shouted(w) else w for i, w in enumerate(words_))
+    return text
 
 
 def given_names() -> frozenset[str]:
@@ -74,7 +99,7 @@ def first_given(text: str) -> bool:
     return bool(tokens) and fold(tokens[0].strip(".,")) in given_names()
 
 
-def split_name(text: str, lang: str = "es", email_local: str = "") -> Name:
+def split_name(text: str, lang: str = "es", email_local: str = "", country: str = "") -> Name:
     """Split 'Dra. Carmen Ruiz de la Fuente, PhD' into its parts."""
     text = re.sub(r"\s+", " ", text.replace("’", "'")).strip(" ,;")
     suffixes: list[str] = []
@@ -90,7 +115,7 @@ def split_name(text: str, lang: str = "es", email_local: str = "") -> Name:
         suffixes.insert(0, tokens.pop())
     while len(tokens) > 1 and tokens[-1].lower() in {"jr.", "jr", "ii", "iii", "iv", "sr."}:
         suffixes.insert(0, tokens.pop())
-    tokens = proper_case(" ".join(tokens)).split()
+    tokens = proper_case(" ".join(tokens), country).split()
     name = Name(prefix=" ".join(prefixes), suffix=", ".join(suffixes))
     if not tokens:
         return name

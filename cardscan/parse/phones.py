@@ -14,7 +14,7 @@ from cardscan.parse.lexicon import OCR_DIGITS, deaccent, fold
 
 # Digits as OCR may print them: O/o for 0 and l/I for 1 are repaired only in labelled numbers.
 CANDIDATE = re.compile(
-    r"(?<![\w@/#º°ª])((?:\+|00)\s?)?(\(?\s?[\dOo][\dOolI\s().\-–]{5,26}[\dOolI])(?![\w@º°ª])"
+    r"(?<![\w@/#º°ª])((?:\+|00)\s?)?(\(?\s?[\dOo][\dOolI\s().\-–]{5,34}[\dOolI])(?![\w@º°ª])"
 )
 _LABELS: dict[str, PhoneType] = {}
 for _words, _type in (
