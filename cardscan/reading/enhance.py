@@ -118,10 +118,15 @@ def enhance(crop: np.ndarray, outlined: bool = True, invert: bool | None = None
     """
     notes: list[str] = []
     gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
-    if is_dark(gray) if invert is None else invert:
+    inverted = is_dark(gray) if invert is None else invert
+    if inverted:
         gray = 255 - gray
         notes.append("inverted light-on-dark card")
     gray, panels = invert_light_text_panels(gray)
+    if not panels and not inverted and crop.ndim == 3:
+        # whiteness (the darkest channel) tells beige letters from the orange band they sit
+        # on, which grey levels cannot when the two are about as bright
+        gray, panels = invert_light_text_panels(gray, crop.min(axis=2), max_area=BAND_MAX_AREA)
     if panels:
         notes.append(f"inverted {panels} panel{'s' if panels > 1 else ''} of light text")
     if outlined:
@@ -161,7 +166,8 @@ def enhance(crop: np.ndarray, outlined: bool = True, invert: bool | None = None
     return gray, notes
 
 
-def invert_light_text_panels(gray: np.ndarray) -> tuple[np.ndarray, int]:
+def invert_light_text_panels(gray: np.ndarray, tone: np.ndarray | None = None,
+                             max_area: float = 1.0) -> tuple[np.ndarray, int]:
     """Turn the panels and bands printed darker than the paper that carry light text into
     dark text on white, each by its own tones.
 
@@ -169,9 +175,12 @@ def invert_light_text_panels(gray: np.ndarray) -> tuple[np.ndarray, int]:
     contact lines in white on a grey panel, a URL in a black pill. A panel is a region whose
     local background (a median over about a twelfth of the card) is PANEL_CONTRAST darker
     than the paper; its text is light when clearly more of its pixels stand out brighter than
-    that background than darker. Returns the image and how many panels were turned.
+    that background than darker. ``tone`` is the image panels are judged and mapped on (the
+    grey levels by default); a panel covers at most ``max_area`` of the card. Returns the image
+    and how many panels were turned.
     """
-    small = shrink(gray, PANEL_LONG_SIDE)
+    tone = gray if tone is None else tone
+    small = shrink(tone, PANEL_LONG_SIDE)
     window = max(15, (min(small.shape) // 12) | 1)
     background = cv2.medianBlur(small, window)
     paper = float(np.percentile(background, 95))
@@ -188,7 +197,7 @@ def invert_light_text_panels(gray: np.ndarray) -> tuple[np.ndarray, int]:
     turned = 0
     for label in range(1, count):
         area = stats[label, cv2.CC_STAT_AREA]
-        if area < PANEL_MIN_AREA * small.size:
+        if not PANEL_MIN_AREA * small.size <= area <= max_area * small.size:
             continue
         region = labels == label
         brighter = difference[region] > PANEL_INK_STEP
@@ -207,7 +216,7 @@ def invert_light_text_panels(gray: np.ndarray) -> tuple[np.ndarray, int]:
         if local is None:
             local = _panel_background(small, window, gray.shape)
         if smooth is None:  # a panel's print is often a halftone: its dots are not ink
-            smooth = cv2.GaussianBlur(gray, (0, 0), PANEL_SMOOTHING)
+            smooth = cv2.GaussianBlur(tone, (0, 0), PANEL_SMOOTHING)
         values = smooth[mask].astype(np.float32)
         # the panel's own background levels: a neighbouring band bleeds into the estimate
         low, high = np.percentile(background[region], [2, 98])
@@ -233,6 +242,9 @@ PANEL_LONG_SIDE = 800
 PANEL_CONTRAST = 45
 #: A panel covers at least this share of the card.
 PANEL_MIN_AREA = 0.01
+#: A band found by its colour (not its grey level) covers at most this share of the card: a
+#: whole coloured card with dark print is no band.
+BAND_MAX_AREA = 0.5
 #: A pixel this much brighter (or darker) than its background is ink.
 PANEL_INK_STEP = 35
 #: A panel of light text has at least this share of light ink pixels...

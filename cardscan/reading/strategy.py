@@ -37,6 +37,8 @@ from cardscan.tesseract import LINE_PSM, PAGE_PSM, OcrEngine
 #: Mean confidence per letter or digit below which a read is doubtful: the card may be upside
 #: down, sideways, of the other polarity, or the outline may not be the card.
 DOUBTFUL_READ = 0.8
+#: A read that is not doubtful beats a doubtful one holding up to 1 / this more confident text.
+CONFIDENT_READ_SHARE = 0.75
 #: A word read with at least this confidence counts as read well.
 CONFIDENT_WORD = 0.6
 #: A line added from the other polarity's read must be read at least this confidently...
@@ -124,7 +126,7 @@ def read_card(card: CardImage, engine: OcrEngine, options: ReadOptions
     while best.mean_confidence < DOUBTFUL_READ and (other := next(others, None)) is not None:
         page = read(other)
         quality = read_quality(page)
-        if quality.confident_chars > best.confident_chars:
+        if reads_better(quality, best):
             best_card, best_page, best = other, page, quality
     if best.mean_confidence < DOUBTFUL_READ:
         # Still doubtful: part of the card may be printed the other way round (white text
@@ -140,6 +142,17 @@ def read_card(card: CardImage, engine: OcrEngine, options: ReadOptions
             best_card, best_page, other_page = other_card, other_page, best_page
         best_page = merge_pages(best_page, other_page)
     return best_card, reread_weak_lines(best_card.image, best_page, engine, options)
+
+
+def reads_better(candidate: ReadQuality, best: ReadQuality) -> bool:
+    """Whether another reading of the same card (turned, other polarity) is the better one.
+
+    More confident text wins; but a read that is no longer doubtful beats a doubtful one that
+    holds a little more (CONFIDENT_READ_SHARE), whose extra "confident" words are fragments.
+    """
+    if candidate.mean_confidence >= DOUBTFUL_READ > best.mean_confidence:
+        return candidate.confident_chars >= CONFIDENT_READ_SHARE * best.confident_chars
+    return candidate.confident_chars > best.confident_chars
 
 
 def _alternatives(card: CardImage) -> Iterator[CardImage]:
