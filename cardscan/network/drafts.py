@@ -241,6 +241,8 @@ def draft(a: Contact, b: Contact, lang: str = "en", me: Contact | None = None,
              meet(a, b, offer, ""), "", meet(b, a, offer_a, needs), "", _t(lang, "joint_close"), "", sign]
     joint = Message("joint", [a, b], _t(lang, "joint_subject", a=a.display_name, b=b.display_name),
                     "\n".join(lines) + "\n", me)
+    for message in (ask_a, ask_b, joint):  # "S.L." at the end of a sentence: one full stop
+        message.body = re.sub(r"\.\.(?=\s|$)", ".", message.body)
     return Draft(a, b, reason or why(a, b, lang), [ask_a, ask_b, joint])
 
 

@@ -142,9 +142,20 @@ def introduce_side(contact: Contact, other: Contact, why: str, day: date,
 
 
 def given_in(contacts: Sequence[Contact], first: date, last: date) -> list[tuple[Contact, HistoryEntry]]:
-    """Every gift and introduction recorded between ``first`` and ``last`` (inclusive), by date."""
-    found = [(c, e) for c in contacts for e in c.annotations.history
-             if e.kind in (HistoryKind.GAVE, HistoryKind.INTRODUCED) and first <= e.day <= last]
+    """Every gift and introduction recorded between ``first`` and ``last`` (inclusive), by date;
+    an introduction (recorded on both sides) once."""
+    found: list[tuple[Contact, HistoryEntry]] = []
+    pairs: set[tuple[frozenset[str], date]] = set()
+    for contact in contacts:
+        for entry in contact.annotations.history:
+            if entry.kind not in (HistoryKind.GAVE, HistoryKind.INTRODUCED) or not first <= entry.day <= last:
+                continue
+            if entry.kind == HistoryKind.INTRODUCED:
+                pair = (frozenset((contact.uid, entry.with_uid)), entry.day)
+                if pair in pairs:
+                    continue
+                pairs.add(pair)
+            found.append((contact, entry))
     found.sort(key=lambda pair: (pair[1].day, pair[0].display_name.casefold()))
     return found
 
