@@ -54,7 +54,7 @@ QUESTIONS = ("met_at", "needs", "offer", "tags", "follow_up")
 #: Fields the user can correct, in menu order (attribute names of Contact, also
 #: the names recorded in Contact.user_edited).
 EDITABLE = ("name", "title", "department", "org", "phones", "emails", "websites", "address")
-COMMANDS = frozenset("sbqoe?")
+COMMANDS = frozenset("sbqoeg?")
 LOW_MARK = "⚠"
 
 InputFn = Callable[[str], str]
@@ -175,6 +175,96 @@ def parse_follow_up(text: str, today: date, lang: str = "en") -> date:
     if result < today:
         raise ValueError(t(lang, "follow_up_past", date=result.isoformat()))
     return result
+
+
+_EVERY = re.compile(r"(?:^|\s)(?:every|each|cada)\s+(.+)$")
+
+
+def parse_follow_up_and_every(text: str, today: date, lang: str = "en") -> tuple[date, str]:
+    """The follow-up question's answer: a date, a keep-in-touch period, or both.
+
+    '2026-04-01', '+2w' give a date alone; 'every 3m' / 'cada 6 semanas' keep in touch
+    (the first follow-up one period from today); '2026-04-01 every 3m' both. Returns
+    (date, ISO period or ''); ValueError with a message in `lang` otherwise.
+    """
+    from cardscan.network.history import add_period, parse_every
+
+    folded = fold(text, squeeze=True)
+    match = _EVERY.search(folded)
+    if match is None:
+        return parse_follow_up(text, today, lang), ""
+    try:
+        every = parse_every(match.group(1))
+    except ValueError:
+        raise ValueError(t(lang, "every_garbage", text=match.group(1))) from None
+    first = folded[: match.start()].strip()
+    if first:
+        return parse_follow_up(first, today, lang), every
+    if not every:
+        raise ValueError(t(lang, "every_garbage", text=match.group(1)))
+    return add_period(today, every), every
+
+
+# ---------------------------------------------------------------- your own card
+
+
+#: The questions of `cardscan me --set`, in order (Contact attributes or annotations.offer).
+OWN_CARD_FIELDS = ("given", "family", "title", "org", "phones", "emails", "websites", "offer")
+
+
+def ask_own_card(contact: Contact, lang: str, *, input_fn: InputFn | None = None,
+                 output: TextIO | None = None, region: str = "ES") -> Contact:
+    """`cardscan me --set`: ask for each field of the user's own card (Enter keeps the value
+    in brackets, - clears it); phones, e-mails and web addresses are checked and asked
+    again when wrong. Returns the edited copy; nothing is saved here."""
+    lang = normalize_lang(lang)
+    card = copy.deepcopy(contact)
+    ask = input_fn or builtins.input
+    console = make_console(output)
+
+    def say(text: str, style: str | None = None) -> None:
+        console.print(text, style=style, markup=False, highlight=False)
+
+    def current(key: str) -> str:
+        if key in ("given", "family"):
+            return getattr(card.name, key)
+        if key == "offer":
+            return card.annotations.offer
+        return _field_text(card, key) if key in ("phones", "emails", "websites") else getattr(card, key)
+
+    say(t(lang, "me_start"), style="dim")
+    for key in OWN_CARD_FIELDS:
+        while True:
+            shown = current(key)
+            try:
+                typed = ask(f"{t(lang, f'me_{key}')}{f' [{shown}]' if shown else ''} › ").strip()
+            except EOFError:
+                return card
+            if not typed:
+                break
+            value = "" if typed == "-" else (typed[1:].strip() if typed.startswith("\\") else typed)
+            try:
+                if key in ("given", "family"):
+                    setattr(card.name, key, value)
+                elif key == "offer":
+                    card.annotations.offer = value
+                elif key == "phones":
+                    card.phones = parse_phones(value, card_region(card, region), card.phones)
+                elif key == "emails":
+                    card.emails = parse_emails(value)
+                elif key == "websites":
+                    card.websites = parse_websites(value, card.websites)
+                else:
+                    setattr(card, key, value)
+            except ValueError as exc:
+                bad = exc.args[0] if exc.args else value
+                message = {"phones": "bad_phone", "emails": "bad_email"}.get(key, "bad_url")
+                reason = exc.args[1] if len(exc.args) > 1 else ""
+                say(t(lang, message, value=bad, reason=reason), style="red")
+                continue
+            break
+    card.user_edited |= {"name", "title", "org", "phones", "emails", "websites"}
+    return card
 
 
 # ---------------------------------------------------------------- batch (scan flags)
@@ -740,7 +830,12 @@ class Session:
         if question == "tags":
             return ", ".join(notes.tags or self.previous_tags)
         if question == "follow_up":
-            return notes.follow_up.isoformat() if notes.follow_up else ""
+            shown = notes.follow_up.isoformat() if notes.follow_up else ""
+            if notes.every:
+                from cardscan.network.history import describe_period
+
+                shown = f"{shown} {describe_period(notes.every, self.lang)}".strip()
+            return shown
         return str(getattr(notes, question))
 
     def answer(self, contact: Contact, question: str, kind: str, text: str) -> bool:
@@ -750,16 +845,23 @@ class Session:
         if question == "follow_up":
             if not value:
                 notes.follow_up = None
+                notes.every = ""
                 return True
-            if kind == "keep" and notes.follow_up is not None:
+            if kind == "keep" and (notes.follow_up is not None or notes.every):
                 return True  # the saved date stays even if it has passed since
             try:
-                notes.follow_up = parse_follow_up(value, self.today, self.lang)
+                when, every = parse_follow_up_and_every(value, self.today, self.lang)
             except ValueError as exc:
                 self.say(str(exc), style="red")
                 return False
+            notes.follow_up, notes.every = when, every
             self.say(t(self.lang, "follow_up_is", date=format_date(notes.follow_up, self.lang)),
                      style="green")
+            if every:
+                from cardscan.network.history import describe_period
+
+                self.say(t(self.lang, "every_is", every=describe_period(every, self.lang)),
+                         style="green")
             return True
         if question == "tags":
             notes.tags = split_tags(value)
@@ -787,6 +889,8 @@ class Session:
                 elif text == "e":
                     self.edit_menu(contact)
                     self.show_card(contact, index, total)
+                elif text == "g":
+                    self.record_gift(contact)
                 elif text == "s":
                     raise _Skip
                 elif text == "q":
@@ -803,6 +907,20 @@ class Session:
         contact.annotations.skipped = False
         self.save(contact)
         self.say(t(self.lang, "saved_card"), style="green")
+
+    def record_gift(self, contact: Contact) -> None:
+        """The g key: what you gave this contact, as a dated entry of their history."""
+        from cardscan.network.history import gave
+
+        kind, text = classify(self.ask(t(self.lang, "q_gave")))
+        if kind == "command" and text == "q":
+            raise _Quit
+        if kind != "answer" or not text.strip():
+            return  # Enter, - or another key: nothing recorded
+        entry = gave(contact, text, self.today)
+        self.save(contact)
+        self.say(t(self.lang, "gave_saved", text=entry.text, date=format_date(entry.day, self.lang)),
+                 style="green")
 
     def offer_completions(self, question: str) -> None:
         if self.readline is None:

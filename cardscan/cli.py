@@ -409,11 +409,17 @@ def followups(click_ctx: click.Context, horizon: str, ics_file: Path | None, as_
 @ui_lang_option
 @click.argument("contact")
 @click.option("--date", "day", default=None, metavar="DATE", help="When you followed up (default: today).")
+@click.option("--every", "every", default=None, metavar="PERIOD",
+              help="From now on keep in touch every PERIOD (6w, 3m, 1y; off stops it).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")
 @pass_ctx
 @handle_errors
-def followups_done(ctx: Context, contact: str, day: str | None, as_json: bool) -> None:
-    """Record that you followed up with CONTACT (UID, UID prefix, name or e-mail)."""
+def followups_done(ctx: Context, contact: str, day: str | None, every: str | None,
+                   as_json: bool) -> None:
+    """Record that you followed up with CONTACT (UID, UID prefix, name or e-mail).
+
+    With a keep-in-touch period (`--every`, or set before) the next follow-up is scheduled.
+    """
     from datetime import date
 
     from cardscan import network
@@ -421,47 +427,239 @@ def followups_done(ctx: Context, contact: str, day: str | None, as_json: bool) -
     from cardscan.network.labels import label
 
     when = _parse_day(day) if day else date.today()
+    period = _parse_every(every) if every is not None else None
     book = _network_book(ctx)
     found = book.get(contact)
     outcome: dict[str, Any] = {}
 
     def record(stored: Contact) -> None:  # re-read under the lock: a concurrent edit is kept
+        if period is not None:
+            stored.annotations.every = period
         done, outcome["was_pending"] = network.mark_done(stored, when)
         stored.annotations = done.annotations
 
     updated = book.update(found, record)
     was_pending = outcome["was_pending"]
     lang = ctx.settings.ui_lang
+    notes = updated.annotations
     if as_json:
         render.print_json({"uid": updated.uid, "name": updated.display_name,
-                           "follow_up_done": when.isoformat(), "was_pending": was_pending})
+                           "follow_up_done": when.isoformat(), "was_pending": was_pending,
+                           "every": notes.every or None,
+                           "next_follow_up": notes.follow_up.isoformat() if notes.follow_up else None})
         return
     click.echo(label(lang, "marked_done").format(name=updated.display_name, date=when.isoformat()))
     if not was_pending:
         click.echo(label(lang, "was_not_due"))
+    if notes.every and notes.follow_up:
+        from cardscan.network.history import describe_period
+
+        click.echo(label(lang, "renewed").format(name=updated.display_name,
+                                                 date=notes.follow_up.isoformat(),
+                                                 every=describe_period(notes.every, lang)))
+
+
+def _parse_every(text: str) -> str:
+    from cardscan.network.history import parse_every
+
+    try:
+        return parse_every(text)
+    except ValueError:
+        raise click.BadParameter(f"cannot read {text!r} as a period (try 6w, 3m, 1y or off)",
+                                 param_hint="--every") from None
+
+
+@followups.command(name="every")
+@book_option
+@ui_lang_option
+@click.argument("contact")
+@click.argument("period", metavar="PERIOD")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")
+@pass_ctx
+@handle_errors
+def followups_every(ctx: Context, contact: str, period: str, as_json: bool) -> None:
+    """Keep in touch with CONTACT every PERIOD (6w, 3m, 1y; off stops it).
+
+    `followups done` then schedules the next follow-up one PERIOD later; without an open
+    follow-up, the first is one PERIOD from today.
+    """
+    from datetime import date
+
+    from cardscan.network import history, render
+    from cardscan.network.labels import label
+
+    value = _parse_every(period)
+    book = _network_book(ctx)
+    updated = book.update(book.get(contact), lambda stored: history.set_every(stored, value, date.today()))
+    notes, lang = updated.annotations, ctx.settings.ui_lang
+    if as_json:
+        render.print_json({"uid": updated.uid, "name": updated.display_name, "every": value or None,
+                           "follow_up": notes.follow_up.isoformat() if notes.follow_up else None})
+    elif value:
+        click.echo(label(lang, "every_set").format(
+            name=updated.display_name, every=history.describe_period(value, lang),
+            date=notes.follow_up.isoformat() if notes.follow_up else "-"))
+    else:
+        click.echo(label(lang, "every_off").format(name=updated.display_name))
 
 
 @main.command()
 @book_option
 @ui_lang_option
-@click.argument("contact", required=False)
+@click.argument("names", nargs=-1, metavar="[A [B]]")
+@click.option("--draft", is_flag=True, help="Write the double-opt-in messages introducing A to B.")
+@click.option("--done", is_flag=True, help="Record on both that you introduced them.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the .eml files of --draft (default: the current folder).")
+@click.option("--follow-up", "follow_up", default="+2w", show_default=True, metavar="WHEN",
+              help="With --done: when to ask both how it went ('-' for no follow-up).")
+@click.option("--why", default=None,
+              help="With --done: why you introduced them (default: from their annotations).")
+@click.option("--date", "day", default=None, metavar="DATE", help="With --done: when (default: today).")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")
 @pass_ctx
 @handle_errors
-def introduce(ctx: Context, contact: str | None, limit: int, as_json: bool) -> None:
-    """Suggest introductions: who can help whom, best first (only CONTACT's, if given)."""
+def introduce(ctx: Context, names: tuple[str, ...], draft: bool, done: bool, out_dir: Path | None,
+              follow_up: str, why: str | None, day: str | None, limit: int, as_json: bool) -> None:
+    """Suggest introductions (only A's, if given); with A and B, draft or record one.
+
+    `introduce A B --draft` writes the messages: one to A and one to B asking whether they
+    want it, then the joint one; each printed, as a mailto: link and as an .eml file.
+    `introduce A B --done` records it on both, with a follow-up to ask how it went.
+    A is the one who needs something, B the one who can help.
+    """
     from cardscan import network
     from cardscan.network import render
 
+    if len(names) > 2:
+        raise click.UsageError("name at most two contacts: A (who needs) and B (who can help)")
+    if (draft or done) and len(names) != 2:
+        raise click.UsageError("--draft and --done need two contacts: introduce A B --draft")
     book = _network_book(ctx)
     lang = ctx.settings.ui_lang
-    for_uid = book.get(contact).uid if contact else None
+    if len(names) == 2:
+        a, b = book.get(names[0]), book.get(names[1])
+        if a.uid == b.uid:
+            raise click.UsageError(f"{names[0]!r} and {names[1]!r} are the same contact")
+        if done:
+            _record_introduction(ctx, book, a, b, follow_up, why, day, as_json)
+            if not draft:
+                return
+        _draft_introduction(ctx, book, a, b, out_dir, why, as_json and not done)
+        return
+    for_uid = book.get(names[0]).uid if names else None
     items = network.suggest_introductions(book.contacts(), for_uid, lang=lang, limit=limit)
     if as_json:
         render.print_json([item.to_dict(lang) for item in items])
     else:
         render.introductions(items, lang)
+
+
+def _reason_for(book: Book, a: Contact, b: Contact, lang: str) -> str:
+    """The suggestion's reason when cardscan suggests the pair, else one from the annotations."""
+    from cardscan import network
+    from cardscan.network import drafts
+
+    for item in network.suggest_introductions(book.contacts(), a.uid, lang=lang):
+        if {item.a.uid, item.b.uid} == {a.uid, b.uid}:
+            return item.reason
+    return drafts.why(a, b, lang)
+
+
+def _draft_introduction(ctx: Context, book: Book, a: Contact, b: Contact, out_dir: Path | None,
+                        why: str | None, as_json: bool) -> None:
+    from cardscan.network import drafts, render
+    from cardscan.network.labels import label
+
+    lang = ctx.settings.ui_lang
+    made = drafts.draft(a, b, lang, me=book.me(), reason=why or _reason_for(book, a, b, lang))
+    paths = drafts.write_eml(made, out_dir or Path.cwd())
+    if as_json:
+        record = made.to_dict()
+        for message, path in zip(record["messages"], paths, strict=True):  # type: ignore[call-overload]
+            message["eml"] = str(path)
+        render.print_json(record)
+        return
+    headings = [label(lang, "draft_ask").format(name=a.display_name),
+                label(lang, "draft_ask_b").format(name=b.display_name), label(lang, "draft_joint")]
+    for heading, message in zip(headings, made.messages, strict=True):
+        click.echo(f"{heading}\n")
+        click.echo(f"Subject: {message.subject}")
+        click.echo(f"To: {', '.join(message.recipients) or '-'}\n")
+        click.echo(message.body)
+        click.echo(f"{label(lang, 'mailto')}: {message.mailto()}\n")
+    for contact in drafts.missing_emails(made):
+        click.echo(f"cardscan: {label(lang, 'no_email').format(name=contact.display_name)}", err=True)
+    click.echo(label(lang, "eml_written").format(count=len(paths), paths=", ".join(map(str, paths))),
+               err=True)
+
+
+def _record_introduction(ctx: Context, book: Book, a: Contact, b: Contact, follow_up: str,
+                         why: str | None, day: str | None, as_json: bool) -> None:
+    from datetime import date
+
+    from cardscan.annotate import parse_follow_up
+    from cardscan.network import history, render
+    from cardscan.network.labels import label
+
+    lang = ctx.settings.ui_lang
+    when = _parse_day(day) if day else date.today()
+    due = None
+    if follow_up.strip() not in ("-", ""):
+        try:
+            due = parse_follow_up(follow_up, when if when > date.today() else date.today(), lang)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--follow-up") from None
+    reason = why or _reason_for(book, a, b, lang)
+    already = frozenset((a.uid, b.uid)) in history.introduced_pairs([a, b])
+    names = {a.uid: a.display_name, b.uid: b.display_name}
+
+    # each side is re-read under the book's lock: what another program wrote is kept
+    first = book.update(a, lambda stored: history.introduce_side(stored, b, reason, when, due))
+    second = book.update(b, lambda stored: history.introduce_side(stored, a, reason, when, due))
+    if as_json:
+        render.print_json({"a": {"uid": first.uid, "name": names[a.uid]},
+                           "b": {"uid": second.uid, "name": names[b.uid]},
+                           "date": when.isoformat(), "why": reason,
+                           "follow_up": due.isoformat() if due else None})
+        return
+    click.echo(label(lang, "introduced_recorded").format(
+        a=names[a.uid], b=names[b.uid], date=due.isoformat() if due else "-"))
+    if already:
+        click.echo(label(lang, "already_introduced"))
+
+
+@main.command()
+@book_option
+@ui_lang_option
+@click.argument("contact")
+@click.argument("what", nargs=-1, required=True)
+@click.option("--date", "day", default=None, metavar="DATE", help="When you gave it (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")
+@pass_ctx
+@handle_errors
+def gave(ctx: Context, contact: str, what: tuple[str, ...], day: str | None, as_json: bool) -> None:
+    """Record something you gave CONTACT: `cardscan gave Ana "sent the market report"`."""
+    from datetime import date
+
+    from cardscan.network import history, render
+    from cardscan.network.labels import label
+
+    text = " ".join(" ".join(what).split())
+    if not text:
+        raise click.UsageError("say what you gave, e.g. \"sent the market report\"")
+    when = _parse_day(day) if day else date.today()
+    book = _network_book(ctx)
+    found = book.get(contact)
+    updated = book.update(found, lambda stored: history.gave(stored, text, when) and None)
+    lang = ctx.settings.ui_lang
+    if as_json:
+        render.print_json({"uid": updated.uid, "name": updated.display_name,
+                           "date": when.isoformat(), "gave": text})
+    else:
+        click.echo(label(lang, "gave_recorded").format(name=updated.display_name,
+                                                       date=when.isoformat(), text=text))
 
 
 @main.command()
@@ -498,11 +696,13 @@ def show(ctx: Context, contact: str, as_json: bool) -> None:
 
     from cardscan.network import render
 
-    found = _network_book(ctx).get(contact)
+    book = _network_book(ctx)
+    found = book.get(contact)
+    everyone = book.contacts()
     if as_json:
-        render.print_json(render.contact_to_dict(found, date.today()))
+        render.print_json(render.contact_to_dict(found, date.today(), everyone))
     else:
-        render.show(found, date.today(), ctx.settings.ui_lang)
+        render.show(found, date.today(), ctx.settings.ui_lang, everyone)
 
 
 @main.command()
@@ -523,6 +723,143 @@ def stats(ctx: Context, as_json: bool) -> None:
         render.print_json(result.to_dict())
     else:
         render.stats(result, ctx.settings.ui_lang)
+
+
+@main.command()
+@book_option
+@ui_lang_option
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the digest as a web page.")
+@click.option("--ics", "ics_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the week's follow-ups and reconnections as iCalendar to-dos.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")
+@pass_ctx
+@handle_errors
+def digest(ctx: Context, html_file: Path | None, ics_file: Path | None, as_json: bool) -> None:
+    """This week: follow-ups due, introductions worth making, people met more than three
+    months ago never followed up, and what you gave this month."""
+    from datetime import date
+
+    from cardscan.network import digest as weekly
+    from cardscan.network import render
+    from cardscan.network.labels import label
+
+    lang = ctx.settings.ui_lang
+    result = weekly.digest(_network_book(ctx).contacts(), date.today(), lang)
+    for target, text in ((html_file, lambda: weekly.to_html(result, lang)),
+                         (ics_file, lambda: weekly.ics(result, lang))):
+        if target is not None:
+            _write_output(target, text().encode("utf-8"))
+            if not as_json:
+                click.echo(label(lang, "digest_written").format(path=target), err=True)
+    if as_json:
+        render.print_json(result.to_dict(lang))
+    else:
+        click.echo(weekly.to_text(result, lang), nl=False)
+
+
+def _write_output(target: Path, data: bytes) -> None:
+    """An output file, atomically and mode 0600 (its folder created when missing)."""
+    from cardscan.errors import BookError
+    from cardscan.store import atomic_write
+
+    target = target.expanduser()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BookError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    atomic_write(target, data)
+
+
+@main.command()
+@book_option
+@ui_lang_option
+@click.option("--set", "ask", is_flag=True, help="Type your card's fields (in the prompt's language).")
+@click.option("--from", "from_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              default=None, help="Take your card from a .vcf file.")
+@click.option("--offer", default=None, help="What you offer the people you meet.")
+@click.option("--png", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write your card's QR code as a PNG.")
+@click.option("--vcf", "vcf_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write your card as a .vcf to send.")
+@click.option("--json", "as_json", is_flag=True, help="Print your card as JSON.")
+@pass_ctx
+@handle_errors
+def me(ctx: Context, ask: bool, from_file: Path | None, offer: str | None, png: Path | None,
+       vcf_file: Path | None, as_json: bool) -> None:
+    """Your own card, to hand out at an event: shown as a QR code a phone camera imports.
+
+    `me --set` asks for the fields; `me --from my.vcf` takes them from a file. The card is
+    kept in the book (marked X-CARDSCAN-ME) and left out of lists, introductions and digests.
+    """
+    from cardscan import export as exporter
+    from cardscan import vcard
+    from cardscan.errors import NotFoundError
+    from cardscan.network.labels import label
+
+    lang = ctx.settings.ui_lang
+    book = _network_book(ctx)
+    current = book.me()
+    if from_file is not None or ask or offer is not None:
+        from cardscan.annotate import ask_own_card
+
+        if from_file is not None:
+            try:
+                incoming = vcard.from_vcard(from_file.read_bytes().decode("utf-8-sig"))
+            except (OSError, UnicodeDecodeError) as exc:
+                raise NotFoundError(f"cannot read {from_file}: {exc}") from exc
+        else:
+            incoming = None
+        current = _save_me(book, current, incoming, ask, offer, lang, ask_own_card)
+        if not as_json:
+            click.echo(label(lang, "me_saved").format(name=current.display_name), err=True)
+    if current is None:
+        raise NotFoundError(label(lang, "me_none"))
+    if as_json:
+        from cardscan.contact_json import contact_json
+        from cardscan.network import render
+
+        render.print_json(contact_json(current))
+        return
+    code = exporter.make_qr(current)
+    if vcf_file is not None:
+        _write_output(vcf_file, exporter.qr_text(current).encode("utf-8"))
+        click.echo(label(lang, "me_written").format(path=vcf_file), err=True)
+    if png is not None:
+        exporter.save_qr_png(code, png.expanduser())
+        click.echo(label(lang, "me_written").format(path=png), err=True)
+    if png is None and vcf_file is None:
+        click.echo(exporter.qr_for_terminal(code), nl=False)
+        offers = current.annotations.offer
+        click.echo(current.display_name + (f" · {label(lang, 'offers')}: {offers}" if offers else ""))
+
+
+def _save_me(book: Book, current: Contact | None, incoming: Contact | None, ask: bool,
+             offer: str | None, lang: str, ask_own_card: Callable[..., Contact]) -> Contact:
+    """Store the user's own card: a new one, or the fields changed on the one in the book."""
+    import copy
+
+    from cardscan.merge import apply_changes
+    from cardscan.models import Contact as NewContact
+    from cardscan.models import utc_now
+
+    base = current if current is not None else NewContact(is_me=True)
+    mine = copy.deepcopy(base)
+    if incoming is not None:
+        for name in ("name", "title", "department", "org", "phones", "emails", "websites",
+                     "address", "note"):
+            setattr(mine, name, copy.deepcopy(getattr(incoming, name)))
+        mine.annotations.offer = incoming.annotations.offer or mine.annotations.offer
+    if ask:
+        mine = ask_own_card(mine, lang)
+    if offer is not None:
+        mine.annotations.offer = offer.strip()
+    mine.is_me = True
+    if current is None:
+        mine.rev = utc_now()
+        book.save(mine)
+        return book.me() or mine
+    return book.update(current, lambda stored: (apply_changes(base, mine, stored), None)[1])
 
 
 # ------------------------------------------------------------------ export

@@ -37,6 +37,10 @@ def contact_json(contact: Contact) -> dict[str, Any]:
             "tags": list(notes.tags), "follow_up": _iso(notes.follow_up),
             "follow_up_done": _iso(notes.follow_up_done),
             "annotated_at": _iso(notes.annotated_at), "skipped": notes.skipped,
+            "every": notes.every or None,  # keep in touch: an ISO 8601 period (P6W, P3M)
+            "history": [{"kind": str(e.kind), "date": e.day.isoformat(), "text": e.text,
+                         "with_uid": e.with_uid or None, "with_name": e.with_name or None}
+                        for e in notes.history],
         },
         "sources": [{"file": s.file, "path": printable(s.path), "sha256": s.sha256,
                      "card_index": s.card_index, "scanned_at": _iso(s.scanned_at)}
@@ -44,6 +48,7 @@ def contact_json(contact: Contact) -> dict[str, Any]:
         "user_edited": sorted(contact.user_edited),
         "photo_bytes": len(contact.photo_jpeg) if contact.photo_jpeg else 0,
         "rev": _iso(contact.rev),
+        "is_me": contact.is_me,
     }
 
 

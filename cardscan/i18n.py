@@ -50,7 +50,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "q_needs": "What do they need?",
         "q_offer": "How can I help?",
         "q_tags": "Tags (comma-separated)",
-        "q_follow_up": "Follow-up date (2026-12-01, +2w, next friday)",
+        "q_follow_up": "Follow-up date (2026-12-01, +2w, next friday; every 3m keeps in touch)",
+        "q_gave": "What did you give them? (e.g. sent the market report)",
+        "gave_saved": "Recorded: {text} ({date}).",
+        "every_is": "↻ keep in touch {every}",
+        "every_garbage": "Cannot read {text!r} as a period. Try every 6w, every 3m or every 1y.",
+        "me_start": "Your own card: Enter keeps the value in [brackets], - clears it.",
+        "me_given": "Given name(s)",
+        "me_family": "Family name(s)",
+        "me_title": "Title",
+        "me_org": "Company",
+        "me_phones": "Phones (comma-separated)",
+        "me_emails": "E-mails (comma-separated)",
+        "me_websites": "Web (comma-separated)",
+        "me_offer": "What do you offer the people you meet?",
         "edit_menu": "Correct which field? (number, Enter to go back)",
         "edit_hint": "Enter keeps the value, - clears it.",
         "edit_list_hint": "Several values: separate them with commas.",
@@ -90,11 +103,12 @@ MESSAGES: dict[str, dict[str, str]] = {
             "  -       clear the value\n"
             "  e       correct the card's fields (name, title, company, phones, ...)\n"
             "  o       open the card's photo in the image viewer\n"
+            "  g       record something you gave them (a report, advice, a lead)\n"
             "  b       back to the previous question (from the first one, the previous card)\n"
             "  s       skip this card (it stays pending under --skipped)\n"
             "  q       save and quit (run cardscan annotate again to resume)\n"
             "  ?       this help\n"
-            "To answer a literal s, b, q, e, o, - or ?, type a backslash first: \\s\n"
+            "To answer a literal s, b, q, e, o, g, - or ?, type a backslash first: \\s\n"
             "Every answer is saved as soon as you press Enter; Ctrl-C loses nothing already answered.\n"
             "Tab completes places and tags used before."
         ),
@@ -145,7 +159,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "q_needs": "¿Qué necesita?",
         "q_offer": "¿Cómo puedo ayudar?",
         "q_tags": "Etiquetas (separadas por comas)",
-        "q_follow_up": "Fecha de seguimiento (2026-12-01, +2s, el próximo viernes)",
+        "q_follow_up": "Fecha de seguimiento (2026-12-01, +2s, el próximo viernes; cada 3m repite)",
+        "q_gave": "¿Qué le has dado? (p. ej. le envié el informe de mercado)",
+        "gave_saved": "Anotado: {text} ({date}).",
+        "every_is": "↻ mantener el contacto {every}",
+        "every_garbage": "No entiendo {text!r} como periodo. Prueba cada 6s, cada 3m o cada 1a.",
+        "me_start": "Tu propia tarjeta: Intro conserva el valor entre [corchetes], - lo borra.",
+        "me_given": "Nombre(s) de pila",
+        "me_family": "Apellido(s)",
+        "me_title": "Cargo",
+        "me_org": "Empresa",
+        "me_phones": "Teléfonos (separados por comas)",
+        "me_emails": "Correos (separados por comas)",
+        "me_websites": "Web (separadas por comas)",
+        "me_offer": "¿Qué ofreces a la gente que conoces?",
         "edit_menu": "¿Qué campo corriges? (número, Intro para volver)",
         "edit_hint": "Intro conserva el valor, - lo borra.",
         "edit_list_hint": "Varios valores: sepáralos con comas.",
@@ -186,11 +213,12 @@ MESSAGES: dict[str, dict[str, str]] = {
             "  -       borra el valor\n"
             "  e       corrige los campos de la tarjeta (nombre, cargo, empresa, teléfonos, ...)\n"
             "  o       abre la foto de la tarjeta en el visor de imágenes\n"
+            "  g       anota algo que le has dado (un informe, un consejo, un contacto)\n"
             "  b       vuelve a la pregunta anterior (desde la primera, a la tarjeta anterior)\n"
             "  s       salta esta tarjeta (queda pendiente en --skipped)\n"
             "  q       guarda y sale (cardscan annotate continúa donde lo dejaste)\n"
             "  ?       esta ayuda\n"
-            "Para responder literalmente s, b, q, e, o, - o ?, escribe antes una barra invertida: \\s\n"
+            "Para responder literalmente s, b, q, e, o, g, - o ?, escribe antes una barra invertida: \\s\n"
             "Cada respuesta se guarda al pulsar Intro; Ctrl-C no pierde nada de lo ya respondido.\n"
             "Tab completa lugares y etiquetas ya usados."
         ),

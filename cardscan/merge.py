@@ -16,13 +16,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from cardscan.models import LOW_CONFIDENCE, Annotations, Contact, Source
+from cardscan.models import LOW_CONFIDENCE, Annotations, Contact, HistoryEntry, Source
 
 #: The contact fields a command may change, compared one by one by `apply_changes`.
 CONTACT_FIELDS = ("name", "title", "department", "org", "phones", "emails", "websites", "address",
                   "note", "photo_jpeg")
 ANNOTATION_FIELDS = ("met_at", "needs", "offer", "tags", "follow_up", "follow_up_done",
-                     "annotated_at", "skipped")
+                     "annotated_at", "skipped", "every", "history")
 
 
 def phone_key(number: str) -> str:
@@ -115,15 +115,26 @@ def merge_annotations(mine: Annotations, theirs: Annotations) -> bool:
     (`--met-at`, `--tag`...) reach a card, and how a duplicate's answers are kept.
     """
     before = copy.deepcopy(mine)
-    for field in ("met_at", "needs", "offer", "follow_up", "follow_up_done", "annotated_at"):
+    for field in ("met_at", "needs", "offer", "follow_up", "follow_up_done", "annotated_at", "every"):
         if not getattr(mine, field) and getattr(theirs, field):
             setattr(mine, field, getattr(theirs, field))
+    mine.history = merge_history(mine.history, theirs.history)
     seen = {tag.casefold() for tag in mine.tags}
     for tag in theirs.tags:
         if tag.casefold() not in seen:
             mine.tags.append(tag)
             seen.add(tag.casefold())
     return mine != before
+
+
+def merge_history(mine: list[HistoryEntry], theirs: list[HistoryEntry]) -> list[HistoryEntry]:
+    """Both histories, each entry once, in date order (a stable sort: same-day entries keep
+    the order they were recorded in)."""
+    joined = list(mine)
+    for entry in theirs:
+        if entry not in joined:
+            joined.append(copy.deepcopy(entry))
+    return sorted(joined, key=lambda e: e.day)
 
 
 def apply_batch(contact: Contact, batch: Annotations) -> bool:
@@ -145,6 +156,9 @@ def apply_changes(base: Contact, mine: Contact, stored: Contact) -> list[tuple[s
     def settle(owner: Any, base_owner: Any, stored_owner: Any, field: str) -> None:
         was, now, theirs = (getattr(o, field) for o in (base_owner, owner, stored_owner))
         if now in (was, theirs):
+            return
+        if field == "history" and theirs != was:  # entries are only appended: keep both sides
+            setattr(stored_owner, field, merge_history(theirs, [e for e in now if e not in was]))
             return
         if field == "tags" and theirs != was:
             added = [t for t in now if t not in was]

@@ -220,6 +220,25 @@ class Address:
         return any((self.street, self.city, self.region, self.postal_code, self.country))
 
 
+class HistoryKind(StrEnum):
+    """What one dated entry of a contact's history records."""
+
+    GAVE = "gave"  # something given: a report sent, an intro offered, advice
+    INTRODUCED = "introduced"  # introduced to another contact (``with_uid``)
+    FOLLOWED_UP = "followed_up"  # a follow-up done
+
+
+@dataclass
+class HistoryEntry:
+    """One dated thing done for or with a contact (stored as one X-CARDSCAN-HISTORY line)."""
+
+    kind: HistoryKind
+    day: date
+    text: str = ""  # what was given; why they were introduced
+    with_uid: str = ""  # the other contact of an introduction
+    with_name: str = ""  # their name when it was recorded (the UID may leave the book)
+
+
 @dataclass
 class Annotations:
     """The relationship: why this card matters. Typed by the user, never overwritten by a scan."""
@@ -232,6 +251,9 @@ class Annotations:
     follow_up_done: date | None = None
     annotated_at: datetime | None = None  # set when the prompt finished this card
     skipped: bool = False  # the user chose to skip the card in the prompt
+    #: keep in touch every ...: an ISO 8601 period ("P6W", "P3M"); "" for no repeat
+    every: str = ""
+    history: list[HistoryEntry] = field(default_factory=list)  # oldest first
 
     def __bool__(self) -> bool:
         return bool(self.met_at or self.needs or self.offer or self.tags or self.follow_up)
@@ -282,6 +304,8 @@ class Contact:
     #: card of a file): the book writes back into this text, changing only what cardscan owns
     vcard_text: str = field(default="", compare=False, repr=False)
     book_ref: str = field(default="", compare=False, repr=False)
+    #: the user's own card (`cardscan me`): kept in the book, left out of the network
+    is_me: bool = False
 
     @property
     def display_name(self) -> str:

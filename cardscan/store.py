@@ -134,9 +134,15 @@ class Book:
     # ------------------------------------------------------------ reading
 
     def contacts(self) -> list[Contact]:
-        """Every readable contact (unreadable files are skipped with a warning)."""
+        """Every readable contact (unreadable files are skipped with a warning), except the
+        user's own card (`me`): nobody is introduced to, followed up with or listed as themselves."""
         # copies, so callers may edit them freely; pickle copies ~2.5x faster than deepcopy
-        return _copy(self._load())
+        return _copy([c for c in self._load() if not c.is_me])
+
+    def me(self) -> Contact | None:
+        """The user's own card (``X-CARDSCAN-ME:TRUE``; the first one when several are marked)."""
+        found = [c for c in self._load() if c.is_me]
+        return _copy(found)[0] if found else None
 
     def _read_file(self, file: Path, stamp: tuple[int, int]) -> _Cached:
         shown = vcard.printable(file.name)
@@ -234,7 +240,7 @@ class Book:
     def get(self, key: str) -> Contact:
         """A contact by UID, UID prefix, email, or (part of) its name; unique match only."""
         key = key.strip()
-        contacts = self._load()
+        contacts = [c for c in self._load() if not c.is_me]
         if not key:
             raise NotFoundError("no contact named")
         tests = [

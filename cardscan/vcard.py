@@ -40,6 +40,8 @@ from cardscan.models import (
     Annotations,
     Contact,
     Email,
+    HistoryEntry,
+    HistoryKind,
     Name,
     Phone,
     PhoneType,
@@ -180,10 +182,20 @@ def _add_annotations(card: vobject.base.Component, notes: Annotations) -> None:
         "x-cardscan-follow-up-done": notes.follow_up_done.isoformat() if notes.follow_up_done else "",
         "x-cardscan-annotated-at": _format_datetime(notes.annotated_at) if notes.annotated_at else "",
         "x-cardscan-skipped": "TRUE" if notes.skipped else "",
+        "x-cardscan-keep-in-touch": notes.every,
     }
     for prop, value in simple.items():
         if value:
             card.add(prop).value = value
+    for entry in notes.history:
+        line = card.add("x-cardscan-history")
+        line.value = entry.text
+        line.params["X-KIND"] = [str(entry.kind).upper().replace("_", "-")]
+        line.params["X-DATE"] = [entry.day.isoformat()]
+        if entry.with_uid:
+            line.params["X-WITH"] = [_quote_param(entry.with_uid)]
+        if entry.with_name:
+            line.params["X-WITH-NAME"] = [_quote_param(entry.with_name)]
 
 
 def _add_bookkeeping(card: vobject.base.Component, contact: Contact) -> None:
@@ -203,6 +215,8 @@ def _add_bookkeeping(card: vobject.base.Component, contact: Contact) -> None:
         card.add("x-cardscan-confidence").value = confidence
     if contact.user_edited:
         card.add("x-cardscan-user-edited").value = " ".join(sorted(contact.user_edited))
+    if contact.is_me:
+        card.add("x-cardscan-me").value = "TRUE"
 
 
 def note_text(contact: Contact) -> str:
@@ -415,6 +429,8 @@ def _clean_contact(contact: Contact) -> None:
                  *contact.phones, *contact.emails, *contact.websites):
         clean_fields(item)
     contact.annotations.tags = [clean_text(tag) for tag in contact.annotations.tags]
+    for entry in contact.annotations.history:
+        entry.text, entry.with_name = clean_text(entry.text), clean_text(entry.with_name)
 
 
 def _read_name(card: vobject.base.Component, contact: Contact) -> None:
@@ -566,7 +582,30 @@ def _read_note_and_annotations(card: vobject.base.Component, contact: Contact) -
     notes.follow_up_done = _parse_date(done)
     notes.annotated_at = _parse_datetime(_text(card, "x-cardscan-annotated-at"))
     notes.skipped = _text(card, "x-cardscan-skipped").upper() in {"TRUE", "YES", "1"}
+    notes.every = _text(card, "x-cardscan-keep-in-touch").upper()
+    notes.history = _read_history(card)
     contact.annotations = notes
+
+
+def _read_history(card: vobject.base.Component) -> list[HistoryEntry]:
+    """The X-CARDSCAN-HISTORY lines, oldest first; a line that cannot be read is left out
+    of the contact (and stays in the file: only changed entries are ever rewritten)."""
+    entries: list[HistoryEntry] = []
+    kinds = {str(k).upper().replace("_", "-"): k for k in HistoryKind}
+    for line in _lines(card, "x-cardscan-history"):
+        params = {k.upper(): [str(v) for v in values] for k, values in line.params.items()}
+
+        def param(key: str, params: dict[str, list[str]] = params) -> str:
+            values = params.get(key) or [""]
+            return unquote(values[0], errors="surrogateescape")
+
+        kind = kinds.get(param("X-KIND").upper())
+        day = _parse_date(param("X-DATE"))
+        if kind is None or day is None:
+            continue
+        entries.append(HistoryEntry(kind, day, str(line.value or "").strip(),
+                                    param("X-WITH"), param("X-WITH-NAME")))
+    return sorted(entries, key=lambda e: e.day)
 
 
 def _text_raw(card: vobject.base.Component, name: str) -> str:
@@ -649,6 +688,7 @@ def _read_bookkeeping(card: vobject.base.Component, contact: Contact) -> None:
             contact.confidence[key] = value
     edited = _text(card, "x-cardscan-user-edited")
     contact.user_edited = {e for e in re.split(r"[\s,]+", edited) if e}
+    contact.is_me = _text(card, "x-cardscan-me").upper() in {"TRUE", "YES", "1"}
 
 
 def _read_photo(card: vobject.base.Component, contact: Contact) -> None:
@@ -798,6 +838,9 @@ _ITEM_KEYS: dict[str, Callable[[_ContentLine], str]] = {
     "URL": lambda line: url_key(_unescape(line.value)),
     "X-SOCIALPROFILE": lambda line: url_key(_unescape(line.value)),
     "X-CARDSCAN-SOURCE": lambda line: line.head.upper() + ":" + line.value,
+    # one line per entry: recording a gift or an introduction inserts one line, and the
+    # entries already there (and their order) stay byte for byte
+    "X-CARDSCAN-HISTORY": lambda line: line.head.upper() + ":" + line.value,
 }
 #: Properties cardscan reads from every line (all are replaced together).
 _READ_FROM_ALL = {"CATEGORIES"}

@@ -254,3 +254,56 @@ def test_o_opens_the_photo_and_colours_mark_doubtful_fields(book: Book, tmp_path
             break
         time.sleep(0.02)
     assert marker.read_text().strip() == str(tmp_path / "diego.jpg")
+
+
+def test_g_records_a_gift_and_every_keeps_in_touch(book: Book) -> None:
+    child = spawn(book, "en")
+    child.expect_exact("Card 1/4 · Diego Díaz")
+    child.expect_exact("Where did we meet? › ")
+    child.sendline("g")
+    child.expect_exact("What did you give them?")
+    child.sendline("sent the market report")
+    child.expect_exact("Recorded: sent the market report")
+    child.expect_exact("Where did we meet? › ")  # the same question again
+    child.sendline("Web Summit")
+    for _ in range(3):
+        child.expect_exact(" › ")
+        child.sendline("")
+    child.expect_exact("every 3m keeps in touch")
+    child.sendline("every 3m")
+    child.expect_exact("keep in touch every 3 months")
+    child.expect_exact("Saved.")
+    child.expect_exact("Card 2/4")
+    child.expect_exact("Where did we meet?")
+    child.sendline("q")
+    assert finish(child) == 0, screen(child)
+    diego = people(book)["Diego"].annotations
+    assert [(e.kind, e.day, e.text) for e in diego.history] == [
+        ("gave", date.today(), "sent the market report")]
+    assert diego.every == "P3M" and diego.follow_up is not None
+    assert diego.follow_up > date.today() + timedelta(days=80)
+
+
+def test_me_set_in_spanish_in_a_terminal(book: Book, tmp_path: Path) -> None:
+    command = str(SCRIPT) if SCRIPT.exists() else sys.executable
+    prefix = [] if SCRIPT.exists() else ["-m", "cardscan"]
+    environment = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8", INPUTRC="/dev/null", TERM="dumb",
+                       NO_COLOR="1", CARDSCAN_CONFIG=str(ROOT / "nonexistent-config.toml"))
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    child = pexpect.spawn(command, [*prefix, "--book", str(book.path), "--ui-lang", "es", "me", "--set"],
+                          env=environment, encoding="utf-8", timeout=30, dimensions=(60, 120))
+    child.logfile_read = io.StringIO()
+    for question, answer in (("Nombre(s) de pila", "Zoe"), ("Apellido(s)", "Sánchez"),
+                             ("Cargo", "Consultora"), ("Empresa", "Zeta"), ("Teléfonos", "+34 600 111 222"),
+                             ("Correos", "zoe@@zeta"), ("No es una dirección de correo", None),
+                             ("Correos", "zoe@zeta.example"), ("Web", ""),
+                             ("¿Qué ofreces a la gente que conoces?", "mentoría")):
+        child.expect_exact(question)
+        if answer is not None:
+            child.sendline(answer)
+    child.expect_exact("Tu tarjeta está guardada (Zoe Sánchez)")
+    child.expect_exact("█")  # the QR code drawn in the terminal
+    assert finish(child) == 0, screen(child)
+    me = book.me()
+    assert me is not None and me.emails[0].address == "zoe@zeta.example"
+    assert me.annotations.offer == "mentoría" and me.is_me

@@ -96,7 +96,8 @@ def test_followups_done_with_a_date_and_unknown_contact(book_dir):
     result = run(book_dir, "followups", "done", "james@wilsonaudio.com", "--date", "2026-01-15", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {"uid": "james", "name": "James Wilson",
-                                         "follow_up_done": "2026-01-15", "was_pending": True}
+                                         "follow_up_done": "2026-01-15", "was_pending": True,
+                                         "every": None, "next_follow_up": None}
     assert Book(book_dir).get("james").annotations.follow_up_done == date(2026, 1, 15)
     missing = run(book_dir, "followups", "done", "Nobody Atall")
     assert missing.exit_code == ExitCode.NOT_FOUND

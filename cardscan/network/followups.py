@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from cardscan.errors import BookError
-from cardscan.models import Contact, utc_now
+from cardscan.models import Contact, HistoryEntry, HistoryKind, utc_now
 from cardscan.network.labels import label
 
 Horizon = Literal["today", "week", "all"]
@@ -78,11 +78,20 @@ def due_followups(contacts: Sequence[Contact], today: date, horizon: Horizon = "
 def mark_done(contact: Contact, when: date) -> tuple[Contact, bool]:
     """A copy of `contact` with its follow-up recorded as done on `when`.
 
-    Returns the copy and whether a follow-up was pending. The open date is cleared;
-    `follow_up_done` keeps `when` (the last time we followed up).
+    Returns the copy and whether a follow-up was pending. The open date is cleared, or,
+    when the contact has a keep-in-touch period (``annotations.every``), renewed to one
+    period after `when`; `follow_up_done` keeps `when` (the last time we followed up) and
+    the history gains a "followed up" entry.
     """
+    from cardscan.network.history import add_period
+
     was_pending = pending_date(contact) is not None
-    notes = replace(contact.annotations, follow_up=None, follow_up_done=when)
+    notes = contact.annotations
+    renewed = add_period(when, notes.every) if notes.every else None
+    entry = HistoryEntry(HistoryKind.FOLLOWED_UP, when)
+    history = list(notes.history) + ([entry] if entry not in notes.history else [])
+    history.sort(key=lambda e: e.day)
+    notes = replace(notes, follow_up=renewed, follow_up_done=when, history=history)
     return replace(contact, annotations=notes, rev=utc_now()), was_pending
 
 

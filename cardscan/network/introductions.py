@@ -208,9 +208,13 @@ def suggest_introductions(contacts: Sequence[Contact], for_uid: str | None = Non
                           lang: str = "en", limit: int | None = None) -> list[Introduction]:
     """Pairs of contacts who can help each other, best first.
 
-    Nobody is paired with themselves or with someone at their own company; each pair
+    Nobody is paired with themselves or with someone at their own company, nor with
+    someone they were already introduced to (`cardscan introduce A B --done`); each pair
     appears once. With `for_uid`, only pairs that include that contact.
     """
+    from cardscan.network.history import introduced_pairs
+
+    done = introduced_pairs(contacts)
     profiles = [_profile(c) for c in contacts]
     concept_df, word_df = _document_frequencies(profiles)
     total = len(profiles)
@@ -236,7 +240,7 @@ def suggest_introductions(contacts: Sequence[Contact], for_uid: str | None = Non
             continue
         seen.add(pair)
         a, b = profiles[i].contact, profiles[j].contact
-        if _same_person(a, b) or same_company(a, b):
+        if _same_person(a, b) or same_company(a, b) or frozenset((a.uid, b.uid)) in done:
             continue
         forward = directed.get((i, j), (0.0, []))
         backward = directed.get((j, i), (0.0, []))

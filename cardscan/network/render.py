@@ -13,6 +13,7 @@ from rich.text import Text
 from cardscan.contact_json import contact_json
 from cardscan.models import Contact
 from cardscan.network.followups import FollowUp, pending_date
+from cardscan.network.history import describe_period, timeline, with_names
 from cardscan.network.introductions import Introduction
 from cardscan.network.labels import label
 from cardscan.network.search import SearchHit
@@ -89,16 +90,35 @@ def followup_status(contact: Contact, today: date, lang: str) -> str:
     return label(lang, "follow_up_none")
 
 
-def contact_to_dict(contact: Contact, today: date) -> dict[str, object]:
-    """The contact's JSON (``contact_json``) with where its follow-up stands today."""
+def contact_to_dict(contact: Contact, today: date,
+                    everyone: Sequence[Contact] = ()) -> dict[str, object]:
+    """The contact's JSON (``contact_json``) with where its follow-up stands today and
+    its timeline (met, annotated, followed up, introduced, gave)."""
     record = contact_json(contact)
     due = pending_date(contact)
     record["annotations"] |= {"follow_up_pending": due is not None,
-                              "days_overdue": (today - due).days if due else None}
+                              "days_overdue": (today - due).days if due else None,
+                              "timeline": [e.to_dict() for e in with_names(timeline(contact), everyone)]}
     return record
 
 
-def show(contact: Contact, today: date, lang: str) -> None:
+def timeline_lines(contact: Contact, lang: str, everyone: Sequence[Contact] = ()) -> list[str]:
+    """The contact's timeline, one line per event: '2026-03-02  gave: the market report'."""
+    lines = []
+    for event in with_names(timeline(contact), everyone):
+        if event.kind == "met":
+            what = label(lang, "tl_met").format(at=f" ({event.text})" if event.text else "")
+        elif event.kind == "introduced":
+            what = label(lang, "tl_introduced").format(name=event.with_name or "?")
+            what += f": {event.text}" if event.text else ""
+        else:
+            what = label(lang, f"tl_{event.kind}")
+            what += f": {event.text}" if event.text else ""
+        lines.append(f"{event.day.isoformat()}  {what}")
+    return lines
+
+
+def show(contact: Contact, today: date, lang: str, everyone: Sequence[Contact] = ()) -> None:
     out = console()
     notes = contact.annotations
     a = contact.address
@@ -127,9 +147,12 @@ def show(contact: Contact, today: date, lang: str) -> None:
     row("offer", notes.offer)
     row("tags", ", ".join(notes.tags))
     table.add_row(label(lang, "follow_up"), followup_status(contact, today, lang))
+    if notes.every:
+        row("keep_in_touch", describe_period(notes.every, lang))
     if notes.follow_up_done and pending_date(contact) is not None:
         row("follow_up_done", notes.follow_up_done.isoformat())
     row("annotated_at", notes.annotated_at.isoformat(sep=" ") if notes.annotated_at else "")
+    row("history", "\n".join(timeline_lines(contact, lang, everyone)))
     row("sources", "\n".join(
         f"{s.file}" + (f" #{s.card_index + 1}" if s.card_index else "")
         + (f"  {s.scanned_at.isoformat(sep=' ')}" if s.scanned_at else "")
@@ -158,6 +181,14 @@ def stats(result: Stats, lang: str, top: int = 10) -> None:
             table.add_row("…", str(sum(n for _, n in groups[top:])))
         if blank:
             table.add_row(label(lang, blank_key), str(blank))
+        out.print(table)
+    if result.per_month:
+        table = Table(title=label(lang, "per_month"), title_justify="left", box=None, show_header=False)
+        for justify in ("left", "right", "right"):
+            table.add_column(justify=justify)  # type: ignore[arg-type]
+        for month, helped, collected in result.per_month[:12]:
+            table.add_row(month, f"{helped} {label(lang, 'helped')}",
+                          f"{collected} {label(lang, 'only_collected')}")
         out.print(table)
     for key, value in (("followups_overdue", result.followups_overdue),
                        ("followups_today", result.followups_today),
