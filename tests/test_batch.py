@@ -237,3 +237,39 @@ def test_local_executor_scan_with_custom_work(tmp_path):
     assert [c.source.file for c in summary.cards] == ["a.jpg", "b.jpg"]
     assert [f.line() for f in summary.failures] == ["crash.jpg: worker crashed (exit status 7)"]
     assert summary.exit_code == ExitCode.SOME_FAILED
+
+
+def test_an_empty_folder_is_named_as_a_failure(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("no photos here")
+    summary = scan([empty], inline(), Book(tmp_path / "book"))
+    assert [f.line() for f in summary.failures] == [
+        "empty: no photos in this folder (bmp, gif, heic, heif, jpeg, jpg, png, tif, tiff, webp)"]
+    assert summary.exit_code == ExitCode.ALL_FAILED
+
+
+def test_gifs_are_photos_in_folders_as_when_named(tmp_path):
+    write_photo(tmp_path, "card.gif", "Ana Gil\nana@x.es\n")
+    found, _ = batch.discover([tmp_path])
+    assert [p.name for p in found] == ["card.gif"]
+
+
+def test_the_progress_display_stops_however_the_scan_ends(tmp_path):
+    """Ctrl-C mid-batch: the bar is closed before the interrupt message is printed."""
+    calls = []
+
+    class Recorder:
+        def start(self, total): calls.append("start")
+        def advance(self): calls.append("advance")
+        def failed(self, failure): calls.append("failed")
+        def stop(self): calls.append("stop")
+
+    def interrupted(task, options, on_card=None):
+        raise KeyboardInterrupt
+
+    write_photo(tmp_path, "a.jpg", "Ana Gil\n")
+    with pytest.raises(KeyboardInterrupt):
+        batch.scan([tmp_path], inline(), Book(tmp_path / "book"), progress=Recorder(),
+                   work=interrupted)
+    assert calls == ["start", "stop"]

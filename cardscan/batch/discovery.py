@@ -13,7 +13,8 @@ from cardscan.batch.model import Failure, ScanOptions
 from cardscan.errors import InputError
 
 #: File name extensions scanned when a folder is given (case-insensitive).
-IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif"})
+IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif",
+                              ".gif", ".bmp"})
 #: Name endings that mark the back of a card; the front is the same name without it.
 BACK_SUFFIXES = ("_back", "-back", " back", "_reverso", "-reverso")
 FRONT_SUFFIXES = ("", "_front", "-front", " front", "_anverso", "-anverso")
@@ -48,7 +49,11 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Failure]]:
             failures.append(Failure(path, os_reason(exc, path)))
             continue
         if stat.S_ISDIR(st.st_mode):
+            before = len(found)
             _walk(path, add, failures, visited=set())
+            if len(found) == before:
+                kinds = ", ".join(sorted(e.lstrip(".") for e in IMAGE_EXTENSIONS))
+                failures.append(Failure(path, f"no photos in this folder ({kinds})"))
         else:
             add(path)
     return found, failures

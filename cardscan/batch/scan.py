@@ -24,7 +24,7 @@ from cardscan.batch.workers import (
     run_inline,
 )
 from cardscan.contact_json import confidence_json, contact_json
-from cardscan.errors import CardscanError, InputError, NotFoundError
+from cardscan.errors import InputError, NotFoundError
 from cardscan.merge import apply_batch
 from cardscan.models import CardResult, Contact, ScanStatus, Source
 from cardscan.vcard import printable
@@ -37,10 +37,22 @@ if TYPE_CHECKING:
 def scan(paths: Sequence[Path], options: ScanOptions, book: Book, *,
          progress: Progress | None = None, work: Work = process_task,
          check_dependencies: bool = True) -> ScanSummary:
-    """Scan photos and folders into `book`; return every card of the batch and every failure."""
+    """Scan photos and folders into `book`; return every card of the batch and every failure.
+
+    The progress display is stopped however the scan ends (an error or Ctrl-C included), so
+    what is printed next starts on a line of its own.
+    """
     from cardscan.progress import NullProgress
 
     progress = progress or NullProgress()
+    try:
+        return _scan(paths, options, book, progress, work, check_dependencies)
+    finally:
+        progress.stop()
+
+
+def _scan(paths: Sequence[Path], options: ScanOptions, book: Book, progress: Progress,
+          work: Work, check_dependencies: bool) -> ScanSummary:
     started = time.monotonic()
     local = options.executor in ("local", "inline")
     groups, failures = plan(paths, options)
@@ -74,11 +86,8 @@ def scan(paths: Sequence[Path], options: ScanOptions, book: Book, *,
 
     if tasks:
         if check_dependencies and local:
-            try:  # MissingDependencyError before any OCR (a resumed batch needs no Tesseract)
-                workers.check_dependencies(options.lang)
-            except CardscanError:
-                progress.stop()
-                raise
+            # MissingDependencyError before any OCR (a resumed batch needs no Tesseract)
+            workers.check_dependencies(options.lang)
         if options.executor == "inline":
             results = run_inline(tasks, options, work)
         elif options.executor == "local":
@@ -102,7 +111,6 @@ def scan(paths: Sequence[Path], options: ScanOptions, book: Book, *,
             failures.append(failure)
             progress.failed(failure)
         progress.advance()
-    progress.stop()
     outcomes.sort(key=lambda o: (o.order, o.source.card_index))
     failures.sort(key=lambda f: f.order)
     return ScanSummary(outcomes, failures, photos, time.monotonic() - started)
