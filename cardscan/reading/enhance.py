@@ -27,7 +27,7 @@ EDGE_BLANK = 0.02
 MAX_UPSCALE = 2.0
 MAX_OCR_PIXELS = 2_500_000
 #: Notes that describe one enhancement, replaced when the card is enhanced again.
-_ENHANCE_NOTES = ("inverted", "illumination", "upscaled", "removed", "text columns")
+_ENHANCE_NOTES = ("inverted", "illumination", "upscaled", "removed")
 
 
 def card_image(crop: CardCrop, exif_rotation: int = 0) -> CardImage:
@@ -80,7 +80,7 @@ def other_polarity(card: CardImage) -> CardImage:
     """
     pixels = mask_qr_codes(card.crop, card.qr_codes)
     image, notes = enhance(pixels, outlined=card.detected, invert=not card.inverted)
-    kept = [n for n in card.notes if not n.startswith(_ENHANCE_NOTES)]
+    kept = [n for n in card.notes if not n.startswith(_ENHANCE_NOTES) and "text columns" not in n]
     return replace(card, image=image, inverted=not card.inverted,
                    notes=[*kept, *notes, "polarity chosen by the text"])
 
@@ -149,12 +149,8 @@ def enhance(crop: np.ndarray, outlined: bool = True, invert: bool | None = None
     # Darken mid-tones (light grey or coloured text) while the paper stays white.
     gray = cv2.LUT(gray, _INK_GAMMA)
     height = letter_height(ink_mask(gray, dark=False))  # the ink is dark by now
-    gray, removed, separators = remove_rules(gray, height)
-    if removed:
-        notes.append(f"removed {removed} printed rule{'s' if removed > 1 else ''}")
-    gray, columns = stack_columns(gray, height, separators)
-    if columns > 1:
-        notes.append(f"{columns} text columns stacked one under the other")
+    # small letters are enlarged first: rules and column gaps are told from strokes and word
+    # spaces by their size, which a few pixels cannot show
     if height and height < MIN_TEXT_HEIGHT:
         pixel_room = np.sqrt(MAX_OCR_PIXELS / (gray.shape[0] * gray.shape[1]))
         factor = min(MAX_UPSCALE, TARGET_TEXT_HEIGHT / height, pixel_room)
@@ -163,6 +159,13 @@ def enhance(crop: np.ndarray, outlined: bool = True, invert: bool | None = None
     if factor > 1.05:
         gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
         notes.append(f"upscaled x{factor:.1f} (letters {height:.0f} px)")
+        height *= factor
+    gray, removed, separators = remove_rules(gray, height)
+    if removed:
+        notes.append(f"removed {removed} printed rule{'s' if removed > 1 else ''}")
+    gray, columns = stack_columns(gray, height, separators)
+    if columns > 1:
+        notes.append(f"{columns} text columns stacked one under the other")
     return gray, notes
 
 
