@@ -304,6 +304,8 @@ class Contact:
     #: card of a file): the book writes back into this text, changing only what cardscan owns
     vcard_text: str = field(default="", compare=False, repr=False)
     book_ref: str = field(default="", compare=False, repr=False)
+    #: the card's own country as the parser judged it from its evidence (not stored)
+    country: str = field(default="", compare=False, repr=False)
     #: the user's own card (`cardscan me`): kept in the book, left out of the network
     is_me: bool = False
 

@@ -289,3 +289,28 @@ def test_a_square_outline_is_no_card() -> None:
     photo[240:660, 490:910] = code[..., None]
     [crop] = detect.find_cards(Photo(Path("square.png"), photo, ""))
     assert not crop.detected
+
+
+# ------------------------------------------------------------------ language packs
+
+
+def test_a_card_is_read_again_in_its_countrys_language_when_the_scan_lacks_it():
+    assert strategy.language_for("BR", "spa+eng", ["eng", "spa", "por"]) == "por+eng"
+    assert strategy.language_for("CH", "spa+eng", ["eng", "spa", "deu"]) == "deu+eng"
+    assert strategy.language_for("ES", "spa+eng", ["eng", "spa", "por"]) is None  # spa read it
+    assert strategy.language_for("BR", "por+eng", ["eng", "por"]) is None  # already in it
+    assert strategy.language_for("BR", "spa+eng", ["eng", "spa"]) is None  # pack not installed
+
+
+def test_the_read_in_the_cards_language_is_kept_when_it_reads_as_well():
+    card = CardImage(Path("sp.jpg"), np.full((200, 600), 255, np.uint8),
+                     np.zeros((200, 600, 3), np.uint8))
+    first = OcrPage([Line([Word("Sao", 0.9, 10, 10, 40, 20), Word("Paulo", 0.9, 60, 10, 60, 20)])])
+
+    def read(image: np.ndarray, psm: int) -> OcrPage:
+        return OcrPage([Line([Word("São", 0.91, 10, 10, 40, 20), Word("Paulo", 0.9, 60, 10, 60, 20)])])
+
+    again = strategy.read_in_language(card, first, "por+eng", FakeEngine(read), ReadOptions())
+    assert again.text == "São Paulo"
+    garbled = FakeEngine(lambda image, psm: OcrPage([Line([Word("S", 0.3, 10, 10, 9, 20)])]))
+    assert strategy.read_in_language(card, first, "por+eng", garbled, ReadOptions()) is first

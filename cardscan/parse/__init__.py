@@ -126,6 +126,7 @@ def contact_from(page: OcrPage, region: str = "ES") -> Contact:
     _take_people_fields(ctx, contact)
     for email in contact.emails:
         email.address = _lower_l_in_email(email.address, contact.name)
+    contact.country = ctx.country if ranked or contact.address.country_code else ""
     return contact
 
 

@@ -50,6 +50,13 @@ def read_photo(path: Path, options: ReadOptions, on_card: Callable[[], None] | N
         text = page.text
         any_text = any_text or bool(text.strip())
         contact = parse.contact_from(page, options.region)
+        lang = strategy.language_for(contact.country, options.lang, installed_languages())
+        if lang:
+            again = strategy.read_in_language(card, page, lang, engine, options)
+            if again is not page:
+                page, text = again, again.text
+                contact = parse.contact_from(page, options.region)
+                card.notes.append(f"read again in {lang} (a card from {contact.country or '?'})")
         if card.qr_codes:  # a vCard's fields win over OCR's; a URL is the website or a profile
             findings = qr.contact_from_qr([code.payload for code in card.qr_codes], options.region)
             contact = qr.merge_qr(contact, findings)
@@ -66,6 +73,17 @@ def read_photo(path: Path, options: ReadOptions, on_card: Callable[[], None] | N
     if not results:
         raise NoCardError("no contact details found" if any_text else "no text found", path)
     return results
+
+
+def installed_languages() -> list[str]:
+    """Tesseract's languages here; none when it cannot be probed (a fake engine in tests)."""
+    from cardscan.errors import MissingDependencyError
+    from cardscan.tesseract import probe
+
+    try:
+        return probe().languages
+    except MissingDependencyError:
+        return []
 
 
 def encode_crop(image: object, max_side: int = CROP_MAX_SIDE) -> bytes:

@@ -11,10 +11,13 @@ A card is read once. Then, judged by how confidently its text was read (``ReadQu
 2. **Regions of the other polarity.** A read still doubtful is completed with the lines the
    other polarity read confidently where the first read found nothing (white text on a
    coloured band).
-3. **Weak lines.** A line with a weak word (below ``WEAK_WORD``) is cut out, enlarged and read
+3. **The card's own language.** A card whose country writes a language the scan's languages
+   lack (Brazil, Germany, France, Italy...) is read again with that language pack
+   (``COUNTRY_LANGUAGE``), and the new read is kept when it reads about as much as well.
+4. **Weak lines.** A line with a weak word (below ``WEAK_WORD``) is cut out, enlarged and read
    again alone, at most ``MAX_REREAD_LINES`` per card; the new reading is kept when it is more
    confident. Tesseract drops the middle of long words at small sizes.
-4. **A second opinion on the outline.** A photo whose only outline reads doubtfully, or holds
+5. **A second opinion on the outline.** A photo whose only outline reads doubtfully, or holds
    too little text for a card (``THIN_READ_CHARS``), is read again as a whole photo: the outline
    may be a logo panel or a picture on the card. The whole photo wins only when it reads
    clearly more confident text (``SECOND_OPINION_GAIN``).
@@ -22,7 +25,7 @@ A card is read once. Then, judged by how confidently its text was read (``ReadQu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 import cv2
@@ -37,6 +40,20 @@ from cardscan.tesseract import LINE_PSM, PAGE_PSM, OcrEngine
 #: Mean confidence per letter or digit below which a read is doubtful: the card may be upside
 #: down, sideways, of the other polarity, or the outline may not be the card.
 DOUBTFUL_READ = 0.8
+#: The language pack of a card's country, when the scan's languages lack it (the packs
+#: tools/ensure-deps.sh installs). Switzerland is read in German, its most printed language.
+COUNTRY_LANGUAGE = {
+    "BR": "por", "PT": "por", "AO": "por", "MZ": "por",
+    "DE": "deu", "AT": "deu", "CH": "deu", "LI": "deu",
+    "FR": "fra", "BE": "fra", "LU": "fra", "MC": "fra", "MA": "fra", "TN": "fra", "DZ": "fra",
+    "SN": "fra", "CI": "fra", "CM": "fra",
+    "IT": "ita", "SM": "ita",
+}
+#: A read in the card's own language replaces the first when it holds at least this share of
+#: its confident text...
+LANGUAGE_READ_SHARE = 0.95
+#: ... and its mean confidence is at most this much lower.
+LANGUAGE_READ_SLACK = 0.03
 #: A read that is not doubtful beats a doubtful one holding up to 1 / this more confident text.
 CONFIDENT_READ_SHARE = 0.75
 #: A word read with at least this confidence counts as read well.
@@ -142,6 +159,31 @@ def read_card(card: CardImage, engine: OcrEngine, options: ReadOptions
             best_card, best_page, other_page = other_card, other_page, best_page
         best_page = merge_pages(best_page, other_page)
     return best_card, reread_weak_lines(best_card.image, best_page, engine, options)
+
+
+def language_for(country: str, lang: str, installed: Sequence[str]) -> str | None:
+    """The languages to read a card again with, when its country writes one ``lang`` lacks.
+
+    ``spa+eng`` reads 'Zürich' as 'Zúrich' and 'São Paulo' as 'Sao Paulo': a card from Brazil
+    is read again with ``por+eng``, one from Germany with ``deu+eng``.
+    """
+    pack = COUNTRY_LANGUAGE.get(country)
+    if pack is None or pack in lang.split("+") or pack not in installed:
+        return None
+    return f"{pack}+eng"
+
+
+def read_in_language(card: CardImage, page: OcrPage, lang: str, engine: OcrEngine,
+                     options: ReadOptions) -> OcrPage:
+    """The card read again in its own language; kept when it reads about as much, as well."""
+    again = engine.read(card.image, lang, psm=PAGE_PSM, timeout=options.timeout,
+                        source=card.source.name)
+    again = reread_weak_lines(card.image, again, engine, replace(options, lang=lang))
+    before, after = read_quality(page), read_quality(again)
+    if (after.confident_chars >= LANGUAGE_READ_SHARE * before.confident_chars
+            and after.mean_confidence >= before.mean_confidence - LANGUAGE_READ_SLACK):
+        return again
+    return page
 
 
 def reads_better(candidate: ReadQuality, best: ReadQuality) -> bool:
