@@ -8,9 +8,9 @@ A card is read once. Then, judged by how confidently its text was read (``ReadQu
    most likely mistakes first, until one reads well; the read with most confident text wins.
    Text turned the wrong way still gives Tesseract output, but as low-confidence fragments:
    upright text scored 0.8-0.95 on the cards measured, the same card turned 0.2-0.5.
-2. **Regions of the other polarity.** A read still doubtful is completed with the lines the
-   other polarity read confidently where the first read found nothing (white text on a
-   coloured band).
+2. **The other polarity, the right way up.** A card misread at first is also read with the
+   other polarity the way up its text was found; the richer read is kept, completed with the
+   lines the other read confidently where it found nothing (white text on a coloured band).
 3. **The card's own language.** A card whose country writes a language the scan's languages
    lack (Brazil, Germany, France, Italy...) is read again with that language pack
    (``COUNTRY_LANGUAGE``), and the new read is kept when it reads about as much as well.
@@ -139,23 +139,24 @@ def read_card(card: CardImage, engine: OcrEngine, options: ReadOptions
 
     best_card, best_page = card, read(card)
     best = read_quality(best_page)
+    first_doubtful = best.mean_confidence < DOUBTFUL_READ
     others = _alternatives(card)
     while best.mean_confidence < DOUBTFUL_READ and (other := next(others, None)) is not None:
         page = read(other)
         quality = read_quality(page)
         if reads_better(quality, best):
             best_card, best_page, best = other, page, quality
-    if best.mean_confidence < DOUBTFUL_READ:
-        # Still doubtful: part of the card may be printed the other way round (white text
-        # on a coloured band). Complete the richer polarity with what the other one read
-        # where it found nothing.
+    if first_doubtful:
+        # The card was misread at first: once its way up is found, its other polarity is read
+        # that way up too (a card that is half a dark panel is easily misjudged), the richer
+        # one is kept, and it is completed with what the other read where it found nothing.
         key = (best_card.rotation, not best_card.inverted)
         if key in reads:
             other_card, other_page = reads[key]
         else:
             other_card = other_polarity(best_card)
             other_page = read(other_card)
-        if read_quality(other_page).confident_chars > best.confident_chars:
+        if reads_better(read_quality(other_page), best):
             best_card, best_page, other_page = other_card, other_page, best_page
         best_page = merge_pages(best_page, other_page)
     return best_card, reread_weak_lines(best_card.image, best_page, engine, options)
