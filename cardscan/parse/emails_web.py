@@ -22,8 +22,8 @@ _PAREN_AT = (re.compile(r"(?<=[\w.\-])\([OQ0](?=[\w\-]+\.[A-Za-z]{2,})"),
              re.compile(r"(?<=[\w.\-])\((?=[\w\-]+\.[A-Za-z]{2,})"))
 _FREE_MAIL_HOSTS = "|".join(sorted(FREE_MAIL, key=len, reverse=True))
 _JUNK_BEFORE_FREE_MAIL = re.compile(
-    rf"(?<![\w.])(?P<local>[A-Za-z0-9][\w.\-]*?[A-Za-z0-9])"
-    rf"[^\w\s.\-]\w??"
+    rf"(?<![\w.])(?!(?:e-?mail|mail|correo)\b)(?P<local>[A-Za-z0-9][\w.\-]*?[A-Za-z0-9])"
+    rf"(?:[^\w\s.\-]\w??| )"
     rf"(?P<host>(?:{_FREE_MAIL_HOSTS})\.(?:com|net|es|mx|br|co|ar|fr|de|it|uk)(?:\.[a-z]{{2}})?)\b",
     re.I,
 )
@@ -134,8 +134,9 @@ def find_emails(text: str, known_domains: frozenset[str] = frozenset(),
         out.append(Found(email, m.start(), m.end(), repaired))
     if out or "@" in fixed:
         return out
-    # '@' read as junk in front of a free-mail host: 'ricknog39(4gmail.com'. The host is
-    # unmistakable, so the junk (which holds at least one character no address has) is the '@'.
+    # '@' read as junk in front of a free-mail host: 'ricknog39(4gmail.com', or lost to a
+    # space: 'dimariorestaurante gmail.com'. The host is unmistakable, so the junk (which holds
+    # at least one character no address has) or the space is the '@'.
     for m in _JUNK_BEFORE_FREE_MAIL.finditer(fixed):
         email = valid_email(f"{m.group('local')}@{m.group('host')}")
         if email:

@@ -19,8 +19,9 @@ A card is read once. Then, judged by how confidently its text was read (``ReadQu
    confident. Tesseract drops the middle of long words at small sizes.
 5. **A second opinion on the outline.** A photo whose only outline reads doubtfully, or holds
    too little text for a card (``THIN_READ_CHARS``), is read again as a whole photo: the outline
-   may be a logo panel or a picture on the card. The whole photo wins only when it reads
-   clearly more confident text (``SECOND_OPINION_GAIN``).
+   may be a logo panel, a picture or the white part of a card. The whole photo wins when it
+   reads clearly more confident text (``SECOND_OPINION_GAIN``), or more ways to reach the
+   person (phones, e-mails, websites).
 """
 
 from __future__ import annotations
@@ -111,9 +112,25 @@ def read_photo_cards(photo: Photo, cards: list[CardImage], engine: OcrEngine,
         single = read_quality(reads[0][1])
         if single.mean_confidence < DOUBTFUL_READ or single.confident_chars < THIN_READ_CHARS:
             whole = read_card(card_image(whole_photo(photo), photo.exif_rotation), engine, options)
-            if clearly_better(read_quality(whole[1]), single):
+            if (clearly_better(read_quality(whole[1]), single)
+                    or reaches_more(whole[1], reads[0][1], options.region)):
                 reads = [whole]
     return reads
+
+
+def reaches_more(candidate: OcrPage, current: OcrPage, region: str) -> bool:
+    """Whether a read gives more ways to reach the person (phones, e-mails, websites).
+
+    An outline around the white part of a card misses the coloured band below it, where the
+    phone and the e-mail are printed: the whole photo reads them, if less confidently.
+    """
+    from cardscan.parse import contact_from
+
+    def reach(page: OcrPage) -> int:
+        contact = contact_from(page, region)
+        return len(contact.phones) + len(contact.emails) + len(contact.websites)
+
+    return reach(candidate) > reach(current)
 
 
 def clearly_better(candidate: ReadQuality, current: ReadQuality) -> bool:
