@@ -3,33 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from typing import Any
 
 import cv2
 import numpy as np
 import pytest
+from test_samples import load_generator
 
 from cardscan.qr import contact_from_qr, decode_qr
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def load_generator() -> Any:
-    name = "cardscan_samples_generate"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "samples" / "generate.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-gen = load_generator()
+gen = load_generator()  # samples/generate.py, loaded once (see test_samples)
 
 
 @pytest.fixture(scope="module")
