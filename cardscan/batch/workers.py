@@ -31,6 +31,7 @@ from cardscan.errors import (
 from cardscan.merge import merge_sides
 from cardscan.models import CardResult, ReadOptions
 from cardscan.reading import read_photo
+from cardscan.reading.timers import add_up
 from cardscan.tesseract import check_languages, default_engine, probe
 
 #: Seconds a new worker may take to import its modules and load the OCR engine.
@@ -73,7 +74,9 @@ def process_task(task: Task, options: ScanOptions, on_card: Callable[[], None] |
     first, other = front[0], back[0]
     contact = merge_sides(first.contact, other.contact)
     text = f"{first.ocr_text}\n\n{other.ocr_text}".strip()
-    merged = replace(first, contact=contact, ocr_text=text, notes=first.notes + other.notes)
+    timers = add_up([t for t in (first.timers, other.timers) if t]) or None
+    merged = replace(first, contact=contact, ocr_text=text, notes=first.notes + other.notes,
+                     timers=timers)
     return [merged, *front[1:]]
 
 
