@@ -181,14 +181,27 @@ class LocalPool:
                 busy = sum(1 for w in self.workers if w.task is not None)
                 while len(self.workers) < min(self.jobs, busy + len(pending)):
                     self._start()
-                for worker in self.workers:
-                    if worker.ready and worker.task is None and pending:
-                        worker.task = pending.popleft()
-                        worker.deadline = self._deadline()
-                        worker.conn.send(worker.task)
-                yield from self._collect()
+                self._hand_out(pending)
+                finished = []
+                try:
+                    finished.extend(self._collect())
+                except WorkerError:
+                    yield from finished  # what finished before the pool gave up is stored
+                    raise
+                # the next photos go out before the caller stores these results: the
+                # workers read while the parent writes the book
+                self._hand_out(pending)
+                yield from finished
         finally:
             self.close()
+
+    def _hand_out(self, pending: deque[Task]) -> None:
+        """Send a pending task to every worker that is ready and idle."""
+        for worker in self.workers:
+            if worker.ready and worker.task is None and pending:
+                worker.task = pending.popleft()
+                worker.deadline = self._deadline()
+                worker.conn.send(worker.task)
 
     def _collect(self) -> Iterator[tuple[Task, str, Any]]:
         """Wait for the next messages from the workers; replace the dead and the hung."""

@@ -94,7 +94,7 @@ def profile_table(photo_timers: list[Mapping[str, float]]) -> str:
     for name in names:
         value = total[name]
         if name == "ocr_calls":
-            lines.append(f"{'ocr calls':<10}{value:>9.0f}{value / photos:>11.2f}{'':>7}")
+            lines.append(f"{'ocr_calls':<10}{value:>9.0f}{value / photos:>11.2f}{'':>7}")
             continue
         share = "" if name == "total" else f"{100 * value / whole:>6.0f}%"
         lines.append(f"{name:<10}{value:>9.2f}{value / photos:>11.3f}{share:>7}")
