@@ -12,6 +12,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -94,7 +95,7 @@ def run_task(work: Work, task: Task, options: ScanOptions,
 
 
 def _worker_main(conn: Connection, options: ScanOptions, work: Work) -> None:
-    """A worker process: set its own environment, warm the engine, then serve tasks."""
+    """A worker process: set its own environment, warm the engine meanwhile, serve tasks."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides how to stop
     os.setpgrp()  # so a hung worker can be killed together with its OCR helper process
     os.environ["OMP_THREAD_LIMIT"] = "1"  # this worker's environment only
@@ -102,7 +103,10 @@ def _worker_main(conn: Connection, options: ScanOptions, work: Work) -> None:
         import cv2
 
         cv2.setNumThreads(1)  # the other workers already use the other cores
-    default_engine().warm_up(options.lang)
+    # the OCR helper starts (a Python, libtesseract, the language models: most of a second)
+    # while this worker decodes and prepares its first photo; its first OCR call waits for it
+    threading.Thread(target=default_engine().warm_up, args=(options.lang,), daemon=True,
+                     name="cardscan-warm-up").start()
     try:
         conn.send(("ready", None))
     except OSError:
@@ -131,7 +135,7 @@ class _Worker:
     conn: Connection
     task: Task | None = None
     deadline: float = 0.0
-    ready: bool = False  # the worker has warmed its engine and waits for tasks
+    ready: bool = False  # the worker has started (its engine warms up meanwhile) and waits
 
 
 class LocalPool:

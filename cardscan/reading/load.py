@@ -86,8 +86,10 @@ def decode(data: bytes, path: Path) -> tuple[np.ndarray, int]:
                 scale = MIN_DECODE_LONG_SIDE / long_side
                 image.draft("RGB", (max(1, int(width * scale)), max(1, int(height * scale))))
             image.load()
-            # draft() skips the EXIF turn: it is applied here, on the reduced pixels
-            image = ImageOps.exif_transpose(image) or image
+            # draft() skips the EXIF turn: it is applied here, on the reduced pixels (a photo
+            # with no turn to make is not copied)
+            if orientation not in (None, 1):
+                image = ImageOps.exif_transpose(image) or image
             rgb = _to_rgb(image)
     except InputError:
         raise
@@ -124,4 +126,4 @@ def _to_rgb(image: Image.Image) -> Image.Image:
         array = np.asarray(image, dtype=np.float64)
         array = (array - array.min()) / (np.ptp(array) or 1.0) * 255
         return Image.fromarray(array.astype(np.uint8)).convert("RGB")
-    return image.convert("RGB")
+    return image if image.mode == "RGB" else image.convert("RGB")
