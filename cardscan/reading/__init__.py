@@ -79,7 +79,7 @@ def read_photo(path: Path, options: ReadOptions, on_card: Callable[[], None] | N
         raise NoCardError("no contact details found" if any_text else "no text found", path)
     figures = timers.as_dict()
     for result in results:
-        result.timers = figures  # the photo's figures, on each of its cards
+        result.timers = dict(figures)  # the photo's figures, on each of its cards
     return results
 
 
