@@ -189,6 +189,8 @@ def doctor(ctx: Context, fix: bool) -> None:
               help="When to follow up, e.g. 2025-07-01 or 'in 2 weeks' (whole batch).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True,
               help="Seconds per card before Tesseract is stopped.")
+@click.option("--profile", is_flag=True,
+              help="Print the seconds each reading stage took (a table on stderr).")
 @pass_ctx
 @handle_errors
 def scan(ctx: Context, photos: tuple[Path, ...], out: Path | None, region: str | None,
@@ -196,7 +198,7 @@ def scan(ctx: Context, photos: tuple[Path, ...], out: Path | None, region: str |
          pairs: tuple[tuple[Path, Path], ...], report: Path | None, photo: bool,
          executor: str, annotate: bool, met_at: str | None, needs: str | None,
          offer: str | None, tags: tuple[str, ...], follow_up: str | None,
-         timeout: float) -> None:
+         timeout: float, profile: bool) -> None:
     """Scan card photos (files or folders) into the contact book, never prompting.
 
     Exit status: 0 every photo gave a card (or was scanned before), 4 some
@@ -244,6 +246,14 @@ def scan(ctx: Context, photos: tuple[Path, ...], out: Path | None, region: str |
         from cardscan.report import write_report
 
         write_report(summary.cards, summary.failures, report)
+    if profile:
+        from cardscan.reading.timers import profile_table
+
+        click.echo(profile_table(batch.photo_timers(summary.cards)), err=True)
+        if summary.failures:
+            click.echo(f"(the {len(summary.failures)} failed photos are not in the table)",
+                       err=True)
+        click.echo(f"wall clock: {summary.seconds:.2f} s for {summary.photos} photos", err=True)
     if not quiet:
         _report_merges(book, summary.cards)
         click.echo(f"cardscan: {summary.line()}" + (f"; report: {report}" if report else ""),

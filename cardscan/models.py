@@ -369,3 +369,5 @@ class CardResult:
     crop_jpeg: bytes | None = None
     detected: bool = True
     notes: list[str] = field(default_factory=list)
+    #: seconds per stage of the photo the card is on (``reading/timers.py``), when timed
+    timers: dict[str, float] | None = None

@@ -93,8 +93,32 @@ def test_exif_rotation_is_applied_and_recorded(tmp_path: Path) -> None:
 
 def test_huge_but_allowed_photos_are_shrunk_to_the_working_size(tmp_path: Path) -> None:
     big = cv2.resize(imagegen.render_card(["Ana"]).image, (4000, 2300))
-    photo = load.load(imagegen.save(tmp_path / "big.jpg", big))
+    photo = load.load(imagegen.save(tmp_path / "big.png", big))
     assert max(photo.pixels.shape[:2]) == load.WORK_LONG_SIDE
+
+
+def test_a_12_megapixel_jpeg_is_decoded_at_half_size(tmp_path: Path) -> None:
+    big = cv2.resize(imagegen.render_card(["Ana"]).image, (4032, 3024))
+    photo = load.load(imagegen.save(tmp_path / "big.jpg", big))
+    assert photo.pixels.shape == (1512, 2016, 3)  # libjpeg's 1/2 scale, no resize after it
+    assert load.MIN_DECODE_LONG_SIDE <= 2016 <= load.WORK_LONG_SIDE
+
+
+def test_a_reduced_decode_still_turns_by_the_exif_hint(tmp_path: Path) -> None:
+    from PIL import Image
+
+    card = cv2.resize(imagegen.render_card(["Ana Gómez", "Directora"]).image, (4032, 2304))
+    card[:200, :200] = (0, 0, 255)  # a red corner, top left before the turn
+    image = Image.fromarray(cv2.cvtColor(card, cv2.COLOR_BGR2RGB))
+    exif = image.getexif()
+    exif[0x0112] = 6  # "rotate 90 clockwise to display"
+    path = tmp_path / "exif-big.jpg"
+    image.save(path, exif=exif.tobytes(), quality=90)
+    photo = load.load(path)
+    assert photo.exif_rotation == 90
+    assert photo.pixels.shape == (2016, 1152, 3)  # half size, turned
+    blue, green, red = photo.pixels[20, -20].astype(int)  # turned clockwise: now top right
+    assert red > 200 and green < 60 and blue < 60
 
 
 # ------------------------------------------------------------------ detection

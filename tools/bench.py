@@ -400,12 +400,16 @@ def real_truths() -> dict[str, dict[str, Any]]:
 
 
 def stage_timers(run: ScanRun) -> dict[str, float] | None:
-    """Mean seconds per photo of each stage, when the scan's --json lines carry `timers`."""
+    """Mean seconds per photo of each stage (and OCR calls a photo), when the scan's --json
+    lines carry `timers` (the photo's figures, repeated on each of its cards: counted once)."""
     sums: dict[str, float] = {}
     photos = 0
+    seen: set[str] = set()
     for line in run.lines:
         timers = line.get("timers")
-        if isinstance(timers, dict):
+        key = str(line.get("path") or line.get("source"))
+        if isinstance(timers, dict) and key not in seen:
+            seen.add(key)
             photos += 1
             for stage, seconds in timers.items():
                 if isinstance(seconds, int | float):
@@ -603,12 +607,14 @@ def print_report(results: dict[str, Any]) -> None:
                   f"{fmt(mem.get('tree_peak_mb')):>8}  {run['returncode']}")
         if speed.get("scaling") is not None:
             print(f"scaling 1 -> {speed['max_jobs']} jobs (photos): {speed['scaling']:.2f}x")
-        stages = speed.get("real_stages")
-        if stages:
-            print("per-stage seconds per real photo: "
-                  + ", ".join(f"{k} {v:.3f}" for k, v in stages.items()))
-        elif "real_stages" in speed:
-            print("per-stage times: the scan's --json output carries no `timers` yet")
+        for key, what in (("photo_stages", "generated photo"), ("real_stages", "real photo")):
+            stages = speed.get(key)
+            if stages:
+                print(f"per-stage seconds a {what}: "
+                      + ", ".join(f"{k} {v:.2f}" if k == "ocr_calls" else f"{k} {v:.3f}"
+                                  for k, v in stages.items()))
+            elif key in speed:
+                print(f"per-stage times ({what}s): the scan's --json output carries no `timers`")
     resume = results.get("resume")
     if resume:
         print(f"resume of a finished batch: {resume['seconds']:.2f} s = "
@@ -713,6 +719,7 @@ def main(argv: list[str] | None = None) -> int:
                     })
                 # Accuracy from the run with the most workers (the default way to run it).
                 results["sets"][kind] = score_generated(kind, files[kind], runs[kind, max_jobs])
+            results["speed"]["photo_stages"] = stage_timers(runs["photo", max_jobs])
             # Resume: the same command again on the finished photo book, without --rescan.
             book = work / f"book-photo-{max_jobs}"
             log("resume of the finished photo batch ...")

@@ -7,11 +7,11 @@
 
 from cardscan.batch.discovery import discover, file_sha256, pair_backs
 from cardscan.batch.model import CardOutcome, Failure, ScanOptions, ScanSummary, Task
-from cardscan.batch.scan import failure_json, outcome_json, scan
+from cardscan.batch.scan import failure_json, outcome_json, photo_timers, scan
 from cardscan.batch.workers import LocalPool, dask_address, default_jobs, process_task
 
 __all__ = [
     "CardOutcome", "Failure", "LocalPool", "ScanOptions", "ScanSummary", "Task", "dask_address",
     "default_jobs", "discover", "failure_json", "file_sha256", "outcome_json", "pair_backs",
-    "process_task", "scan",
+    "photo_timers", "process_task", "scan",
 ]

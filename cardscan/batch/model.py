@@ -64,6 +64,7 @@ class CardOutcome:
     detected: bool = True
     notes: list[str] = field(default_factory=list)
     order: int = 0
+    timers: dict[str, float] | None = None  # seconds per stage of its photo (reading/timers.py)
 
 
 @dataclass

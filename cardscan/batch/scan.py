@@ -151,7 +151,8 @@ def _store(book: Book, task: Task, results: list[CardResult],
         outcomes.append(CardOutcome(
             ScanStatus(added.status), contact, result.source, added.contact.uid,
             Path(added.path).absolute(),
-            result.ocr_text, result.crop_jpeg, result.detected, result.notes, task.order))
+            result.ocr_text, result.crop_jpeg, result.detected, result.notes, task.order,
+            result.timers))
     uids = [o.uid for o in outcomes]
     for path, sha in zip(task.paths, task.hashes, strict=True):
         book.mark_scanned(sha, path.name, uids)
@@ -167,7 +168,20 @@ def outcome_json(card: CardOutcome) -> dict[str, Any]:
         "vcf": str(card.vcf) if card.vcf else None,
         "fields": contact_json(card.contact), "confidence": confidence_json(card.contact),
         "ocr_text": card.ocr_text,
+        **({"timers": card.timers} if card.timers else {}),
     }
+
+
+def photo_timers(cards: Sequence[CardOutcome]) -> list[dict[str, float]]:
+    """The stage timers of each photo read in the batch (once per photo, not per card)."""
+    seen: set[str] = set()
+    figures = []
+    for card in cards:
+        key = card.source.path or card.source.file
+        if card.timers and key not in seen:
+            seen.add(key)
+            figures.append(card.timers)
+    return figures
 
 
 def failure_json(failure: Failure) -> dict[str, Any]:

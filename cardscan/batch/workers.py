@@ -12,6 +12,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -31,6 +32,7 @@ from cardscan.errors import (
 from cardscan.merge import merge_sides
 from cardscan.models import CardResult, ReadOptions
 from cardscan.reading import read_photo
+from cardscan.reading.timers import add_up
 from cardscan.tesseract import check_languages, default_engine, probe
 
 #: Seconds a new worker may take to import its modules and load the OCR engine.
@@ -73,7 +75,9 @@ def process_task(task: Task, options: ScanOptions, on_card: Callable[[], None] |
     first, other = front[0], back[0]
     contact = merge_sides(first.contact, other.contact)
     text = f"{first.ocr_text}\n\n{other.ocr_text}".strip()
-    merged = replace(first, contact=contact, ocr_text=text, notes=first.notes + other.notes)
+    timers = add_up([t for t in (first.timers, other.timers) if t]) or None
+    merged = replace(first, contact=contact, ocr_text=text, notes=first.notes + other.notes,
+                     timers=timers)
     return [merged, *front[1:]]
 
 
@@ -91,7 +95,7 @@ def run_task(work: Work, task: Task, options: ScanOptions,
 
 
 def _worker_main(conn: Connection, options: ScanOptions, work: Work) -> None:
-    """A worker process: set its own environment, warm the engine, then serve tasks."""
+    """A worker process: set its own environment, warm the engine meanwhile, serve tasks."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides how to stop
     os.setpgrp()  # so a hung worker can be killed together with its OCR helper process
     os.environ["OMP_THREAD_LIMIT"] = "1"  # this worker's environment only
@@ -99,7 +103,10 @@ def _worker_main(conn: Connection, options: ScanOptions, work: Work) -> None:
         import cv2
 
         cv2.setNumThreads(1)  # the other workers already use the other cores
-    default_engine().warm_up(options.lang)
+    # the OCR helper starts (a Python, libtesseract, the language models: most of a second)
+    # while this worker decodes and prepares its first photo; its first OCR call waits for it
+    threading.Thread(target=default_engine().warm_up, args=(options.lang,), daemon=True,
+                     name="cardscan-warm-up").start()
     try:
         conn.send(("ready", None))
     except OSError:
@@ -128,7 +135,7 @@ class _Worker:
     conn: Connection
     task: Task | None = None
     deadline: float = 0.0
-    ready: bool = False  # the worker has warmed its engine and waits for tasks
+    ready: bool = False  # the worker has started (its engine warms up meanwhile) and waits
 
 
 class LocalPool:
@@ -178,14 +185,27 @@ class LocalPool:
                 busy = sum(1 for w in self.workers if w.task is not None)
                 while len(self.workers) < min(self.jobs, busy + len(pending)):
                     self._start()
-                for worker in self.workers:
-                    if worker.ready and worker.task is None and pending:
-                        worker.task = pending.popleft()
-                        worker.deadline = self._deadline()
-                        worker.conn.send(worker.task)
-                yield from self._collect()
+                self._hand_out(pending)
+                finished = []
+                try:
+                    finished.extend(self._collect())
+                except WorkerError:
+                    yield from finished  # what finished before the pool gave up is stored
+                    raise
+                # the next photos go out before the caller stores these results: the
+                # workers read while the parent writes the book
+                self._hand_out(pending)
+                yield from finished
         finally:
             self.close()
+
+    def _hand_out(self, pending: deque[Task]) -> None:
+        """Send a pending task to every worker that is ready and idle."""
+        for worker in self.workers:
+            if worker.ready and worker.task is None and pending:
+                worker.task = pending.popleft()
+                worker.deadline = self._deadline()
+                worker.conn.send(worker.task)
 
     def _collect(self) -> Iterator[tuple[Task, str, Any]]:
         """Wait for the next messages from the workers; replace the dead and the hung."""

@@ -13,11 +13,13 @@ tests read through a fake engine.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from cardscan.errors import InputError, NoCardError
 from cardscan.models import CardResult, ReadOptions, Source, utc_now
+from cardscan.reading.timers import Timers
 from cardscan.tesseract import OcrEngine, default_engine
 
 #: Longest side of the crop kept for the report and the vCard PHOTO.
@@ -36,13 +38,22 @@ def read_photo(path: Path, options: ReadOptions, on_card: Callable[[], None] | N
     from cardscan import parse, qr
     from cardscan.reading import detect, enhance, load, strategy
 
-    engine = engine or default_engine()
+    timers = Timers()
+    engine = timers.engine(engine or default_engine())
     path = Path(path)
-    photo = load.load(path)
-    cards = [enhance.card_image(crop, photo.exif_rotation) for crop in detect.find_cards(photo)]
+    with timers.stage("decode"):
+        photo = load.load(path)
+    with timers.stage("detect"):
+        crops = detect.find_cards(photo)
+    cards = [enhance.card_image(crop, photo.exif_rotation, timers) for crop in crops]
+    started, ocr_before = time.perf_counter(), timers.seconds.get("ocr", 0.0)
     reads = strategy.read_photo_cards(photo, cards, engine, options, on_card)
+    # the strategy's own image work (turns, the other polarity, the whole photo), OCR apart
+    timers.add("strategy", time.perf_counter() - started
+               - (timers.seconds.get("ocr", 0.0) - ocr_before))
     sha256 = photo.sha256
-    del photo, cards  # the full-size pixels are no longer needed: keep the worker's memory low
+    del photo, cards, crops  # the full-size pixels are no longer needed: keep the worker's memory low
+    parse_started, ocr_before = time.perf_counter(), timers.seconds.get("ocr", 0.0)
     scanned_at = utc_now()
     results: list[CardResult] = []
     any_text = False
@@ -70,8 +81,14 @@ def read_photo(path: Path, options: ReadOptions, on_card: Callable[[], None] | N
             contact.photo_jpeg = crop
         results.append(CardResult(contact, source, text, crop if options.keep_crops else None,
                                   card.detected, list(card.notes)))
+    # a read in the card's own language is OCR, not parsing
+    timers.add("parse", time.perf_counter() - parse_started
+               - (timers.seconds.get("ocr", 0.0) - ocr_before))
     if not results:
         raise NoCardError("no contact details found" if any_text else "no text found", path)
+    figures = timers.as_dict()
+    for result in results:
+        result.timers = dict(figures)  # the photo's figures, on each of its cards
     return results
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import replace
 
 import cv2
@@ -17,6 +18,7 @@ import numpy as np
 
 from cardscan.models import CardCrop, CardImage, QrCode
 from cardscan.reading.ink import ink_mask, is_dark, letter_height, rotate_quarter, shrink
+from cardscan.reading.timers import Timers
 
 #: Letter heights (px) Tesseract reads best; smaller text is upscaled.
 MIN_TEXT_HEIGHT = 13
@@ -30,12 +32,17 @@ MAX_OCR_PIXELS = 2_500_000
 _ENHANCE_NOTES = ("inverted", "illumination", "upscaled", "removed")
 
 
-def card_image(crop: CardCrop, exif_rotation: int = 0) -> CardImage:
-    """A detected crop the way OCR gets it: upright, its QR codes read, enhanced."""
+def card_image(crop: CardCrop, exif_rotation: int = 0, timers: Timers | None = None
+               ) -> CardImage:
+    """A detected crop the way OCR gets it: upright, its QR codes read, enhanced (each stage
+    timed in ``timers`` when given)."""
     from cardscan.reading.detect import with_qr_codes
     from cardscan.reading.orient import upright
 
-    return prepare(with_qr_codes(upright(crop, exif_rotation)))
+    with timers.stage("orient") if timers else nullcontext():
+        crop = upright(crop, exif_rotation)
+    with timers.stage("enhance") if timers else nullcontext():
+        return prepare(with_qr_codes(crop))
 
 
 def prepare(crop: CardCrop, invert: bool | None = None) -> CardImage:
