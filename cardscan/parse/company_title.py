@@ -182,8 +182,17 @@ _EDGE_JUNK = " ,;:_|[]{}<>~=\\/'\"‘’“”*•·"
 def clean_org(text: str) -> str:
     """A company line without the stray marks OCR leaves at its ends ('Brunau _', 'Solutions]')."""
     text = text.strip(_EDGE_JUNK)
-    # 'yh, investAlberta': a logo read as one or two small letters before a comma
+    # 'yh, investAlberta': a logo read as one or two small letters before a comma; 'a Eletrônica
+    # ADACHI': a speck of the drawing beside the line read as one small letter
     text = re.sub(r"^[a-z]{1,2},\s+(?=\w)", "", text)
+    text = re.sub(r"^[a-z]\s+(?=[A-ZÀ-Þ])", "", text)
+    # 'ADACHI Ltda. 5': one stray character after the legal form that ends the name
+    stray = re.search(r"\s+\w$", text)
+    if stray:
+        head = text[: stray.start()]
+        form = legal_form(head)
+        if form and head.endswith(form):
+            text = head
     if text.count("(") != text.count(")"):
         text = text.strip("()").strip(_EDGE_JUNK)
     # 'CHIPOTLE MEXICAN GRILL, IP': a legal form cut short by OCR leaves one or two letters after
