@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # numpy is heavy to import for modules that only parse text
 LOW_CONFIDENCE = 0.6
 
 
-# ---------------------------------------------------------------- imaging
+# ---------------------------------------------------------------- reading: photo to card image
 
 
 @dataclass

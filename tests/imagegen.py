@@ -1,4 +1,4 @@
-"""Small synthetic card photos for the imaging and OCR tests (seeded, no files needed).
+"""Small synthetic card photos for the reading tests (seeded, no files needed).
 
 `render_card` draws a flat card with PIL text; `phone_photo` lays one or more cards on
 a table the way a phone sees them: perspective, rotation, a shadow, blur, noise, JPEG.
