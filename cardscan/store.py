@@ -327,6 +327,12 @@ class Book:
             self._write(fresh, current)
             return copy.deepcopy(fresh)
 
+    def file_of(self, contact: Contact) -> Path:
+        """The file that holds a contact: its own (a foreign or several-card file is not
+        named by UID), else where a new one would be written."""
+        name = contact.book_ref.partition("#")[0]
+        return self.path / (name or f"{_stem(contact.uid)}.vcf")
+
     def delete(self, uid: str) -> None:
         with self.lock():
             current = self._find(self._load(), uid)
@@ -356,7 +362,7 @@ class Book:
                 path = self._write(contact)
                 return AddResult(ScanStatus.ADDED, copy.deepcopy(contact), path)
             merged = merge(match, contact)
-            path = self.path / match.book_ref.partition("#")[0]
+            path = self.file_of(match)
             if _same(merged, match):
                 return AddResult(ScanStatus.UNCHANGED, copy.deepcopy(match), path, match.uid)
             merged.rev = utc_now()

@@ -26,7 +26,7 @@ from cardscan.batch.workers import (
 from cardscan.contact_json import confidence_json, contact_json
 from cardscan.errors import InputError, NotFoundError
 from cardscan.merge import apply_batch
-from cardscan.models import CardResult, Contact, ScanStatus, Source
+from cardscan.models import CardResult, ScanStatus, Source
 from cardscan.vcard import printable
 
 if TYPE_CHECKING:
@@ -129,14 +129,8 @@ def _skipped(book: Book, group: tuple[Path, ...], hashes: tuple[str, ...],
         source = Source(file=group[0].name, path=str(group[0].absolute()), sha256=hashes[0],
                         card_index=index)
         outcomes.append(CardOutcome(ScanStatus.SKIPPED, contact, source, contact.uid,
-                                    _vcf_path(book, contact), order=order))
+                                    book.file_of(contact).absolute(), order=order))
     return outcomes
-
-
-def _vcf_path(book: Book, contact: Contact) -> Path:
-    """The file that holds a contact (a foreign or several-card file is not named by UID)."""
-    name = contact.book_ref.partition("#")[0] or f"{contact.uid}.vcf"
-    return Path(book.path).absolute() / name
 
 
 def _store(book: Book, task: Task, results: list[CardResult],
