@@ -479,8 +479,7 @@ def make_card(rng: random.Random, fake: Faker, country: Country,
                 line = f"{label.rstrip('.')}{sep}{printed}"
         else:
             line = printed
-            mobile = phonenumbers.number_type(number) == PhoneNumberType.MOBILE
-            ptype = "fax" if kind == "fax" else ("cell" if mobile else "voice")
+            ptype = "fax" if kind == "fax" else "voice"  # the type is what the card prints
             if kind == "fax":
                 line = f"Fax {printed}"
         tels.append({"e164": e164, "type": ptype, "printed": printed})

@@ -265,7 +265,7 @@ def _take_phones(
     hint: PhoneType | None = None
     for seg in segments:
         if seg.used or not re.search(r"\d", seg.rest):
-            if _ONLY_LABEL.match(seg.rest) and seg.rest.strip():
+            if _ONLY_LABEL.match(fold(seg.rest)) and seg.rest.strip():
                 hint = phones.label_type(seg.rest)
             continue
         hits = phones.find_phones(seg.rest, primary, fallback, hint, evidenced)

@@ -19,7 +19,7 @@ CANDIDATE = re.compile(
 _LABELS: dict[str, PhoneType] = {}
 for _words, _type in (
     ("m mob mobile movil mov cel cell celular cellular cellphone cellulare portable port handy mobil tm "
-     "whatsapp wa wsp gsm telemovel movel natel handphone hp cellulaire", PhoneType.CELL),
+     "whatsapp wa wsp gsm telemovel tlm tlmv movel natel handphone hp cellulaire", PhoneType.CELL),
     ("office oficina of ofic ofi direct directo dir d work w trabajo o bureau buro ufficio escritorio "
      "switchboard centralita main ext conmutador zentrale", PhoneType.WORK),
     ("fax f telefax fx", PhoneType.FAX),
@@ -300,8 +300,9 @@ def find_phones(
                 kind = PhoneType.CELL
             if label is None:
                 confidence -= 0.1
-                # an unlabelled fixed line is simply a phone; only a mobile range says more
-                kind = PhoneType.CELL if kind == PhoneType.CELL else PhoneType.VOICE
+                # the type is what the card prints: an unlabelled number is simply a phone, even
+                # in a mobile range (numbers move between networks; few countries' ranges tell)
+                kind = PhoneType.VOICE
             nsn = phonenumbers.national_significant_number(number)
             start = last_end + label_match.start(1) if label_match else m.start()
             e164 = _e164(number)
