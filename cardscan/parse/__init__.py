@@ -239,7 +239,7 @@ def _take_emails_and_urls(segments: list[Segment], contact: Contact) -> None:
         text = emails_web.normalise_email_text(seg.rest)
         if "@" in text:
             seg.rest = text  # spans below index the repaired text
-        for hit in emails_web.find_emails(seg.rest, known, card_words):
+        for hit in emails_web.find_emails(seg.rest, known, card_words, mail_hosts):
             if all(e.address != hit.value for e in contact.emails):
                 confidence = seg.confidence * (0.8 if hit.repaired else 0.98)
                 contact.emails.append(Email(hit.value, round(confidence, 3)))

@@ -31,7 +31,8 @@ _POSTAL_BY_COUNTRY: dict[str, re.Pattern[str]] = {
     "PT": re.compile(r"\b(\d{4}-\d{3})\b"),
     "CA": CA_POSTAL,
     "NL": re.compile(r"\b(\d{4}\s?[A-Z]{2})\b"),
-    "AR": re.compile(r"\b([A-HJ-NP-Z]\d{4}[A-Z]{3}|\d{4})\b"),
+    # CPA 'C1043CJF', its short form 'C1043', or the old four digits (not a house number after N°)
+    "AR": re.compile(r"\b([A-HJ-NP-Z]\d{4}(?:[A-Z]{3})?|(?<!N°\s)(?<!Nº\s)\d{4}(?!.*\b[A-HJ-NP-Z]\d{4}))\b"),
     "CL": re.compile(r"\b(\d{7})\b"),
     "CO": re.compile(r"\b(\d{6})\b"),
     "US": re.compile(r"\b(\d{5}(?:-\d{4})?)\b"),
@@ -192,6 +193,16 @@ def _is_region(chunk: str, country: str) -> bool:
     )
 
 
+def _town_alone(text: str, country: str) -> bool:
+    """A listed town, maybe with its region after it ('Santiago', 'Bogotá D.C.')."""
+    words_ = text.strip(" ,").split()
+    if not words_ or len(words_) > 4:
+        return False
+    if city_spelling(" ".join(words_)):
+        return True
+    return len(words_) > 1 and _is_region(words_[-1], country) and bool(city_spelling(" ".join(words_[:-1])))
+
+
 def line_score(text: str, country: str) -> float:
     """How much a segment looks like part of an address."""
     score = 0.0
@@ -209,6 +220,10 @@ def line_score(text: str, country: str) -> float:
     elif re.match(r"^\d{1,5}[A-Za-z]?\s+[A-Za-zÀ-ÿ]", text) and len(text.split()) >= 2 \
             and len(re.findall(r"\d+", text)) == 1:
         score += 0.8  # '1400 SW Broadway': a house number first, as in English addresses
+    elif score == 0 and _NAMED_STREET_NUMBER.match(text):
+        score += 1.0  # 'Reconquista 2682, Piso 15', 'Isidora Goyenechea 88': a street named alone
+    elif score == 0 and _town_alone(text, country):
+        score += 1.0  # 'Santiago', 'Valparaíso', 'Bogotá D.C.' alone on their line
     if PT_POSTAL.search(text) or AR_CPA.search(text):
         score += 1.2
     elif country in _POSTAL_BY_COUNTRY and score < 1.2 and len(text.split()) <= 6 and re.fullmatch(
@@ -226,12 +241,24 @@ def line_score(text: str, country: str) -> float:
     return score
 
 
+#: A street printed by its name alone: two to four capitalised words, then the house number,
+#: maybe a floor or office after a comma ('Reconquista 2682, Piso 15').
+_NAMED_STREET_NUMBER = re.compile(
+    r"^(?:[A-ZÀ-Ý][a-zà-ÿ]+\s){1,3}[A-ZÀ-Ý][a-zà-ÿ]+\s\d{1,5}[A-Za-z]?"
+    r"(?:,\s(?:Piso|Of\.?|Oficina|Depto\.?|Dpto\.?|Local|Andar|Sala)\s?\w{1,4})?$")
 _MISREAD_NUMBER = re.compile(r"(?<![\w])(?=[\dOlI]*\d[\dOlI]*\d)[\dOlI]*[OlI][\dOlI]*(?![\w])")
 
 
 def _repair_numbers(text: str) -> str:
-    """'Edif. 1O9', '45l13 Badibling': O, l and I inside a run of digits are digits read wrong."""
-    return _MISREAD_NUMBER.sub(lambda m: m.group(0).translate(OCR_DIGITS), text)
+    """'Edif. 1O9', '45l13 Badibling': O, l and I inside a run of digits are digits read wrong;
+    '16° andar', '3° B': the degree sign is OCR's ordinal indicator; 'N* 986' is 'N° 986'."""
+    text = _MISREAD_NUMBER.sub(lambda m: m.group(0).translate(OCR_DIGITS), text)
+    text = _DEGREE_ORDINAL.sub("º", text)
+    return _NUMERO_STAR.sub("N° ", text)
+
+
+_DEGREE_ORDINAL = re.compile(r"(?<=\d)°(?=\s?[A-Za-zÀ-ÿ]|\s*$|\s*,)")
+_NUMERO_STAR = re.compile(r"\bN\*\s?(?=\d)")
 
 
 def find_address(segments: list[Segment], country: str) -> AddressResult | None:
@@ -510,8 +537,11 @@ def _parse_city_line(line: str, country: str, address: Address, street_parts: li
                 break
     # A region in parentheses: '28001 Madrid (Madrid)'.
     paren = _PAREN.search(remainder)
-    if paren and _is_region(paren.group(1), country):
-        address.region = paren.group(1).strip()
+    code = paren.group(1).strip() if paren else ""
+    if len(code) == 2 and code[0].isupper() and code[1] == "l":
+        code = code[0] + "I"  # '50123 Firenze (Fl)': OCR's l for the I of FI
+    if paren and _is_region(code, country):
+        address.region = code
         remainder = _PAREN.sub("", remainder).strip()
     before = chunks[:postal_chunk] if postal_chunk is not None else chunks
     after = chunks[postal_chunk + 1 :] if postal_chunk is not None else []
@@ -564,6 +594,10 @@ def _parse_city_line(line: str, country: str, address: Address, street_parts: li
             address.city = candidates[0]
     if address.city and address.region and address.city == address.region:
         address.region = ""
+    town = address.city.split()
+    if not address.region and len(town) > 1 and _is_region(town[-1], country) \
+            and city_spelling(" ".join(town[:-1])):
+        address.city, address.region = " ".join(town[:-1]), town[-1]  # 'Bogotá D.C.'
     for chunk in after:
         if _NEIGHBOURHOOD.match(chunk):
             street_parts.append(chunk)

@@ -21,18 +21,22 @@ def tokens(text: str) -> list[str]:
 _TITLE_SUFFIX = re.compile(
     r"(?:ologist|ologo|ologa|ologue|ologe|iatra|iatrist|.{3}(?:leiter|leiterin|referent|referentin|berater|"
     r"beraterin|manager|managerin|direktor|direktorin|fuhrer|fuhrerin|ingenieur|ingenieurin|assistent|"
-    r"assistentin|kaufmann|kauffrau|adviseur|medewerker|leider))$")
+    r"assistentin|kaufmann|kauffrau|adviseur|medewerker|leider|entwickler|entwicklerin|bearbeiter|"
+    r"bearbeiterin))$")
+# Department compounds: 'Personalabteilung', 'Rechtsabteilung', 'Verkoopafdeling'.
+_DEPARTMENT_SUFFIX = re.compile(r".{3}(?:abteilung|afdeling)$")
 
 
 def title_hits(text: str) -> int:
     vocab = words("title_words.txt")
     return sum(1 for t in tokens(text)
-               if t in vocab or t.rstrip(".") in vocab or t.split("/")[0] in vocab or _TITLE_SUFFIX.search(t))
+               if t in vocab or t.rstrip(".") in vocab or t.split("/")[0] in vocab or _TITLE_SUFFIX.search(t)
+               or ("-" in t and any(part in vocab for part in t.split("-"))))  # 'Sócia-Diretora'
 
 
 def department_hits(text: str) -> int:
     vocab = words("department_words.txt")
-    return sum(1 for t in tokens(text) if t in vocab)
+    return sum(1 for t in tokens(text) if t in vocab or _DEPARTMENT_SUFFIX.search(t))
 
 
 def company_word_hits(text: str) -> int:

@@ -112,11 +112,14 @@ def normalise_email_text(text: str) -> str:
 
 
 def find_emails(text: str, known_domains: frozenset[str] = frozenset(),
-                card_words: frozenset[str] = frozenset()) -> list[Found]:
+                card_words: frozenset[str] = frozenset(),
+                mail_hosts: frozenset[str] = frozenset()) -> list[Found]:
     """Emails in one segment of text. Repairs are kept only when the repaired address validates.
 
     ``known_domains`` are hosts printed elsewhere on the card, ``card_words`` the card's other
-    words (folded): a guessed '@' must land on one of those domains or spell the card's name."""
+    words (folded): a guessed '@' must land on one of those domains or spell the card's name.
+    ``mail_hosts`` are the domains of the card's e-mail addresses: one printed alone is the
+    website, no address with a lost '@'."""
     out: list[Found] = []
     fixed = normalise_email_text(text)
     repaired_any = fixed != text
@@ -152,13 +155,15 @@ def find_emails(text: str, known_domains: frozenset[str] = frozenset(),
         candidate = fixed[: match.start()] + "@" + fixed[match.end():]
         shift = match.end() - match.start() - 1
         found = [Found(f.value, f.start, f.end + shift if f.start <= match.start() else f.end, True)
-                 for f in find_emails(candidate, known_domains, card_words)]
+                 for f in find_emails(candidate, known_domains, card_words, mail_hosts)]
         if found:
             return found
     # '@' read as a letter: 'ana.ruizOempresa.es'. Try each O/Q/0/a/G... position, keep one that
     # validates and ideally lands on a domain printed elsewhere on the card.
     for m in re.finditer(rf"(?<![\w.]){_LOCAL}\.[A-Za-z]{{2,}}(?![\w])", fixed):
         token = m.group(0)
+        if token.lower() in mail_hosts:
+            continue  # 'herreraener.cl' under 'monica@herreraener.cl': the website, printed bare
         best = _guess_at(token, known_domains, card_words)
         if best:
             start = m.start()

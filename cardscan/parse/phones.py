@@ -20,11 +20,11 @@ _LABELS: dict[str, PhoneType] = {}
 for _words, _type in (
     ("m mob mobile movil mov cel cell celular cellular cellphone cellulare portable port handy mobil tm "
      "whatsapp wa wsp gsm telemovel tlm tlmv movel natel handphone hp cellulaire", PhoneType.CELL),
-    ("office oficina of ofic ofi direct directo dir d work w trabajo o bureau buro ufficio escritorio "
-     "switchboard centralita main ext conmutador zentrale", PhoneType.WORK),
+    ("office oficina of ofic ofi direct directo direkt durchwahl dir d work w trabajo o bureau buro "
+     "ufficio escritorio switchboard centralita main ext conmutador zentrale pbx", PhoneType.WORK),
     ("fax f telefax fx", PhoneType.FAX),
     ("tel t phone ph p telefono tlf tlfn tfno tfn tf fone fones telefone telephone tels telf call "
-     "tlf. telfs home casa telefon h pbx", PhoneType.VOICE),
+     "tlf. telfs home casa telefon h", PhoneType.VOICE),
 ):
     for _w in _words.split():
         _LABELS[_w] = _type
