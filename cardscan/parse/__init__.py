@@ -271,7 +271,8 @@ def _take_phones(
         hits = phones.find_phones(seg.rest, primary, fallback, hint, evidenced)
         hint = None
         for hit in hits:
-            if all(p.number != hit.e164 for p in contact.phones):
+            # one number printed twice with two labels ('Ufficio', then 'Fax') is two lines
+            if all(p.number != hit.e164 or p.type != hit.type for p in contact.phones):
                 contact.phones.append(
                     Phone(hit.e164, hit.type, hit.printed,
                           round(min(1.0, hit.confidence) * seg.confidence, 3))

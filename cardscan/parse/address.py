@@ -249,23 +249,34 @@ _NAMED_STREET_NUMBER = re.compile(
 _MISREAD_NUMBER = re.compile(r"(?<![\w])(?=[\dOlI]*\d[\dOlI]*\d)[\dOlI]*[OlI][\dOlI]*(?![\w])")
 
 
-def _repair_numbers(text: str) -> str:
-    """'Edif. 1O9', '45l13 Badibling': O, l and I inside a run of digits are digits read wrong;
-    '16° andar', '3° B': the degree sign is OCR's ordinal indicator; 'N* 986' is 'N° 986'."""
+def _repair_numbers(text: str, country: str = "") -> str:
+    """OCR's misreadings in an address line: O, l and I inside a run of digits ('Edif. 1O9');
+    'N* 986' for 'N° 986'; 'Bahnhofstrafe' for 'Bahnhofstraße'; in Colombia '# ' read as '4 '
+    ('Cl. 112 4 9-17'); where the ordinal indicator is the norm (Spain, Portugal, Brazil), the
+    degree sign for it ('16° andar', '3° B'; Argentine cards print both)."""
     text = _MISREAD_NUMBER.sub(lambda m: m.group(0).translate(OCR_DIGITS), text)
-    text = _DEGREE_ORDINAL.sub("º", text)
-    return _NUMERO_STAR.sub("N° ", text)
+    text = _NUMERO_STAR.sub("N° ", text)
+    text = _STRASSE_MISREAD.sub("straße", text)
+    if country == "CO":
+        text = _CO_HASH_MISREAD.sub(r"\1# ", text)
+    if country in ("ES", "PT", "BR"):
+        text = _DEGREE_ORDINAL.sub("º", text)
+    return text
 
 
 _DEGREE_ORDINAL = re.compile(r"(?<=\d)°(?=\s?[A-Za-zÀ-ÿ]|\s*$|\s*,)")
 _NUMERO_STAR = re.compile(r"\bN\*\s?(?=\d)")
+_STRASSE_MISREAD = re.compile(r"(?<=[a-zäöü])stra[fb]e(?=\s+\d)")
+_CO_HASH_MISREAD = re.compile(
+    r"^((?:Cl|Cll|Calle|Cra|Kr|Carrera|Av|Avenida|Ak|Ac|Tv|Transversal|Dg|Diagonal)\.?\s\d{1,3}[A-Z]?\s)"
+    r"4\s(?=\d{1,3}[A-Z]?-\d{1,3}\b)", re.I)
 
 
 def find_address(segments: list[Segment], country: str) -> AddressResult | None:
     """The best block of consecutive address lines and its parts."""
     for seg in segments:
-        if seg.rest and not seg.used and line_score(_repair_numbers(seg.rest), country) > 0:
-            seg.rest = _repair_numbers(seg.rest)
+        if seg.rest and not seg.used and line_score(_repair_numbers(seg.rest, country), country) > 0:
+            seg.rest = _repair_numbers(seg.rest, country)
     scored = [(i, line_score(s.rest, country)) for i, s in enumerate(segments) if s.rest and not s.used]
     blocks: list[list[tuple[int, float]]] = []
     for i, score in scored:

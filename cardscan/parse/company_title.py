@@ -136,7 +136,7 @@ _CONNECTORS = frozenset({"de", "del", "la", "las", "los", "el", "y", "e", "i", "
 _UNIT_HEADS = frozenset({"departamento", "department", "departament", "dept", "depto", "dpto", "direccion",
                          "direcao", "gerencia", "subdireccion", "area", "division", "divisao", "unidad",
                          "unidade", "jefatura", "coordinacion", "coordenacao", "abteilung", "dipartimento",
-                         "vicepresidencia", "presidencia"})
+                         "vicepresidencia", "presidencia", "ufficio", "servizio", "reparto"})
 
 
 def clean_title(text: str) -> str:

@@ -112,8 +112,13 @@ def _not_a_phone(printed: str, before: str, region: str = "") -> bool:
         postal = None  # '97038-8110' on a Brazilian card is a mobile without its area code, no ZIP+4
     return bool(
         _DATE.match(compact) or _YEARS.match(compact) or postal or _AMOUNT.match(compact)
-        or _REGISTRATION.search(before[-24:])
+        or _REGISTRATION.search(before[-24:]) or _STREET_TYPE_BEFORE.search(before[-12:])
     )
+
+
+# 'Cl. 112 4 9-17' ('#' read as '4'), 'Av. 9 951': digits right after a street type are the address
+_STREET_TYPE_BEFORE = re.compile(
+    r"(?:^|\s)(?:Cl|Cll|Calle|Cra|Kr|Carrera|Av|Avda|Avenida|Tv|Dg|Diagonal|Transversal)\.?\s*$", re.I)
 
 
 _BR_LOCAL_MOBILE = re.compile(r"^9\d{4}-\d{4}$")
