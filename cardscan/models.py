@@ -123,6 +123,7 @@ class OcrPage:
     width: int = 0
     height: int = 0
     source: str = ""  # photo file name, for messages
+    lang: str = ""  # the languages it was read with, when not the scan's own (por+eng)
 
     @property
     def text(self) -> str:

@@ -316,3 +316,30 @@ def test_the_read_in_the_cards_language_is_kept_when_it_reads_as_well():
     assert again.text == "São Paulo"
     garbled = FakeEngine(lambda image, psm: OcrPage([Line([Word("S", 0.3, 10, 10, 9, 20)])]))
     assert strategy.read_in_language(card, first, "por+eng", garbled, ReadOptions()) is first
+
+
+def test_a_doubtful_card_read_well_in_its_own_language_is_not_turned(monkeypatch):
+    monkeypatch.setattr(reading, "installed_languages", lambda: ["eng", "spa", "por"])
+    card = CardImage(Path("br.jpg"), np.full((300, 600), 255, np.uint8),
+                     np.zeros((300, 600, 3), np.uint8))
+    printed = ["Assistência Técnica Eletrônica", "Fone +55 11 2294-9484", "contato@adachi.com.br"]
+    langs: list[str] = []
+
+    class ByLanguage(FakeEngine):
+        def read(self, image, lang, *, psm=PAGE_PSM, timeout=60, source=""):
+            langs.append(lang)
+            confidence = 0.93 if lang.startswith("por") else 0.62  # Portuguese read with spa
+            return OcrPage([Line([Word(w, confidence, 10 + 80 * i, 10 + 40 * row, 70, 20)
+                                  for i, w in enumerate(text.split())])
+                            for row, text in enumerate(printed)], width=600, height=300)
+
+    engine = ByLanguage("")
+    read_card, page = strategy.read_card(card, engine, ReadOptions(lang="spa+eng"))
+    assert langs == ["spa+eng", "por+eng"]  # no turn, no other polarity
+    assert page.lang == "por+eng" and read_card.rotation == 0
+    assert "read in por+eng, the card's own language" in read_card.notes
+
+    langs.clear()
+    printed[1] = "Tel +34 912 345 678"  # a Spanish card: spa was the right language
+    strategy.read_card(card, engine, ReadOptions(lang="spa+eng"))
+    assert "por+eng" not in langs and len(langs) > 2  # doubtful: turned and inverted instead

@@ -62,7 +62,7 @@ def read_photo(path: Path, options: ReadOptions, on_card: Callable[[], None] | N
         any_text = any_text or bool(text.strip())
         contact = parse.contact_from(page, options.region)
         lang = strategy.language_for(contact.country, options.lang, installed_languages())
-        if lang:
+        if lang and lang != page.lang:
             again = strategy.read_in_language(card, page, lang, engine, options)
             if again is not page:
                 page, text = again, again.text

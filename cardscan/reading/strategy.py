@@ -13,7 +13,10 @@ A card is read once. Then, judged by how confidently its text was read (``ReadQu
    lines the other read confidently where it found nothing (white text on a coloured band).
 3. **The card's own language.** A card whose country writes a language the scan's languages
    lack (Brazil, Germany, France, Italy...) is read again with that language pack
-   (``COUNTRY_LANGUAGE``), and the new read is kept when it reads about as much as well.
+   (``COUNTRY_LANGUAGE``), and the new read is kept when it reads about as much as well. A
+   doubtful first read of such a card is read in its language before anything else: read well
+   that way, the card was the right way up and no turn or polarity is tried (Portuguese read
+   with Spanish models looks like a card upside down).
 4. **Weak lines.** A line with a weak word (below ``WEAK_WORD``) is cut out, enlarged and read
    again alone, at most ``MAX_REREAD_LINES`` per card; the new reading is kept when it is more
    confident. Tesseract drops the middle of long words at small sizes.
@@ -157,6 +160,15 @@ def read_card(card: CardImage, engine: OcrEngine, options: ReadOptions
     best_card, best_page = card, read(card)
     best = read_quality(best_page)
     first_doubtful = best.mean_confidence < DOUBTFUL_READ
+    if first_doubtful:
+        in_language = _read_in_card_language(card, best_page, engine, options)
+        if in_language is not None and read_quality(in_language).mean_confidence >= DOUBTFUL_READ:
+            # read well in the card's own language: the card was the right way up, and neither
+            # turns nor the other polarity are tried
+            page = reread_weak_lines(card.image, in_language, engine,
+                                     replace(options, lang=in_language.lang))
+            card.notes.append(f"read in {in_language.lang}, the card's own language")
+            return card, replace(page, lang=in_language.lang)
     others = _alternatives(card)
     while best.mean_confidence < DOUBTFUL_READ and (other := next(others, None)) is not None:
         page = read(other)
@@ -177,6 +189,31 @@ def read_card(card: CardImage, engine: OcrEngine, options: ReadOptions
             best_card, best_page, other_page = other_card, other_page, best_page
         best_page = merge_pages(best_page, other_page)
     return best_card, reread_weak_lines(best_card.image, best_page, engine, options)
+
+
+def _read_in_card_language(card: CardImage, page: OcrPage, engine: OcrEngine,
+                           options: ReadOptions) -> OcrPage | None:
+    """A doubtful first read of a card from a country whose language the scan lacks, read
+    again in that language: the new read (its ``lang`` set) when it reads about as much as
+    well (``LANGUAGE_READ_SHARE``, ``LANGUAGE_READ_SLACK``), else None.
+
+    Portuguese read with Spanish models is read at low confidence ('Assistência', 'Manutenção'):
+    it looks like a card turned or inverted, and would cost five more full reads.
+    """
+    from cardscan.parse import contact_from
+    from cardscan.reading import installed_languages
+
+    lang = language_for(contact_from(page, options.region).country, options.lang,
+                        installed_languages())
+    if lang is None:
+        return None
+    again = engine.read(card.image, lang, psm=PAGE_PSM, timeout=options.timeout,
+                        source=card.source.name)
+    before, after = read_quality(page), read_quality(again)
+    if (after.confident_chars < LANGUAGE_READ_SHARE * before.confident_chars
+            or after.mean_confidence < before.mean_confidence - LANGUAGE_READ_SLACK):
+        return None
+    return replace(again, lang=lang)
 
 
 def language_for(country: str, lang: str, installed: Sequence[str]) -> str | None:
@@ -200,7 +237,7 @@ def read_in_language(card: CardImage, page: OcrPage, lang: str, engine: OcrEngin
     before, after = read_quality(page), read_quality(again)
     if (after.confident_chars >= LANGUAGE_READ_SHARE * before.confident_chars
             and after.mean_confidence >= before.mean_confidence - LANGUAGE_READ_SLACK):
-        return again
+        return replace(again, lang=lang)
     return page
 
 
