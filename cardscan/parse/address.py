@@ -19,6 +19,7 @@ from cardscan.parse.lexicon import (
     country_names,
     fold,
     not_a_country_here,
+    region_spelling,
     regions_of,
     words,
 )
@@ -266,7 +267,7 @@ def _repair_numbers(text: str, country: str = "") -> str:
 
 _DEGREE_ORDINAL = re.compile(r"(?<=\d)°(?=\s?[A-Za-zÀ-ÿ]|\s*$|\s*,)")
 _NUMERO_STAR = re.compile(r"\bN\*\s?(?=\d)")
-_STRASSE_MISREAD = re.compile(r"(?<=[a-zäöü])stra[fb]e(?=\s+\d)")
+_STRASSE_MISREAD = re.compile(r"(?<=[a-zäöü])stra[fbB]e(?=\s+\d)")
 _CO_HASH_MISREAD = re.compile(
     r"^((?:Cl|Cll|Calle|Cra|Kr|Carrera|Av|Avenida|Ak|Ac|Tv|Transversal|Dg|Diagonal)\.?\s\d{1,3}[A-Z]?\s)"
     r"4\s(?=\d{1,3}[A-Z]?-\d{1,3}\b)", re.I)
@@ -494,6 +495,8 @@ def parse_lines(lines: list[str], country: str) -> Address:
             address.city, street_parts[-1] = tail, head
     address.street = ", ".join(p for p in street_parts if p)
     address.city = city_spelling(address.city) or address.city
+    if address.region and not re.search(r"[^\x00-\x7f]", address.region):  # accents OCR dropped
+        address.region = region_spelling(address.region, country) or address.region
     if not address.country_code and country:
         address.country_code = country
     return address

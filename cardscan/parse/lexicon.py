@@ -108,6 +108,23 @@ def _city_spellings() -> dict[str, str]:
     return table
 
 
+@cache
+def _region_spellings(country: str) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for ln in _lines("regions.txt"):
+        code, _, names = ln.partition("\t")
+        if code.strip() == country:
+            for item in names.split(","):
+                if item.strip():
+                    table.setdefault(fold(item.strip()), item.strip())
+    return table
+
+
+def region_spelling(name: str, country: str) -> str | None:
+    """A listed region of ``country`` as the lexicon spells it ('Yucatan' -> 'Yucatán'), or None."""
+    return _region_spellings(country).get(fold(name.strip(" .")))
+
+
 def city_spelling(name: str, misread: bool = False) -> str | None:
     """A listed city as the lexicon spells it ('Sao Paulo', 'SÁO PAULO' -> 'São Paulo'), or None.
 
