@@ -241,7 +241,7 @@ def find_urls(text: str, mail_hosts: frozenset[str] = frozenset()) -> list[Found
     out: list[Found] = []
     text = _MISREAD_SLASHES.sub(r"\1//", text)  # same length: spans stay valid
     for m in _URL_RE.finditer(text):
-        raw = m.group(1).rstrip(".,;:")
+        raw = _www_misread(m.group(1).rstrip(".,;:"))
         host = re.sub(r"^https?://", "", raw, flags=re.I).split("/", 1)[0]
         host = _repair_tld(host) if host.rsplit(".", 1)[-1].isdigit() is False else host
         if not _domain_ok(host):
@@ -258,6 +258,15 @@ def find_urls(text: str, mail_hosts: frozenset[str] = frozenset()) -> list[Found
             continue
         out.append(Found(absolute_url(raw), m.start(1), m.start(1) + len(raw)))
     return out
+
+
+# 'wuw.', 'avww.', 'vww.' before a host: OCR's reading of 'www.' (two or more w/v among w, v, u, a)
+_WWW_MISREAD = re.compile(r"^((?:https?://)?)(?!www\.)(?=(?:[^.]*[wv]){2})[wvua]{2,4}\.(?=[a-z0-9\-]+\.[a-z]{2,})",
+                          re.I)
+
+
+def _www_misread(raw: str) -> str:
+    return _WWW_MISREAD.sub(r"\1www.", raw)
 
 
 def find_handles(text: str) -> list[tuple[Found, str]]:
