@@ -343,3 +343,21 @@ def test_a_doubtful_card_read_well_in_its_own_language_is_not_turned(monkeypatch
     printed[1] = "Tel +34 912 345 678"  # a Spanish card: spa was the right language
     strategy.read_card(card, engine, ReadOptions(lang="spa+eng"))
     assert "por+eng" not in langs and len(langs) > 2  # doubtful: turned and inverted instead
+
+
+def test_a_whole_photo_that_reads_only_a_logo_is_tried_turned_and_inverted():
+    crop = np.full((300, 500, 3), 200, np.uint8)
+    card = CardImage(Path("two-tone.jpg"), np.full((300, 500), 255, np.uint8), crop,
+                     detected=False)
+
+    def page(*lines: str) -> OcrPage:
+        return OcrPage([Line([Word(w, 0.95, 10 + 90 * i, 10 + 40 * row, 80, 20)
+                              for i, w in enumerate(text.split())])
+                        for row, text in enumerate(lines)], width=500, height=300)
+
+    answers = iter([page("MITCHELL"), page("|||"),  # as found, then turned 180 degrees
+                    page("Kimberly Kennedy", "Chief Financial Officer", "Mitchell Corp.",
+                         "kimberly.kennedy@mitchell.com", "(206) 390-1004")])
+    engine = FakeEngine(lambda image, psm: next(answers, page("x")))
+    _, read = strategy.read_card(card, engine, ReadOptions())
+    assert "kimberly.kennedy@mitchell.com" in read.text

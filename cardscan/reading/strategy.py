@@ -6,6 +6,8 @@ A card is read once. Then, judged by how confidently its text was read (``ReadQu
 1. **Turns and polarity.** A doubtful read (mean confidence below ``DOUBTFUL_READ``) is read
    again turned 180 degrees, with the other polarity, both, then turned 90 and 270 degrees,
    most likely mistakes first, until one reads well; the read with most confident text wins.
+   A whole photo (no outline) whose read holds only a few confident words (``THIN_READ_CHARS``:
+   a logo on a two-tone card) is tried the same ways while it stays that thin.
    Text turned the wrong way still gives Tesseract output, but as low-confidence fragments:
    upright text scored 0.8-0.95 on the cards measured, the same card turned 0.2-0.5.
 2. **The other polarity, the right way up.** A card misread at first is also read with the
@@ -160,6 +162,8 @@ def read_card(card: CardImage, engine: OcrEngine, options: ReadOptions
     best_card, best_page = card, read(card)
     best = read_quality(best_page)
     first_doubtful = best.mean_confidence < DOUBTFUL_READ
+    # a whole photo that gives a few confident words (a logo) may be a card turned or inverted
+    thin = not card.detected and best.confident_chars < THIN_READ_CHARS
     if first_doubtful:
         in_language = _read_in_card_language(card, best_page, engine, options)
         if in_language is not None and read_quality(in_language).mean_confidence >= DOUBTFUL_READ:
@@ -170,12 +174,13 @@ def read_card(card: CardImage, engine: OcrEngine, options: ReadOptions
             card.notes.append(f"read in {in_language.lang}, the card's own language")
             return card, replace(page, lang=in_language.lang)
     others = _alternatives(card)
-    while best.mean_confidence < DOUBTFUL_READ and (other := next(others, None)) is not None:
+    while ((best.mean_confidence < DOUBTFUL_READ or (thin and best.confident_chars < THIN_READ_CHARS))
+           and (other := next(others, None)) is not None):
         page = read(other)
         quality = read_quality(page)
         if reads_better(quality, best):
             best_card, best_page, best = other, page, quality
-    if first_doubtful:
+    if first_doubtful or thin:
         # The card was misread at first: once its way up is found, its other polarity is read
         # that way up too (a card that is half a dark panel is easily misjudged), the richer
         # one is kept, and it is completed with what the other read where it found nothing.
