@@ -539,8 +539,13 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
         # a title printed on two lines right below one another ('Senior Vice President', 'of Sales')
     remaining = [s for s in remaining if not s.used]
     if not contact.department and (title_seg or name_seg):  # a department goes with a person
+        # a line listing what the company does ('web solutions | software development') is a
+        # tagline: a department is printed alone, or beside a title
         units = [s for s in remaining if ct.is_department(s.rest)
-                 and ct.matches_domain(s.rest, ctx.domain_cores) < 0.85]
+                 and ct.matches_domain(s.rest, ctx.domain_cores) < 0.85
+                 and not any(o is not s and o.line_index == s.line_index and o.rest
+                             and not ct.is_department(o.rest) and not ct.title_hits(o.rest)
+                             for o in ctx.segments)]
         if units:
             # the department is printed next to the title (or the name): the nearest such line
             anchor = title_seg or name_seg

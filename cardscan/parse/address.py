@@ -299,7 +299,7 @@ def find_address(segments: list[Segment], country: str) -> AddressResult | None:
         i for i, s in enumerate(segments)
         if s.line_index in block_lines and s.rest and not s.used and not _looks_unrelated(s.rest)
     })
-    lines = _join_by_line([segments[i] for i in indexes])
+    lines = [_repair_numbers(line, country) for line in _join_by_line([segments[i] for i in indexes])]
     address = parse_lines(lines, country)
     if not address:
         return None
@@ -374,7 +374,7 @@ def _join_by_line(segments: list[Segment]) -> list[str]:
     last = None
     for seg in segments:
         if last is not None and seg.line_index == last:
-            lines[-1] += ", " + seg.rest
+            lines[-1] += (" | " if seg.after_bar else ", ") + seg.rest  # as printed
         else:
             lines.append(seg.rest)
         last = seg.line_index

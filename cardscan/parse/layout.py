@@ -27,6 +27,7 @@ class Segment:
     used: bool = False  # claimed by an email, phone, url or address
     rest: str = ""  # the text left after contact details were cut out
     tags: set[str] = field(default_factory=set)
+    after_bar: bool = False  # printed after a '|' on its line (an address keeps the bar)
 
     def __post_init__(self) -> None:
         if not self.rest:
@@ -68,10 +69,12 @@ def segments_from_page(page: OcrPage) -> list[Segment]:
     for index, line in enumerate(page.lines):
         for group in _split_words(line.words):
             sub = Line(group)
-            for piece in _SEPARATORS.split(sub.text):
+            pieces = re.split(f"({_SEPARATORS.pattern})", sub.text)
+            for separator, piece in zip(["", *pieces[1::2]], pieces[::2], strict=True):
                 text = clean(piece)
                 if text:
-                    out.append(Segment(text, index, float(sub.height), sub.top, sub.left, sub.confidence))
+                    out.append(Segment(text, index, float(sub.height), sub.top, sub.left, sub.confidence,
+                                       after_bar=separator.strip() == "|"))
     return out
 
 
