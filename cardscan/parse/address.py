@@ -14,6 +14,7 @@ from cardscan.models import Address
 from cardscan.parse.country import AR_CPA, BR_CEP, CA_POSTAL, PT_POSTAL, UK_POSTCODE, US_STATE_ZIP
 from cardscan.parse.layout import Segment
 from cardscan.parse.lexicon import (
+    NUMBERED_STREET_TYPES,
     OCR_DIGITS,
     city_spelling,
     country_names,
@@ -194,14 +195,20 @@ def _is_region(chunk: str, country: str) -> bool:
     )
 
 
+def _town_and_region(text: str, country: str) -> tuple[str, str] | None:
+    """A listed town followed by its region's name or code ('Bogotá D.C.'): (town, region)."""
+    words_ = text.split()
+    if len(words_) > 1 and _is_region(words_[-1], country) and city_spelling(" ".join(words_[:-1])):
+        return " ".join(words_[:-1]), words_[-1]
+    return None
+
+
 def _town_alone(text: str, country: str) -> bool:
     """A listed town, maybe with its region after it ('Santiago', 'Bogotá D.C.')."""
-    words_ = text.strip(" ,").split()
-    if not words_ or len(words_) > 4:
+    text = text.strip(" ,")
+    if not text or len(text.split()) > 4:
         return False
-    if city_spelling(" ".join(words_)):
-        return True
-    return len(words_) > 1 and _is_region(words_[-1], country) and bool(city_spelling(" ".join(words_[:-1])))
+    return bool(city_spelling(text) or _town_and_region(text, country))
 
 
 def line_score(text: str, country: str) -> float:
@@ -269,8 +276,7 @@ _DEGREE_ORDINAL = re.compile(r"(?<=\d)°(?=\s?[A-Za-zÀ-ÿ]|\s*$|\s*,)")
 _NUMERO_STAR = re.compile(r"\bN\*\s?(?=\d)")
 _STRASSE_MISREAD = re.compile(r"(?<=[a-zäöü])stra[fbB]e(?=\s+\d)")
 _CO_HASH_MISREAD = re.compile(
-    r"^((?:Cl|Cll|Calle|Cra|Kr|Carrera|Av|Avenida|Ak|Ac|Tv|Transversal|Dg|Diagonal)\.?\s\d{1,3}[A-Z]?\s)"
-    r"4\s(?=\d{1,3}[A-Z]?-\d{1,3}\b)", re.I)
+    rf"^((?:{NUMBERED_STREET_TYPES})\.?\s\d{{1,3}}[A-Z]?\s)4\s(?=\d{{1,3}}[A-Z]?-\d{{1,3}}\b)", re.I)
 
 
 def find_address(segments: list[Segment], country: str) -> AddressResult | None:
@@ -608,10 +614,9 @@ def _parse_city_line(line: str, country: str, address: Address, street_parts: li
             address.city = candidates[0]
     if address.city and address.region and address.city == address.region:
         address.region = ""
-    town = address.city.split()
-    if not address.region and len(town) > 1 and _is_region(town[-1], country) \
-            and city_spelling(" ".join(town[:-1])):
-        address.city, address.region = " ".join(town[:-1]), town[-1]  # 'Bogotá D.C.'
+    split = None if address.region else _town_and_region(address.city, country)
+    if split:
+        address.city, address.region = split  # 'Bogotá D.C.'
     for chunk in after:
         if _NEIGHBOURHOOD.match(chunk):
             street_parts.append(chunk)

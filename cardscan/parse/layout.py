@@ -11,7 +11,8 @@ from cardscan.models import Line, OcrPage, Word
 
 # Characters that logos and icons turn into (phone/mail glyphs, bullets, frames).
 _STRAY = re.compile(r"^[^\w@+(\[{'\"’¿¡]+|[^\w).\]}'\"’/]+$")
-_SEPARATORS = re.compile(r"\s*(?:\||•|·|●|▪|■|◆|♦|¦|\s{3,}|\t)\s*")
+# captured: a piece printed after a '|' remembers it
+_SEPARATORS = re.compile(r"(\s*(?:\||•|·|●|▪|■|◆|♦|¦|\s{3,}|\t)\s*)")
 
 
 @dataclass
@@ -69,7 +70,7 @@ def segments_from_page(page: OcrPage) -> list[Segment]:
     for index, line in enumerate(page.lines):
         for group in _split_words(line.words):
             sub = Line(group)
-            pieces = re.split(f"({_SEPARATORS.pattern})", sub.text)
+            pieces = _SEPARATORS.split(sub.text)
             for separator, piece in zip(["", *pieces[1::2]], pieces[::2], strict=True):
                 text = clean(piece)
                 if text:

@@ -53,12 +53,12 @@ def by_country(name: str) -> dict[str, str]:
 @cache
 def regions_of(country: str) -> frozenset[str]:
     """Folded region names and codes of one country."""
-    out = set()
-    for ln in _lines("regions.txt"):
-        code, _, names = ln.partition("\t")
-        if code.strip() == country:
-            out.update(fold(n.strip()).replace(".", "") for n in names.split(",") if n.strip())
-    return frozenset(out)
+    return frozenset(key.replace(".", "") for key in _region_spellings(country))
+
+
+#: Street types abbreviated before a street's number in Colombia and Latin America ('Cl. 112',
+#: 'Cra. 7', 'Av. 9'): a regex alternation, for the phone finder and the address repairs.
+NUMBERED_STREET_TYPES = "Cl|Cll|Calle|Cra|Kr|Carrera|Av|Avda|Avenida|Ak|Ac|Tv|Transversal|Dg|Diagonal"
 
 
 _LANGS = ("es", "pt", "fr", "de", "it", "ca")

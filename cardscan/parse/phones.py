@@ -10,7 +10,7 @@ import phonenumbers
 from phonenumbers import PhoneNumberType, ValidationResult
 
 from cardscan.models import PhoneType
-from cardscan.parse.lexicon import OCR_DIGITS, deaccent, fold
+from cardscan.parse.lexicon import NUMBERED_STREET_TYPES, OCR_DIGITS, deaccent, fold
 
 # Digits as OCR may print them: O/o for 0 and l/I for 1 are repaired only in labelled numbers.
 CANDIDATE = re.compile(
@@ -117,8 +117,7 @@ def _not_a_phone(printed: str, before: str, region: str = "") -> bool:
 
 
 # 'Cl. 112 4 9-17' ('#' read as '4'), 'Av. 9 951': digits right after a street type are the address
-_STREET_TYPE_BEFORE = re.compile(
-    r"(?:^|\s)(?:Cl|Cll|Calle|Cra|Kr|Carrera|Av|Avda|Avenida|Tv|Dg|Diagonal|Transversal)\.?\s*$", re.I)
+_STREET_TYPE_BEFORE = re.compile(rf"(?:^|\s)(?:{NUMBERED_STREET_TYPES})\.?\s*$", re.I)
 
 
 _BR_LOCAL_MOBILE = re.compile(r"^9\d{4}-\d{4}$")

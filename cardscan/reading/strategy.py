@@ -199,8 +199,7 @@ def read_card(card: CardImage, engine: OcrEngine, options: ReadOptions
 def _read_in_card_language(card: CardImage, page: OcrPage, engine: OcrEngine,
                            options: ReadOptions) -> OcrPage | None:
     """A doubtful first read of a card from a country whose language the scan lacks, read
-    again in that language: the new read (its ``lang`` set) when it reads about as much as
-    well (``LANGUAGE_READ_SHARE``, ``LANGUAGE_READ_SLACK``), else None.
+    again in that language: the new read (its ``lang`` set) when it ``reads_as_well``, else None.
 
     Portuguese read with Spanish models is read at low confidence ('Assistência', 'Manutenção'):
     it looks like a card turned or inverted, and would cost five more full reads.
@@ -214,11 +213,7 @@ def _read_in_card_language(card: CardImage, page: OcrPage, engine: OcrEngine,
         return None
     again = engine.read(card.image, lang, psm=PAGE_PSM, timeout=options.timeout,
                         source=card.source.name)
-    before, after = read_quality(page), read_quality(again)
-    if (after.confident_chars < LANGUAGE_READ_SHARE * before.confident_chars
-            or after.mean_confidence < before.mean_confidence - LANGUAGE_READ_SLACK):
-        return None
-    return replace(again, lang=lang)
+    return replace(again, lang=lang) if reads_as_well(again, page) else None
 
 
 def language_for(country: str, lang: str, installed: Sequence[str]) -> str | None:
@@ -239,11 +234,15 @@ def read_in_language(card: CardImage, page: OcrPage, lang: str, engine: OcrEngin
     again = engine.read(card.image, lang, psm=PAGE_PSM, timeout=options.timeout,
                         source=card.source.name)
     again = reread_weak_lines(card.image, again, engine, replace(options, lang=lang))
-    before, after = read_quality(page), read_quality(again)
-    if (after.confident_chars >= LANGUAGE_READ_SHARE * before.confident_chars
-            and after.mean_confidence >= before.mean_confidence - LANGUAGE_READ_SLACK):
-        return replace(again, lang=lang)
-    return page
+    return replace(again, lang=lang) if reads_as_well(again, page) else page
+
+
+def reads_as_well(in_language: OcrPage, first: OcrPage) -> bool:
+    """Whether a read in the card's own language reads about as much as the first, as well
+    (``LANGUAGE_READ_SHARE``, ``LANGUAGE_READ_SLACK``)."""
+    before, after = read_quality(first), read_quality(in_language)
+    return (after.confident_chars >= LANGUAGE_READ_SHARE * before.confident_chars
+            and after.mean_confidence >= before.mean_confidence - LANGUAGE_READ_SLACK)
 
 
 def reads_better(candidate: ReadQuality, best: ReadQuality) -> bool:
