@@ -56,6 +56,7 @@ class CardCrop:
     rotation: int = 0  # degrees clockwise applied to make the card upright
     notes: list[str] = field(default_factory=list)  # what was done to it, for the report
     qr_codes: list[QrCode] = field(default_factory=list)  # found on the upright card
+    dark: bool | None = None  # light text on a dark card (None: not measured yet)
 
 
 @dataclass

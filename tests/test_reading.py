@@ -63,6 +63,19 @@ def test_photo_option_keeps_the_crop_as_the_contact_photo(tmp_path):
     assert result.crop_jpeg is None
 
 
+def test_the_same_pixels_are_read_once_in_each_language():
+    engine = FakeEngine("Ana Gil")
+    once = strategy.ReadOnce(engine)
+    card = np.full((60, 200), 255, np.uint8)
+    first = once.read(card, "spa+eng")
+    assert once.read(card.copy(), "spa+eng") is first  # the same pixels: no second call
+    once.read(card, "por+eng")
+    once.read(card, "spa+eng", psm=7)
+    card[10:20, 10:50] = 0
+    once.read(card, "spa+eng")
+    assert len(engine.calls) == 4
+
+
 def test_photo_without_text_is_a_failure(tmp_path):
     with pytest.raises(NoCardError, match="no text found"):
         reading.read_photo(card_photo(tmp_path), ReadOptions(), engine=FakeEngine(""))

@@ -226,6 +226,35 @@ def test_dark_cards_are_inverted_light_ones_are_not() -> None:
     assert not any("inverted" in n for n in notes)
 
 
+def test_a_dark_card_is_measured_once_and_stays_dark_through_the_stages() -> None:
+    pixels, _ = imagegen.single_card_photo(1, dark=True)
+    [crop] = detect.find_cards(photo_of(pixels))
+    assert crop.dark is True
+    upright = orient.upright(crop)
+    assert upright.dark is True
+    card = enhance.prepare(upright)
+    assert card.inverted and np.median(card.image) > 150
+
+
+def test_the_quick_measures_agree_with_the_exact_ones() -> None:
+    rng = np.random.default_rng(3)
+    gray = cv2.GaussianBlur(rng.integers(0, 256, (300, 500), dtype=np.uint8), (0, 0), 3)
+    for share in (0.05, 0.5, 0.95):
+        assert abs(ink.gray_level(gray, share) - np.percentile(gray, 100 * share)) <= 1
+    bgr = rng.integers(0, 256, (40, 60, 3), dtype=np.uint8)
+    assert np.array_equal(ink.whiteness(bgr), bgr.min(axis=2))
+    mask = ink.ink_mask(cv2.cvtColor(imagegen.render_card(imagegen.CARD_TEXTS[0]).image,
+                                     cv2.COLOR_BGR2GRAY))
+    count, _, stats = ink.blobs(mask)
+    exact = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    assert count == exact[0] > 20 and np.array_equal(stats, exact[2])
+    for shape, long_side in (((1200, 1600), 900), ((3024, 4032), 900), ((500, 300), 700)):
+        image = cv2.resize(gray, shape[::-1])
+        small, exact_small = ink.thumbnail(image, long_side), ink.shrink(image, long_side)
+        assert small.shape == exact_small.shape
+        assert abs(float(small.mean()) - float(exact_small.mean())) < 1
+
+
 def test_small_text_is_upscaled_and_shadows_flattened() -> None:
     card = imagegen.render_card(imagegen.CARD_TEXTS[0]).image
     small = cv2.resize(card, None, fx=0.45, fy=0.45, interpolation=cv2.INTER_AREA)

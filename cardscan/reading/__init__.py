@@ -39,7 +39,7 @@ def read_photo(path: Path, options: ReadOptions, on_card: Callable[[], None] | N
     from cardscan.reading import detect, enhance, load, strategy
 
     timers = Timers()
-    engine = timers.engine(engine or default_engine())
+    engine = strategy.ReadOnce(timers.engine(engine or default_engine()))
     path = Path(path)
     with timers.stage("decode"):
         photo = load.load(path)

@@ -16,7 +16,16 @@ import cv2
 import numpy as np
 
 from cardscan.models import CardCrop, Photo
-from cardscan.reading.ink import ink_mask, letter_height, rotate_small, shrink, weighted_median
+from cardscan.reading.ink import (
+    gray_level,
+    ink_mask,
+    is_dark,
+    letter_height,
+    rotate_small,
+    shrink,
+    thumbnail,
+    weighted_median,
+)
 
 #: Card images are rendered at about 300 DPI: 1050 px on the long side of an 85 mm card.
 CARD_LONG_SIDE = 1050
@@ -41,13 +50,16 @@ def find_cards(photo: Photo) -> list[CardCrop]:
     """
     pixels = photo.pixels
     scale = min(1.0, DETECT_LONG_SIDE / max(pixels.shape[:2]))
-    small = shrink(pixels, DETECT_LONG_SIDE)
+    small = thumbnail(pixels, DETECT_LONG_SIDE)
     cards: list[CardCrop] = []
     for quad in reading_order(detect_quads(small)):
         crop = warp(pixels, quad / scale)
-        if not letter_height(ink_mask(cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY))):
+        gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+        dark = is_dark(gray)
+        if not letter_height(ink_mask(gray, dark)):
             continue  # a logo box or a picture, not a card: no text inside
-        cards.append(CardCrop(photo.path, crop, len(cards), True, notes=["card outline found"]))
+        cards.append(CardCrop(photo.path, crop, len(cards), True, notes=["card outline found"],
+                              dark=dark))
     return cards or [whole_photo(photo)]
 
 
@@ -129,7 +141,7 @@ def _plausible(quad: np.ndarray, image_area: float) -> bool:
 def _edge_masks(gray: np.ndarray) -> list[np.ndarray]:
     """Edge maps at two sensitivities (the second finds faint outlines)."""
     blurred = cv2.GaussianBlur(gray, (5, 5), 0)
-    median = float(np.median(blurred))
+    median = gray_level(blurred)
     masks = []
     for low_factor in (0.66, 0.25):
         low = max(5, int(low_factor * median))
@@ -147,7 +159,8 @@ def _segment_masks(bgr: np.ndarray) -> list[np.ndarray]:
     border = np.concatenate([lab[:band].reshape(-1, 3), lab[-band:].reshape(-1, 3),
                              lab[:, :band].reshape(-1, 3), lab[:, -band:].reshape(-1, 3)])
     table = np.median(border, axis=0)
-    distance = np.linalg.norm(lab - table, axis=2)
+    step = lab - table.astype(np.float32)
+    distance = np.sqrt(np.einsum("ijk,ijk->ij", step, step))
     distance = cv2.normalize(distance, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
     masks = []
     for source in (distance, cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)):

@@ -17,7 +17,16 @@ import cv2
 import numpy as np
 
 from cardscan.models import CardCrop, CardImage, QrCode
-from cardscan.reading.ink import ink_mask, is_dark, letter_height, rotate_quarter, shrink
+from cardscan.reading.ink import (
+    blobs,
+    gray_level,
+    ink_mask,
+    is_dark,
+    letter_height,
+    rotate_quarter,
+    thumbnail,
+    whiteness,
+)
 from cardscan.reading.timers import Timers
 
 #: Letter heights (px) Tesseract reads best; smaller text is upscaled.
@@ -52,8 +61,12 @@ def prepare(crop: CardCrop, invert: bool | None = None) -> CardImage:
     text; what they say is read from the code itself.
     """
     pixels = mask_qr_codes(crop.pixels, crop.qr_codes)
-    gray = cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY)
-    inverted = is_dark(gray) if invert is None else invert
+    if invert is not None:
+        inverted = invert
+    elif crop.dark is not None and not crop.qr_codes:  # a painted-out code can change it
+        inverted = crop.dark
+    else:
+        inverted = is_dark(cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY))
     image, notes = enhance(pixels, outlined=crop.detected, invert=inverted)
     return CardImage(source=crop.source, image=image, crop=crop.pixels, index=crop.index,
                      detected=crop.detected, rotation=crop.rotation, inverted=inverted,
@@ -133,17 +146,17 @@ def enhance(crop: np.ndarray, outlined: bool = True, invert: bool | None = None
     if not panels and not inverted and crop.ndim == 3:
         # whiteness (the darkest channel) tells beige letters from the orange band they sit
         # on, which grey levels cannot when the two are about as bright
-        gray, panels = invert_light_text_panels(gray, crop.min(axis=2), max_area=BAND_MAX_AREA)
+        gray, panels = invert_light_text_panels(gray, whiteness(crop), max_area=BAND_MAX_AREA)
     if panels:
         notes.append(f"inverted {panels} panel{'s' if panels > 1 else ''} of light text")
     if outlined:
         edge = max(2, int(EDGE_BLANK * min(gray.shape[:2])))
-        paper = int(np.median(gray))
+        paper = int(gray_level(gray))
         gray = gray.copy()
         gray[:edge], gray[-edge:], gray[:, :edge], gray[:, -edge:] = paper, paper, paper, paper
     # illumination: divide by the background (text removed by a closing), so the paper is
     # white everywhere; the tone curve below relies on it (it would darken grey paper)
-    small = shrink(gray, 400)
+    small = thumbnail(gray, 400)
     kernel = max(9, (min(small.shape) // 12) | 1)
     background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((kernel, kernel), np.uint8))
     background = cv2.GaussianBlur(background, (0, 0), kernel / 2)
@@ -190,10 +203,10 @@ def invert_light_text_panels(gray: np.ndarray, tone: np.ndarray | None = None,
     and how many panels were turned.
     """
     tone = gray if tone is None else tone
-    small = shrink(tone, PANEL_LONG_SIDE)
+    small = thumbnail(tone, PANEL_LONG_SIDE)
     window = max(15, (min(small.shape) // 12) | 1)
     background = cv2.medianBlur(small, window)
-    paper = float(np.percentile(background, 95))
+    paper = gray_level(background, 0.95)
     darker = (background < paper - PANEL_CONTRAST).astype(np.uint8)
     # big light letters can outweigh the panel under the median: close those holes
     darker = cv2.morphologyEx(darker, cv2.MORPH_CLOSE, np.ones((2 * window, 2 * window), np.uint8))
@@ -289,7 +302,7 @@ def remove_rules(gray: np.ndarray, letter: float) -> tuple[np.ndarray, int, list
     columns: list[int] = []
     count = 0
     for found, is_vertical in ((vertical, True), (horizontal, False)):
-        labels, label_map, stats, _ = cv2.connectedComponentsWithStats(found)
+        labels, label_map, stats = blobs(found)
         for label in range(1, labels):
             x, y, width, height, _ = stats[label]
             # a rule stands clear of text on both sides; a straight run inside a line of

@@ -17,12 +17,40 @@ def shrink(image: np.ndarray, long_side: int) -> np.ndarray:
     return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
 
 
+def thumbnail(image: np.ndarray, long_side: int) -> np.ndarray:
+    """A quick copy at most ``long_side`` pixels on its long side, for measuring tones and
+    outlines, never for reading: averaged by whole-pixel blocks, then resized bilinearly
+    (area averaging by a fractional factor costs ten times as much)."""
+    height, width = image.shape[:2]
+    scale = long_side / max(height, width)
+    if scale >= 1:
+        return image
+    block = int(1 / scale)
+    if block >= 2:
+        image = cv2.resize(image, (width // block, height // block), interpolation=cv2.INTER_AREA)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_LINEAR)
+
+
+def whiteness(bgr: np.ndarray) -> np.ndarray:
+    """The darkest channel of each pixel: white paper is high, any saturated colour is low."""
+    blue, green, red = cv2.split(bgr)
+    return cv2.min(cv2.min(blue, green), red)
+
+
+def gray_level(gray: np.ndarray, share: float = 0.5) -> float:
+    """The grey level below which ``share`` of an 8-bit image's pixels lie (0.5: the median),
+    from its histogram: sorting the pixels costs ten times more."""
+    counts = np.cumsum(cv2.calcHist([gray], [0], None, [256], [0, 256]).ravel())
+    return float(np.searchsorted(counts, counts[-1] * share))
+
+
 def is_dark(gray: np.ndarray) -> bool:
     """True for light text on a dark card: most of the card lies clearly on the dark side
     of the Otsu split (the background is the majority class; text is the minority)."""
-    small = shrink(gray, 700)
+    small = thumbnail(gray, 700)
     threshold, _ = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return float(np.median(small)) < threshold - DARK_MARGIN
+    return gray_level(small) < threshold - DARK_MARGIN
 
 
 def ink_mask(gray: np.ndarray, dark: bool | None = None) -> np.ndarray:
@@ -38,9 +66,20 @@ def ink_mask(gray: np.ndarray, dark: bool | None = None) -> np.ndarray:
     return cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
 
 
+def blobs(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """The 8-connected blobs of a mask: (count with the background, label map, stats).
+
+    Grana's block-based labelling gives the same labels as OpenCV's default, in a third of
+    the time on a card's ink.
+    """
+    count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+        mask, 8, cv2.CV_32S, cv2.CCL_GRANA)
+    return count, labels, stats
+
+
 def letter_height(mask: np.ndarray) -> float:
     """Median height of letter-sized ink blobs (0 when there are none)."""
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    count, _, stats = blobs(mask)
     if count <= 1:
         return 0.0
     h, w = stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_WIDTH]

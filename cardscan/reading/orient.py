@@ -35,13 +35,17 @@ def upright(crop: CardCrop, exif_rotation: int = 0) -> CardCrop:
     """Turn a card upright: text-line axis, small deskew, then 0/180 by the ascender check."""
     pixels = crop.pixels
     gray = cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY)
-    dark = is_dark(gray)  # turning the card does not change it
-    rotation = 90 if is_sideways(ink_mask(gray, dark)) else 0
-    pixels, gray = rotate_quarter(pixels, rotation), rotate_quarter(gray, rotation)
-    angle = skew_angle(ink_mask(gray, dark))
+    dark = is_dark(gray) if crop.dark is None else crop.dark  # turning does not change it
+    mask = ink_mask(gray, dark)
+    rotation = 90 if is_sideways(mask) else 0
+    if rotation:
+        pixels, gray = rotate_quarter(pixels, rotation), rotate_quarter(gray, rotation)
+        mask = ink_mask(gray, dark)
+    angle = skew_angle(mask)
     if angle:
         pixels, gray = rotate_small(pixels, angle), rotate_small(gray, angle)
-    if upside_down_score(ink_mask(gray, dark)) < 0:
+        mask = ink_mask(gray, dark)
+    if upside_down_score(mask) < 0:
         pixels = rotate_quarter(pixels, 180)
         rotation = (rotation + 180) % 360
     notes = list(crop.notes)
@@ -51,7 +55,8 @@ def upright(crop: CardCrop, exif_rotation: int = 0) -> CardCrop:
         notes.append(f"deskewed {angle:.1f} degrees")
     if exif_rotation and rotation:
         notes.append(f"EXIF asked for {exif_rotation} degrees; the text disagreed")
-    return replace(crop, pixels=pixels, rotation=(crop.rotation + rotation) % 360, notes=notes)
+    return replace(crop, pixels=pixels, rotation=(crop.rotation + rotation) % 360, notes=notes,
+                   dark=dark)
 
 
 def text_axis_score(mask: np.ndarray) -> float:

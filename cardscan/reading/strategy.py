@@ -31,6 +31,7 @@ A card is read once. Then, judged by how confidently its text was read (``ReadQu
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
@@ -86,6 +87,28 @@ SECOND_OPINION_SLACK = 0.05
 #: An outline whose text reads well but holds fewer letters and digits than this is thin for a
 #: business card (a logo box, a QR code's label, a picture's caption): the whole photo is read too.
 THIN_READ_CHARS = 40
+
+
+class ReadOnce:
+    """An ``OcrEngine`` that reads the same pixels the same way once: asked again (a doubtful
+    card read in its own language, then again once its country is parsed), it gives the first
+    page back. Tesseract reads the same image the same way; the call costs a full read."""
+
+    def __init__(self, engine: OcrEngine) -> None:
+        self.inner = engine
+        self._pages: dict[tuple, OcrPage] = {}
+
+    def read(self, image: np.ndarray, lang: str, *, psm: int = PAGE_PSM, timeout: float = 60,
+             source: str = "") -> OcrPage:
+        pixels = np.ascontiguousarray(image)
+        key = (pixels.shape, lang, psm, hashlib.blake2b(pixels.data, digest_size=16).digest())
+        if key not in self._pages:
+            self._pages[key] = self.inner.read(image, lang, psm=psm, timeout=timeout,
+                                               source=source)
+        return self._pages[key]
+
+    def warm_up(self, lang: str) -> None:
+        self.inner.warm_up(lang)
 
 
 def read_quality(page: OcrPage) -> ReadQuality:
