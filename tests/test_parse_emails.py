@@ -15,3 +15,11 @@ def test_an_at_lost_to_a_space_before_a_free_mail_host_is_put_back():
 
 def test_a_label_before_a_free_mail_host_is_no_address():
     assert emails("Ana Gil\nEmail gmail.com") == []
+
+
+def test_an_at_read_as_a_letter_before_a_distinct_free_mail_host_is_put_back():
+    assert emails("Ricardo Nogueira\nricknog39dgmail.com") == ["ricknog39@gmail.com"]
+    assert emails("Ana Gil\nana.gilQhotmail.com.br") == ["ana.gil@hotmail.com.br"]
+    # a website that merely ends like a free-mail host is no address
+    assert emails("Ana Gil\nwww.redmail.com") == []
+    assert emails("Ana Gil\nwww.agmail.com") == []

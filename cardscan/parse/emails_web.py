@@ -21,10 +21,20 @@ _AT_GLYPH = re.compile(r"[©®@]|\(a\)|\(@\)")
 _PAREN_AT = (re.compile(r"(?<=[\w.\-])\([OQ0](?=[\w\-]+\.[A-Za-z]{2,})"),
              re.compile(r"(?<=[\w.\-])\((?=[\w\-]+\.[A-Za-z]{2,})"))
 _FREE_MAIL_HOSTS = "|".join(sorted(FREE_MAIL, key=len, reverse=True))
+_FREE_MAIL_TLD = r"\.(?:com|net|es|mx|br|co|ar|fr|de|it|uk)(?:\.[a-z]{2})?"
 _JUNK_BEFORE_FREE_MAIL = re.compile(
     rf"(?<![\w.])(?!(?:e-?mail|mail|correo)\b)(?P<local>[A-Za-z0-9][\w.\-]*?[A-Za-z0-9])"
     rf"(?:[^\w\s.\-]\w??| )"
-    rf"(?P<host>(?:{_FREE_MAIL_HOSTS})\.(?:com|net|es|mx|br|co|ar|fr|de|it|uk)(?:\.[a-z]{{2}})?)\b",
+    rf"(?P<host>(?:{_FREE_MAIL_HOSTS}){_FREE_MAIL_TLD})\b",
+    re.I,
+)
+#: Free-mail hosts no other name ends with: an '@' read as a letter right before one is safe to
+#: put back ('ricknog39dgmail.com'); 'mail.com' or 'web.de' end too many ordinary domains.
+_DISTINCT_FREE_MAIL = ("gmail", "googlemail", "hotmail", "outlook", "yahoo", "icloud",
+                       "protonmail", "yandex")
+_AT_LETTER_BEFORE_FREE_MAIL = re.compile(
+    rf"(?<![\w.])(?!www\.)(?P<local>[A-Za-z0-9][\w.\-]*?[A-Za-z0-9])[dQq]"
+    rf"(?P<host>(?:{'|'.join(_DISTINCT_FREE_MAIL)}){_FREE_MAIL_TLD})\b",
     re.I,
 )
 # A space OCR inserts after a dot inside the local part: 'felix. villanueva@x.mx' (not after a
@@ -139,13 +149,15 @@ def find_emails(text: str, known_domains: frozenset[str] = frozenset(),
         return out
     # '@' read as junk in front of a free-mail host: 'ricknog39(4gmail.com', or lost to a
     # space: 'dimariorestaurante gmail.com'. The host is unmistakable, so the junk (which holds
-    # at least one character no address has) or the space is the '@'.
-    for m in _JUNK_BEFORE_FREE_MAIL.finditer(fixed):
-        email = valid_email(f"{m.group('local')}@{m.group('host')}")
-        if email:
-            out.append(Found(email, m.start(), m.end(), True))
-    if out:
-        return out
+    # at least one character no address has) or the space is the '@'; so is a 'd' or 'Q' glued
+    # to a host no other name ends with ('ricknog39dgmail.com').
+    for pattern in (_JUNK_BEFORE_FREE_MAIL, _AT_LETTER_BEFORE_FREE_MAIL):
+        for m in pattern.finditer(fixed):
+            email = valid_email(f"{m.group('local')}@{m.group('host')}")
+            if email:
+                out.append(Found(email, m.start(), m.end(), True))
+        if out:
+            return out
     # '@' read as a bracket and a round letter: 'rita.serna(Osegura.es'. The bracket never
     # belongs to an address, so replacing it (with or without the letter) is safe to try.
     for glyph in _PAREN_AT:
