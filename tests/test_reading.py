@@ -317,18 +317,32 @@ def test_a_card_is_read_again_in_its_countrys_language_when_the_scan_lacks_it():
     assert strategy.language_for("BR", "spa+eng", ["eng", "spa"]) is None  # pack not installed
 
 
-def test_the_read_in_the_cards_language_is_kept_when_it_reads_as_well():
+def test_the_read_in_the_cards_language_is_kept_when_it_reads_as_well(monkeypatch):
+    monkeypatch.setattr(reading, "installed_languages", lambda: ["eng", "spa", "por"])
     card = CardImage(Path("sp.jpg"), np.full((200, 600), 255, np.uint8),
                      np.zeros((200, 600, 3), np.uint8))
-    first = OcrPage([Line([Word("Sao", 0.9, 10, 10, 40, 20), Word("Paulo", 0.9, 60, 10, 60, 20)])])
 
-    def read(image: np.ndarray, psm: int) -> OcrPage:
-        return OcrPage([Line([Word("São", 0.91, 10, 10, 40, 20), Word("Paulo", 0.9, 60, 10, 60, 20)])])
+    def page(text: str, confidence: float) -> OcrPage:
+        return OcrPage([Line([Word(w, confidence, 10 + 90 * i, 10 + 40 * row, 80, 20)
+                              for i, w in enumerate(line.split())])
+                        for row, line in enumerate(text.splitlines())], width=600, height=200)
 
-    again = strategy.read_in_language(card, first, "por+eng", FakeEngine(read), ReadOptions())
-    assert again.text == "São Paulo"
-    garbled = FakeEngine(lambda image, psm: OcrPage([Line([Word("S", 0.3, 10, 10, 9, 20)])]))
-    assert strategy.read_in_language(card, first, "por+eng", garbled, ReadOptions()) is first
+    first = page("Sao Paulo - SP\nRua Augusta 1200\nFone +55 11 2294-9484", 0.9)
+    again = page("São Paulo - SP\nRua Augusta 1200\nFone +55 11 2294-9484", 0.91)
+    langs: list[str] = []
+
+    class ByLanguage(FakeEngine):
+        def read(self, image, lang, *, psm=PAGE_PSM, timeout=60, source=""):
+            langs.append(lang)
+            return first if lang == "spa+eng" else again
+
+    read_card, read = strategy.read_card(card, ByLanguage(""), ReadOptions(lang="spa+eng"))
+    assert read.text.startswith("São Paulo") and read.lang == "por+eng"
+    assert langs == ["spa+eng", "por+eng"]  # no weak line, so no line read in either
+    assert "read again in por+eng, the card's own language" in read_card.notes
+    garbled = page("S", 0.3)
+    assert strategy.read_in_card_language(card, first, FakeEngine(lambda i, p: garbled),
+                                          ReadOptions()) is first
 
 
 def test_a_doubtful_card_read_well_in_its_own_language_is_not_turned(monkeypatch):

@@ -53,7 +53,7 @@ def read_photo(path: Path, options: ReadOptions, on_card: Callable[[], None] | N
                - (timers.seconds.get("ocr", 0.0) - ocr_before))
     sha256 = photo.sha256
     del photo, cards, crops  # the full-size pixels are no longer needed: keep the worker's memory low
-    parse_started, ocr_before = time.perf_counter(), timers.seconds.get("ocr", 0.0)
+    parse_started = time.perf_counter()
     scanned_at = utc_now()
     results: list[CardResult] = []
     any_text = False
@@ -61,13 +61,6 @@ def read_photo(path: Path, options: ReadOptions, on_card: Callable[[], None] | N
         text = page.text
         any_text = any_text or bool(text.strip())
         contact = parse.contact_from(page, options.region)
-        lang = strategy.language_for(contact.country, options.lang, installed_languages())
-        if lang and lang != page.lang:
-            again = strategy.read_in_language(card, page, lang, engine, options)
-            if again is not page:
-                page, text = again, again.text
-                contact = parse.contact_from(page, options.region)
-                card.notes.append(f"read again in {lang} (a card from {contact.country or '?'})")
         if card.qr_codes:  # a vCard's fields win over OCR's; a URL is the website or a profile
             findings = qr.contact_from_qr([code.payload for code in card.qr_codes], options.region)
             contact = qr.merge_qr(contact, findings)
@@ -81,9 +74,7 @@ def read_photo(path: Path, options: ReadOptions, on_card: Callable[[], None] | N
             contact.photo_jpeg = crop
         results.append(CardResult(contact, source, text, crop if options.keep_crops else None,
                                   card.detected, list(card.notes)))
-    # a read in the card's own language is OCR, not parsing
-    timers.add("parse", time.perf_counter() - parse_started
-               - (timers.seconds.get("ocr", 0.0) - ocr_before))
+    timers.add("parse", time.perf_counter() - parse_started)
     if not results:
         raise NoCardError("no contact details found" if any_text else "no text found", path)
     figures = timers.as_dict()

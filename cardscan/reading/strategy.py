@@ -15,7 +15,8 @@ A card is read once. Then, judged by how confidently its text was read (``ReadQu
    lines the other read confidently where it found nothing (white text on a coloured band).
 3. **The card's own language.** A card whose country writes a language the scan's languages
    lack (Brazil, Germany, France, Italy...) is read again with that language pack
-   (``COUNTRY_LANGUAGE``), and the new read is kept when it reads about as much as well. A
+   (``COUNTRY_LANGUAGE``) before its weak lines are, and the new read is kept when it reads
+   about as much as well (its weak lines are then read in that language). A
    doubtful first read of such a card is read in its language before anything else: read well
    that way, the card was the right way up and no turn or polarity is tried (Portuguese read
    with Spanish models looks like a card upside down).
@@ -188,8 +189,8 @@ def read_card(card: CardImage, engine: OcrEngine, options: ReadOptions
     # a whole photo that gives a few confident words (a logo) may be a card turned or inverted
     thin = not card.detected and best.confident_chars < THIN_READ_CHARS
     if first_doubtful:
-        in_language = _read_in_card_language(card, best_page, engine, options)
-        if in_language is not None and read_quality(in_language).mean_confidence >= DOUBTFUL_READ:
+        in_language = read_in_card_language(card, best_page, engine, options)
+        if in_language.lang and read_quality(in_language).mean_confidence >= DOUBTFUL_READ:
             # read well in the card's own language: the card was the right way up, and neither
             # turns nor the other polarity are tried
             page = reread_weak_lines(card.image, in_language, engine,
@@ -216,27 +217,34 @@ def read_card(card: CardImage, engine: OcrEngine, options: ReadOptions
         if reads_better(read_quality(other_page), best):
             best_card, best_page, other_page = other_card, other_page, best_page
         best_page = merge_pages(best_page, other_page)
-    return best_card, reread_weak_lines(best_card.image, best_page, engine, options)
+    in_language = read_in_card_language(best_card, best_page, engine, options)
+    if in_language is not best_page:
+        best_card.notes.append(f"read again in {in_language.lang}, the card's own language")
+    # weak lines are read once, in the languages the card is read in
+    return best_card, reread_weak_lines(best_card.image, in_language, engine,
+                                        replace(options, lang=in_language.lang or options.lang))
 
 
-def _read_in_card_language(card: CardImage, page: OcrPage, engine: OcrEngine,
-                           options: ReadOptions) -> OcrPage | None:
-    """A doubtful first read of a card from a country whose language the scan lacks, read
-    again in that language: the new read (its ``lang`` set) when it ``reads_as_well``, else None.
+def read_in_card_language(card: CardImage, page: OcrPage, engine: OcrEngine,
+                          options: ReadOptions) -> OcrPage:
+    """A card from a country whose language the scan lacks, read again in that language: the
+    new read (its ``lang`` set) when it ``reads_as_well`` as ``page``, else ``page``.
 
-    Portuguese read with Spanish models is read at low confidence ('Assistência', 'Manutenção'):
-    it looks like a card turned or inverted, and would cost five more full reads.
+    ``spa+eng`` reads 'São Paulo' as 'Sao Paulo'; Portuguese read with Spanish models is read
+    at low confidence ('Assistência', 'Manutenção') and looks like a card turned or inverted.
     """
     from cardscan.parse import contact_from
     from cardscan.reading import installed_languages
 
+    if page.lang:
+        return page
     lang = language_for(contact_from(page, options.region).country, options.lang,
                         installed_languages())
     if lang is None:
-        return None
+        return page
     again = engine.read(card.image, lang, psm=PAGE_PSM, timeout=options.timeout,
                         source=card.source.name)
-    return replace(again, lang=lang) if reads_as_well(again, page) else None
+    return replace(again, lang=lang) if reads_as_well(again, page) else page
 
 
 def language_for(country: str, lang: str, installed: Sequence[str]) -> str | None:
@@ -249,15 +257,6 @@ def language_for(country: str, lang: str, installed: Sequence[str]) -> str | Non
     if pack is None or pack in lang.split("+") or pack not in installed:
         return None
     return f"{pack}+eng"
-
-
-def read_in_language(card: CardImage, page: OcrPage, lang: str, engine: OcrEngine,
-                     options: ReadOptions) -> OcrPage:
-    """The card read again in its own language; kept when it reads about as much, as well."""
-    again = engine.read(card.image, lang, psm=PAGE_PSM, timeout=options.timeout,
-                        source=card.source.name)
-    again = reread_weak_lines(card.image, again, engine, replace(options, lang=lang))
-    return replace(again, lang=lang) if reads_as_well(again, page) else page
 
 
 def reads_as_well(in_language: OcrPage, first: OcrPage) -> bool:
