@@ -33,6 +33,8 @@ _FIELD_LABEL = re.compile(
     r"^(?:e-?mail|correo|web|website|site|portfolio)$",
     re.I,
 )
+#: A website too broken to read as one ('WWwImicrovidacom bn'): no word starts with 'www'.
+_WEBSITE_REMNANT = re.compile(r"^\W*www", re.I)
 _ONLY_LABEL = re.compile(r"^[\W_]*(?:" + phones._LABEL_WORD + r")?[\W_]*$", re.I)
 _GENERIC_LOCAL = frozenset({
     "info", "contact", "contacto", "contato", "hello", "hola", "ola", "sales", "ventas", "vendas", "admin",
@@ -565,7 +567,7 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
                    if not (name_seg and _email_match(name_seg.rest, [local]) >= 0.5)]
     shop_locals = [local for local in shop_locals if len(local) >= 4 and local not in _GENERIC_LOCAL]
     for seg in remaining:
-        if ct.is_junk(seg.rest):
+        if ct.is_junk(seg.rest) or _WEBSITE_REMNANT.match(seg.rest):
             continue
         text = ct.clean_org(seg.rest)
         n_words = len(text.split())
