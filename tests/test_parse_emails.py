@@ -23,3 +23,12 @@ def test_an_at_read_as_a_letter_before_a_distinct_free_mail_host_is_put_back():
     # a website that merely ends like a free-mail host is no address
     assert emails("Ana Gil\nwww.redmail.com") == []
     assert emails("Ana Gil\nwww.agmail.com") == []
+
+
+def test_a_website_broken_beyond_reading_is_the_domain_of_the_cards_email():
+    card = "Altair Miranda\nWWwImicrovidacom bn\nmicrovida@microvida.com.br"
+    assert [w.url for w in contact_from_text(card, "BR").websites] == [
+        "https://www.microvida.com.br"]
+    # a broken line that spells no domain of the card stays no website
+    card = "Altair Miranda\nWWwIlojasmonaco bn\nmicrovida@microvida.com.br"
+    assert contact_from_text(card, "BR").websites == []

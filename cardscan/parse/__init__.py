@@ -257,7 +257,27 @@ def _take_emails_and_urls(segments: list[Segment], contact: Contact) -> None:
                 kind = social_kind(host)
                 contact.websites.append(Website(hit.value, kind, round(seg.confidence * 0.95, 3)))
             _cut(seg, hit.start, hit.end)
+        _take_broken_website(seg, contact, mail_hosts, seen_urls)
         seg.rest = _FIELD_LABEL.sub("", re.sub(r"\s+", " ", seg.rest).strip(" ,;|-–:")).strip(" ,;|-–:")
+
+
+def _take_broken_website(seg: Segment, contact: Contact, mail_hosts: frozenset[str],
+                         seen_urls: set[str]) -> None:
+    """A website OCR broke beyond reading ('WWwImicrovidacom bn') that spells the domain of the
+    card's e-mail: that domain is the website. Nothing else on a card starts with 'www'."""
+    if not _WEBSITE_REMNANT.match(seg.rest):
+        return
+    letters = re.sub(r"[^a-z0-9]", "", fold(seg.rest))
+    for host in sorted(mail_hosts):
+        core = _domain_core(host)
+        if len(core) < 4 or core in FREE_MAIL or core not in letters:
+            continue
+        url = f"https://www.{host}"
+        if url not in seen_urls and not any(host in w.url.lower() for w in contact.websites):
+            seen_urls.add(url)
+            contact.websites.append(Website(url, social_kind(host), round(seg.confidence * 0.6, 3)))
+        seg.rest = ""
+        return
 
 
 def _take_phones(
