@@ -261,8 +261,10 @@ def _repair_numbers(text: str, country: str = "") -> str:
     """OCR's misreadings in an address line: O, l and I inside a run of digits ('Edif. 1O9');
     'N* 986' for 'N° 986'; 'Bahnhofstrafe' for 'Bahnhofstraße'; in Colombia '# ' read as '4 '
     ('Cl. 112 4 9-17'); where the ordinal indicator is the norm (Spain, Portugal, Brazil), the
-    degree sign for it ('16° andar', '3° B'; Argentine cards print both)."""
+    degree sign for it ('16° andar', '3° B'; Argentine cards print both); a comma after a
+    house number read as a semicolon ('Antigo 2806; Sala 6')."""
     text = _MISREAD_NUMBER.sub(lambda m: m.group(0).translate(OCR_DIGITS), text)
+    text = _NUMBER_SEMICOLON.sub(",", text)
     text = _NUMERO_STAR.sub("N° ", text)
     text = _STRASSE_MISREAD.sub("straße", text)
     if country == "CO":
@@ -272,6 +274,7 @@ def _repair_numbers(text: str, country: str = "") -> str:
     return text
 
 
+_NUMBER_SEMICOLON = re.compile(r"(?<=\d);(?=\s)")
 _DEGREE_ORDINAL = re.compile(r"(?<=\d)°(?=\s?[A-Za-zÀ-ÿ]|\s*$|\s*,)")
 _NUMERO_STAR = re.compile(r"\bN\*\s?(?=\d)")
 _STRASSE_MISREAD = re.compile(r"(?<=[a-zäöü])stra[fbB]e(?=\s+\d)")
