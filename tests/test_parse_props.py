@@ -87,6 +87,17 @@ def test_font_size_picks_the_name_over_a_name_shaped_line() -> None:
     assert contact.title == "Directora de Ventas"
 
 
+def test_short_words_read_at_low_confidence_are_debris_not_a_name() -> None:
+    def page(name: str, confidence: float) -> OcrPage:
+        return OcrPage(lines=[_line("Eletrônica Adachi Ltda.", 20, 40), _line(name, 80, 36, confidence),
+                              _line("Assistência Técnica especializada", 140, 20),
+                              _line("Tel. (11) 2294-9484", 200, 18),
+                              _line("bo.xu@adachi.com.br", 240, 18)], width=1000, height=400)
+
+    assert not contact_from(page("ro rd", 0.2), "BR").name
+    assert contact_from(page("Bo Xu", 0.9), "BR").name.full == "Bo Xu"
+
+
 def test_two_columns_split_by_the_gap_between_words() -> None:
     left = _line("Raúl Vidal", 20, 30)
     right = _line("raul@vidal.es", 20, 20, left=700)
