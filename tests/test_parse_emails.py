@@ -32,3 +32,10 @@ def test_a_website_broken_beyond_reading_is_the_domain_of_the_cards_email():
     # a broken line that spells no domain of the card stays no website
     card = "Altair Miranda\nWWwIlojasmonaco bn\nmicrovida@microvida.com.br"
     assert contact_from_text(card, "BR").websites == []
+
+
+def test_an_at_read_as_a_space_and_a_round_letter_before_the_cards_domain_is_put_back():
+    card = "Christopher Kelly\nchristopher. kelly Qduke.com\nwww.duke.com"
+    assert emails(card) == ["christopher.kelly@duke.com"]
+    # a word before a domain the card prints, with no letter for the '@', is no address
+    assert emails("Christopher Kelly\nVisit duke.com\nwww.duke.com") == []

@@ -131,7 +131,7 @@ def find_emails(text: str, known_domains: frozenset[str] = frozenset(),
     ``mail_hosts`` are the domains of the card's e-mail addresses: one printed alone is the
     website, no address with a lost '@'."""
     out: list[Found] = []
-    fixed = normalise_email_text(text)
+    fixed = normalise_email_text(_at_before_known_domain(text, known_domains))
     repaired_any = fixed != text
     for m in EMAIL_RE.finditer(fixed):
         raw = m.group(0).rstrip(".-")
@@ -185,6 +185,15 @@ def find_emails(text: str, known_domains: frozenset[str] = frozenset(),
                 best, start = f"{before.group(1)}.{best}", before.start(1)
             out.append(Found(best, start, m.end(), True))
     return out
+
+
+def _at_before_known_domain(text: str, known_domains: frozenset[str]) -> str:
+    """'christopher. kelly Qduke.com' beside 'www.duke.com': an '@' read as a space and a round
+    letter, right before a domain the card prints (a space alone is no '@': 'Visit duke.com')."""
+    if not known_domains or "@" in text:
+        return text
+    hosts = "|".join(re.escape(d) for d in sorted(known_domains, key=len, reverse=True))
+    return re.sub(rf"(?<=[A-Za-z0-9_\-])\s+[QO0q](?=(?:{hosts})\b)", "@", text, flags=re.I)
 
 
 #: Letters OCR reads for '@' (the round part kept, the tail lost or misread).
