@@ -11,11 +11,13 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from cardscan.models import OcrPage
 from cardscan.tesseract import PAGE_PSM, OcrEngine
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: The stages in the order a photo travels (``ocr_calls`` is a count, every other one seconds).
 STAGES = ("decode", "detect", "orient", "enhance", "strategy", "ocr", "ocr_calls", "parse",

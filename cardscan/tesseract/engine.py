@@ -34,9 +34,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any, Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cardscan.errors import MissingDependencyError, OcrError
 from cardscan.models import OcrPage
@@ -49,6 +47,9 @@ from cardscan.tesseract.probing import (
     tesseract_cmd,
 )
 from cardscan.tesseract.tsv import page_from_rows, parse_tsv
+
+if TYPE_CHECKING:  # numpy loads in the processes that read photos, not in every command
+    import numpy as np
 
 __all__ = ["CHILD_ENV", "DPI", "LINE_PSM", "PAGE_PSM", "OcrEngine", "TesseractEngine",
            "default_engine"]
@@ -98,6 +99,8 @@ class TesseractEngine:
 
     def warm_up(self, lang: str) -> None:
         """A tiny blank page loads the language models into this process's helper."""
+        import numpy as np
+
         try:
             self.rows(np.full((48, 48), 255, np.uint8), lang, timeout=60)
         except Exception:  # warming is an optimisation; the real call reports any error
@@ -252,6 +255,8 @@ def serve() -> None:
 
 
 def _recognise(api: Any, image: np.ndarray) -> list[dict[str, Any]]:
+    import numpy as np
+
     image = np.ascontiguousarray(image)
     channels = 1 if image.ndim == 2 else image.shape[2]
     if channels == 3:
