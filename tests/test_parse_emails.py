@@ -39,3 +39,11 @@ def test_an_at_read_as_a_space_and_a_round_letter_before_the_cards_domain_is_put
     assert emails(card) == ["christopher.kelly@duke.com"]
     # a word before a domain the card prints, with no letter for the '@', is no address
     assert emails("Christopher Kelly\nVisit duke.com\nwww.duke.com") == []
+
+
+def test_a_website_misread_beside_its_email_domain_takes_that_domain():
+    card = "Ana Gil\nana@robledo.com\nhttps:/www.robiedo.com"
+    assert [w.url for w in contact_from_text(card, "ES").websites] == ["https://www.robledo.com"]
+    # another company's website stays as printed
+    card = "Ana Gil\nana@robledo.com\nwww.partner-hotel.com"
+    assert [w.url for w in contact_from_text(card, "ES").websites] == ["https://www.partner-hotel.com"]

@@ -216,8 +216,9 @@ def line_score(text: str, country: str) -> float:
     score = 0.0
     if _is_street(text):
         score += 2
-    elif text.split() and _street_word(text.split()[0]) and len(text.split()) > 1:
-        score += 0.8
+    elif text.split() and _street_word(text.split()[0]) and len(text.split()) > 1 \
+            and re.search(r"[^\W\d_]{3}|\d", text.split(maxsplit=1)[1]):
+        score += 0.8  # a street type and a name ('Rua Augusta'), no 'R SA' left by a logo
     text = _repair_postal(text)
     if _LABELLED_POSTAL.search(text) or UK_POSTCODE.search(text) or US_STATE_ZIP.search(text):
         score += 2

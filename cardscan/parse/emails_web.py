@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -230,16 +231,26 @@ def _guess_at(token: str, known_domains: frozenset[str], card_words: frozenset[s
     return None
 
 
+#: What OCR reads for a character of a host name ('l' as '1', 'I', 'i' or '|'; 'o' as '0').
+_HOST_MISREADS = {"l": "1Ii|", "o": "0"}
+
+
+def known_host(host: str, known: Iterable[str]) -> str:
+    """``host``, or the host the card prints elsewhere that it is a misreading of:
+    'robiedo.com' beside 'caridad@robledo.com' is 'robledo.com' (never the other way round)."""
+    if host in known:
+        return host
+    for other in sorted(known):
+        if len(other) == len(host) and all(h == o or h in _HOST_MISREADS.get(o, "")
+                                           for h, o in zip(host, other, strict=True)):
+            return other
+    return host
+
+
 def _match_known_domain(email: str, known: frozenset[str]) -> str:
     """Repair l/1 and O/0 in an email's domain when the card prints the right domain elsewhere."""
     local, _, domain = email.partition("@")
-    if domain in known or not known:
-        return email
-    table = str.maketrans({"1": "l", "0": "o", "I": "l", "|": "l"})
-    for other in known:
-        if domain.translate(table) == other.translate(table):
-            return f"{local}@{other}"
-    return email
+    return f"{local}@{known_host(domain, known)}"
 
 
 def absolute_url(raw: str) -> str:
@@ -263,7 +274,16 @@ def find_urls(text: str, mail_hosts: frozenset[str] = frozenset()) -> list[Found
     text = _MISREAD_SLASHES.sub(r"\1//", text)  # same length: spans stay valid
     for m in _URL_RE.finditer(text):
         raw = _www_misread(m.group(1).rstrip(".,;:"))
+        # 'https:/www.x.com': a slash lost, the scheme left before the host
+        lost = _SCHEME_LEFT.search(text, 0, m.start(1)) if raw.lower().startswith("www") else None
+        start = lost.start() if lost else m.start(1)
         host = re.sub(r"^https?://", "", raw, flags=re.I).split("/", 1)[0]
+        bare = host.lower().removeprefix("www.")
+        if mail_hosts and bare not in mail_hosts:
+            right = known_host(bare, mail_hosts)
+            if right != bare:  # the website, misread, of the card's e-mail domain
+                raw = raw[: raw.lower().index(bare)] + right + raw[raw.lower().index(bare) + len(bare):]
+                host = host[: len(host) - len(bare)] + right
         host = _repair_tld(host) if host.rsplit(".", 1)[-1].isdigit() is False else host
         if not _domain_ok(host):
             continue
@@ -277,8 +297,11 @@ def find_urls(text: str, mail_hosts: frozenset[str] = frozenset()) -> list[Found
         if not has_marker and any(c.isupper() for c in host[1:]) and not host.isupper() \
                 and host.lower() not in mail_hosts:
             continue
-        out.append(Found(absolute_url(raw), m.start(1), m.start(1) + len(raw)))
+        out.append(Found(absolute_url(raw), start, m.start(1) + len(m.group(1).rstrip(".,;:"))))
     return out
+
+
+_SCHEME_LEFT = re.compile(r"(?i)https?:/?$")
 
 
 # 'wuw.', 'avww.', 'vww.' before a host: OCR's reading of 'www.' (two or more w/v among w, v, u, a)
