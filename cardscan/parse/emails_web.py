@@ -282,7 +282,8 @@ def find_urls(text: str, mail_hosts: frozenset[str] = frozenset()) -> list[Found
         if mail_hosts and bare not in mail_hosts:
             right = known_host(bare, mail_hosts)
             if right != bare:  # the website, misread, of the card's e-mail domain
-                raw = raw[: raw.lower().index(bare)] + right + raw[raw.lower().index(bare) + len(bare):]
+                at = raw.lower().index(bare)
+                raw = raw[:at] + right + raw[at + len(bare):]
                 host = host[: len(host) - len(bare)] + right
         host = _repair_tld(host) if host.rsplit(".", 1)[-1].isdigit() is False else host
         if not _domain_ok(host):
