@@ -1,5 +1,8 @@
-"""Company lines without the specks OCR reads beside them."""
+"""Company lines without the specks OCR reads beside them; the company among a card's lines."""
 
+from cardscan.models import Line, OcrPage, Word
+from cardscan.parse import company_title as ct
+from cardscan.parse import contact_from, contact_from_text
 from cardscan.parse.company_title import clean_org
 
 
@@ -13,3 +16,39 @@ def test_real_words_and_numbers_of_a_company_stay():
     assert clean_org("Hotel 5 Estrellas") == "Hotel 5 Estrellas"
     assert clean_org("Studio No. 5") == "Studio No. 5"
     assert clean_org("Industrias y Cía. S.A.") == "Industrias y Cía. S.A."
+
+
+def _line_at(text: str, top: int, height: int, left: int) -> Line:
+    words, x = [], left
+    for token in text.split():
+        words.append(Word(token, 0.95, x, top, height * len(token) * 3 // 5, height))
+        x += height * (len(token) + 1) * 3 // 5
+    return Line(words)
+
+
+def test_a_company_in_small_print_above_its_address_is_the_company() -> None:
+    # the logo repeats part of the name in small print; the whole name heads the address block
+    page = OcrPage([
+        _line_at("MEXICAN GRILL", 150, 15, 280),
+        _line_at("CHRIS SALCEDO", 280, 24, 50),
+        _line_at("APPRENTICE", 330, 20, 50),
+        _line_at("DIRECT 650.462.9154", 410, 20, 86),
+        _line_at("CHIPOTLE MEXICAN GRILL, IP", 1020, 18, 171),
+        _line_at("2675 EL CAMINO REAL", 1060, 17, 171),
+        _line_at("PALO ALTO, CA 94306", 1100, 18, 172),
+    ], width=1050, height=1200)
+    contact = contact_from(page, "US")
+    assert contact.org == "CHIPOTLE MEXICAN GRILL"
+    assert contact.name.family == "Salcedo"
+
+
+def test_ai_read_as_al_is_mended_in_titles_and_departments_only() -> None:
+    assert ct.capital_ai("Cloud & Al Department") == "Cloud & AI Department"
+    assert ct.capital_ai("Head of Al Research") == "Head of AI Research"
+    assert ct.capital_ai("Atención Al Cliente") == "Atención Al Cliente"
+    assert ct.clean_department("Cloud & Al Department q") == "Cloud & AI Department"
+    contact = contact_from_text("Chris Smith\nSenior Researcher\nCloud & Al Department\n"
+                                "chris.smith@contoso.com", "US")
+    assert contact.department == "Cloud & AI Department"
+    assert contact_from_text("Al Mansouri Trading LLC\nKhalid Al Mansouri\nSales Manager",
+                             "AE").name.family.startswith("Al")

@@ -58,6 +58,7 @@ class _Context:
     domain_cores: list[str]
     domain_labels: list[str]  # the registered names of those domains, as written ('acme-robotics')
     free_locals: list[str]  # local parts of free-mail addresses ('dimariorestaurante' @gmail.com)
+    address_head: Segment | None = None  # the first line of the postal address
 
 
 def page_from_text(text: str) -> OcrPage:
@@ -115,6 +116,8 @@ def contact_from(page: OcrPage, region: str = "ES") -> Contact:
         for i in found.segments:
             segments[i].used = True
             segments[i].rest = ""
+    head = min((segments[i] for i in found.segments), key=lambda seg: seg.line_index) \
+        if found else None
     domains = [h for h in hosts if h.split(".")[0] not in FREE_MAIL]
     ctx = _Context(
         segments=segments,
@@ -126,6 +129,7 @@ def contact_from(page: OcrPage, region: str = "ES") -> Contact:
         domain_labels=[_domain_label(h) for h in _company_hosts(contact)],
         free_locals=[e.address.split("@")[0] for e in contact.emails
                      if e.address.split("@", 1)[1].split(".")[0] in FREE_MAIL],
+        address_head=head,
     )
     _take_people_fields(ctx, contact)
     for email in contact.emails:
@@ -434,6 +438,25 @@ def _split_name_and_title(segs: list[Segment], email_locals: list[str]) -> list[
     return out
 
 
+def _heads_address(seg: Segment, ctx: _Context) -> bool:
+    """The line right above the postal address, aligned with it (within a letter height)."""
+    head = ctx.address_head
+    return head is not None and seg.line_index == head.line_index - 1 \
+        and abs(seg.left - head.left) <= max(seg.height, head.height, 1.0)
+
+
+def _repeated_by_another(text: str, seg: Segment, remaining: list[Segment]) -> bool:
+    """Whether the line's words are printed again inside another line, or it holds another's."""
+    own = ct.tokens(text)
+    for other in remaining:
+        if other is seg or ct.is_junk(other.rest):
+            continue
+        theirs = ct.tokens(ct.clean_org(other.rest))
+        if len(theirs) <= 6 and (_words_inside(own, theirs) or _words_inside(theirs, own)):
+            return True
+    return False
+
+
 def _words_inside(short: list[str], long: list[str]) -> bool:
     return len(long) > len(short) and any(long[i:i + len(short)] == short for i in range(len(long)))
 
@@ -556,7 +579,7 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
         title_text = ct.clean_title(title_seg.rest)
         head, sep, tail = title_text.partition(",")
         if sep and ct.department_hits(tail) and not ct.title_hits(tail):
-            title_text, contact.department = head.strip(), tail.strip()
+            title_text, contact.department = head.strip(), ct.clean_department(tail)
             contact.confidence["department"] = round(title_seg.confidence * 0.75, 3)
         contact.title = title_text
         how = 0.9 if ct.title_hits(title_text) > 1 else 0.8
@@ -576,7 +599,7 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
             # the department is printed next to the title (or the name): the nearest such line
             anchor = title_seg or name_seg
             seg = min(units, key=lambda s: abs(s.line_index - anchor.line_index) if anchor else s.line_index)
-            contact.department = seg.rest
+            contact.department = ct.clean_department(seg.rest)
             beside = anchor is not None and abs(seg.line_index - anchor.line_index) <= 1
             sure = 0.8 if ct.department_hits(seg.rest) or beside else 0.65
             contact.confidence["department"] = round(seg.confidence * sure, 3)
@@ -619,6 +642,10 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
         if n_words <= 5 and all(w[:1].isupper() or w[:1].isdigit() or fold(w) in names.PARTICLES or w == "&"
                                 for w in text.split()):
             score += 0.5
+        if _heads_address(seg, ctx) and not re.search(r"\d", text):
+            score += 0.8  # 'CHIPOTLE MEXICAN GRILL' / '2675 El Camino Real': the company heads its address
+        if _repeated_by_another(text, seg, remaining):
+            score += 0.8  # a logo repeats part of the company's name ('MEXICAN GRILL')
         score += 1.0 * relative_size(seg) / 1.5 + (0.6 if seg.height >= max(s.height for s in segs) else 0.0)
         score += 0.4 if seg.line_index == lines[0] else 0.0
         if n_words > 6:

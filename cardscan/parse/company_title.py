@@ -139,11 +139,44 @@ _UNIT_HEADS = frozenset({"departamento", "department", "departament", "dept", "d
                          "vicepresidencia", "presidencia", "ufficio", "servizio", "reparto"})
 
 
-def clean_title(text: str) -> str:
-    """A title as printed, without two OCR slips: '&' read as '8' or '8:' between two title words
-    ('Founder 8: CEO'), and one word read twice, once where it is printed and once more at the
-    other end of the line ('Nutzfahrzeuge Verkaufsberater Volkswagen Nutzfahrzeuge')."""
+# Words beside which a printed 'AI' (artificial intelligence) stands in a title or a department;
+# OCR reads its capital I as a small l ('Cloud & Al Department'), unlike the Spanish 'al'
+# ('Atención al Cliente') or the Arabic 'Al' of a name.
+_AI_NEIGHBOURS = frozenset({"&", "and", "+", "/", "of", "for", "in", "head", "department", "dept",
+                            "engineer", "engineering", "research", "researcher", "lab", "labs",
+                            "team", "product", "platform", "solutions", "architect", "lead",
+                            "specialist", "scientist", "strategy", "innovation", "division",
+                            "group", "consultant", "developer", "officer", "ethics", "safety",
+                            "ml", "data", "services", "practice", "cloud"})
+
+
+def capital_ai(text: str) -> str:
+    """'Al' read for 'AI' in a title or a department, beside an English word it goes with."""
     toks = text.split()
+    for i, tok in enumerate(toks):
+        if tok != "Al":
+            continue
+        beside = {fold(t).strip(".,:;()") for t in toks[max(0, i - 1):i] + toks[i + 1:i + 2]}
+        if beside & _AI_NEIGHBOURS:
+            toks[i] = "AI"
+    return " ".join(toks) if "Al" in text else text
+
+
+def clean_department(text: str) -> str:
+    """A department as printed, 'AI' mended (``capital_ai``), without a stray mark or letter
+    OCR read beside its end ('Cloud & AI Department q')."""
+    toks = capital_ai(text.strip(_EDGE_JUNK)).split()
+    while len(toks) > 1 and len(toks[-1]) == 1 and toks[-1] not in "&+":
+        toks.pop()
+    return " ".join(toks)
+
+
+def clean_title(text: str) -> str:
+    """A title as printed, without three OCR slips: '&' read as '8' or '8:' between two title
+    words ('Founder 8: CEO'), 'AI' read 'Al' (``capital_ai``), and one word read twice, once
+    where it is printed and once more at the other end of the line ('Nutzfahrzeuge
+    Verkaufsberater Volkswagen Nutzfahrzeuge')."""
+    toks = capital_ai(text).split()
     for i in range(1, len(toks) - 1):
         if re.fullmatch(r"8[:;.,]?", toks[i]) and (title_hits(toks[i - 1]) or function_hits(toks[i - 1])) \
                 and (title_hits(toks[i + 1]) or function_hits(toks[i + 1])):
