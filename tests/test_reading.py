@@ -117,6 +117,31 @@ def test_a_well_read_card_is_read_once():
     assert best is card and len(engine.calls) == 1
 
 
+def test_a_card_tesseract_read_sideways_comes_back_with_its_lines_across():
+    """Tesseract turns a page of vertical lines by itself: its words come in tall boxes. The
+    card is turned the way it was read, the boxes with it, and weak lines are cut along them."""
+    image = np.zeros((60, 40), np.uint8)  # 40 wide, 60 tall: the lines run down it
+    card = CardImage(Path("side.jpg"), image, np.zeros((60, 40, 3), np.uint8))
+    # three words down the right-hand side, top to bottom, as on a card turned clockwise
+    sideways = OcrPage([Line([Word("Ana", 0.95, 30, 0, 8, 18), Word("Gil", 0.95, 30, 20, 8, 18),
+                              Word("Sanz", 0.7, 30, 40, 8, 20)])], width=40, height=60)
+    strips = []
+
+    def read(image: np.ndarray, psm: int) -> OcrPage:
+        if psm == LINE_PSM:
+            strips.append(image.shape)
+            return OcrPage([])
+        return sideways
+
+    best, page = strategy.read_card(card, FakeEngine(read), ReadOptions())
+    assert strategy.read_sideways(sideways) and not strategy.read_sideways(page)
+    assert best.image.shape == (40, 60) and best.rotation == 270
+    assert [(w.left, w.top, w.width, w.height) for w in page.lines[0].words] == [
+        (0, 2, 18, 8), (20, 2, 18, 8), (40, 2, 20, 8)]
+    assert (page.width, page.height) == (60, 40)
+    assert strips and all(w > h for h, w in strips)  # the weak line cut along its length
+
+
 def test_a_poorly_read_outline_gets_the_whole_photo_as_a_second_opinion(tmp_path):
     """An outline around a logo panel reads little; the whole photo reads the card."""
     photo = Photo(tmp_path / "panel.jpg", np.full((300, 480, 3), 255, np.uint8), "0" * 64)

@@ -105,9 +105,10 @@ def other_polarity(card: CardImage) -> CardImage:
                    notes=[*kept, *notes, "polarity chosen by the text"])
 
 
-def turned(card: CardImage, degrees_cw: int) -> CardImage:
+def turned(card: CardImage, degrees_cw: int, why: str = "the text read better that way"
+           ) -> CardImage:
     """The same card turned by a quarter-turn multiple (a second opinion on its orientation)."""
-    note = f"turned {degrees_cw} degrees more: the text read better that way"
+    note = f"turned {degrees_cw} degrees more: {why}"
     height, width = card.crop.shape[:2]
     codes = [replace(code, corners=turn_points(code.corners, width, height, degrees_cw))
              for code in card.qr_codes]
