@@ -72,6 +72,8 @@ _JP_CITY = re.compile(r"^[A-Z][a-z]+-(?:shi|gun)$")
 # 'Barcelona: Av. Diagonal 640': the office's name before its address.
 _OFFICE_LABEL = re.compile(r"^(?:[A-ZÀ-Ý][\wÀ-ÿ.]*\s?){1,3}:\s+(?=\S)")
 _PAREN = re.compile(r"\(([^)]+)\)")
+#: Bullets OCR reads as letters at the start of a line ('o', 'e', a dot or a dash).
+_BULLET_LETTERS = frozenset({"o", "e", "•", "·", "-", "*", "°"})
 
 
 @dataclass
@@ -310,13 +312,34 @@ def find_address(segments: list[Segment], country: str) -> AddressResult | None:
         if s.line_index in block_lines and s.rest and not s.used and not _looks_unrelated(s.rest)
     })
     lines = [_repair_numbers(line, country) for line in _join_by_line([segments[i] for i in indexes])]
-    address = parse_lines(lines, country)
+    address = parse_lines(_accents_from_twins(lines), country)
     if not address:
         return None
     confidence = sum(segments[i].confidence for i in indexes) / len(indexes)
     shape = 0.92 if address.street and (address.postal_code or address.city) else 0.72
     address.confidence = round(confidence * shape, 3)
     return AddressResult(address, indexes)
+
+
+_WORD = re.compile(r"[A-Za-zÀ-ÿ]{4,}")
+
+
+def _accents_from_twins(lines: list[str]) -> list[str]:
+    """A word printed twice in an address, once with its accent, has it both times: OCR drops
+    an accent far more often than it adds one ('Av. Cangaiba, 2341 - Cangaíba')."""
+    accented = {fold(w): w for line in lines for w in _WORD.findall(line) if fold(w) != w.lower()}
+    if not accented:
+        return lines
+
+    def mend(m: re.Match[str]) -> str:
+        word = m.group(0)
+        twin = accented.get(fold(word))
+        if twin is None or fold(word) != word.lower() or len(twin) != len(word):
+            return word
+        # the twin's letters in this word's case ('CANGAIBA' -> 'CANGAÍBA')
+        return "".join(t.upper() if w.isupper() else t.lower() for w, t in zip(word, twin, strict=True))
+
+    return [_WORD.sub(mend, line) for line in lines]
 
 
 def _alone_or_aligned(segments: list[Segment], i: int, block: list[int]) -> bool:
@@ -391,23 +414,36 @@ def _join_by_line(segments: list[Segment]) -> list[str]:
     return lines
 
 
+def _without_bullet(line: str) -> str:
+    """'o Av. Rio das Pedras' -> 'Av. Rio das Pedras': a bullet read as a letter before a street
+    (or the 'e' of a list of shops: 'e Av. Sapopemba')."""
+    tokens = line.split(maxsplit=2)
+    if len(tokens) == 3 and tokens[0] in _BULLET_LETTERS and _street_word(tokens[1]):
+        return line.split(maxsplit=1)[1]
+    return line
+
+
 def _without_office_label(line: str) -> str:
-    """'Barcelona: Av. Diagonal 640' -> 'Av. Diagonal 640' (not 'Cad. No: 185', a house number)."""
+    """'Barcelona: Av. Diagonal 640' -> 'Av. Diagonal 640' (not 'Cad. No: 185', a house number);
+    'Lojas: o Av. Rio das Pedras, 1553' -> 'Av. Rio das Pedras, 1553'."""
+    line = _without_bullet(line)
     m = _OFFICE_LABEL.match(line)
     if not m or any(_street_word(t) for t in m.group(0).split()):
         return line
-    rest = line[m.end():]
+    rest = _without_bullet(line[m.end():])
     return rest if rest.split() and _street_word(rest.split()[0]) else line
 
 
-def _first_office(lines: list[str], country: str) -> list[str]:
-    """Several offices on one card: the lines of the first one (a street after a postal code starts
-    the next office)."""
-    seen_postal = False
+def _first_office(lines: list[str], country: str, bulleted: list[bool]) -> list[str]:
+    """Several offices on one card: the lines of the first one (a street after a postal code
+    starts the next office, and so does a bulleted street after a street: a list of shops,
+    '• Av. Sapopemba, 2449' below 'Lojas: • Av. Rio das Pedras, 1553')."""
+    seen_postal = seen_street = False
     for i, ln in enumerate(lines):
         street = _is_street(ln) and bool(ln.split()) and _street_word(ln.split()[0])
-        if seen_postal and street:
+        if (seen_postal or (seen_street and bulleted[i])) and street:
             return lines[:i]
+        seen_street = seen_street or street
         if _find_postal(ln, country) and (not _is_street(ln) or "," in ln):
             seen_postal = True
     return lines
@@ -416,8 +452,10 @@ def _first_office(lines: list[str], country: str) -> list[str]:
 def parse_lines(lines: list[str], country: str) -> Address:
     """Split address lines into parts. `country` is the card's likely country (may be '')."""
     address = Address(printed="\n".join(lines))
-    lines = [_without_office_label(ln).strip(" ,;-") for ln in lines if ln.strip(" ,;-")]
-    lines = _first_office(lines, country)
+    lines = [ln for ln in lines if ln.strip(" ,;-")]
+    bulleted = [_without_bullet(ln) != ln for ln in lines]
+    lines = [_without_office_label(ln).strip(" ,;-") for ln in lines]
+    lines = _first_office(lines, country, bulleted)
     kept: list[str] = []
     for ln in lines:
         fixed = _repair_postal(ln)
