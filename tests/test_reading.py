@@ -278,6 +278,17 @@ def test_weak_lines_are_read_again_alone_and_kept_when_more_confident() -> None:
     assert 60 <= again.lines[1].top <= 90  # back in the card's coordinates
 
 
+def test_a_weak_line_read_again_leaves_the_specks_of_its_margin() -> None:
+    """The margin around a line brings a logo's swooshes, read as small letters and bars."""
+    image = np.full((200, 600), 255, np.uint8)
+    page = OcrPage([_line("Eletronica ADACHI Ltda. 12", 20, 0.4)], 600, 200)
+    engine = FakeEngine(lambda strip, psm: OcrPage([Line([
+        Word(text, 0.9, 10 + 60 * i, 8, 50, 30)
+        for i, text in enumerate(["a", "Eletrônica", "ADACHI", "|", "Ltda", "12", "of"])])]))
+    again = strategy.reread_weak_lines(image, page, engine, ReadOptions())
+    assert again.lines[0].text == "Eletrônica ADACHI Ltda 12"
+
+
 def test_a_confident_but_thin_outline_gets_the_whole_photo_too(tmp_path):
     """A logo box reads its short name well; a card holds more than that."""
     photo = Photo(tmp_path / "logo.png", np.full((300, 480, 3), 255, np.uint8), "0" * 64)

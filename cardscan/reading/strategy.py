@@ -403,6 +403,26 @@ def reread_weak_lines(image: np.ndarray, page: OcrPage, engine: OcrEngine,
                       top + round(w.top / LINE_SCALE), round(w.width / LINE_SCALE),
                       round(w.height / LINE_SCALE))
                  for found in again.lines for w in found.words]
+        words = _without_new_specks(words, line)
         if words and Line(words).confidence > line.confidence + LINE_GAIN:
             lines[index] = Line(words)
     return replace(page, lines=lines)
+
+
+def _without_new_specks(words: list[Word], line: Line) -> list[Word]:
+    """A line read again without what its margin added: a mark or one or two small letters at
+    either end, or a mark between words, that the first read did not have ('a Eletrônica ADACHI
+    | Ltda of' for a logo's swooshes)."""
+    before = {word.text for word in line.words}
+
+    def speck(word: Word) -> bool:  # a mark, or one or two small letters
+        letters = "".join(ch for ch in word.text if ch.isalnum())
+        return word.text not in before and (not letters or (len(letters) <= 2 and letters.islower()))
+
+    kept = list(words)
+    while kept and speck(kept[0]):
+        kept.pop(0)
+    while kept and speck(kept[-1]):
+        kept.pop()
+    return [word for word in kept
+            if not (word.text not in before and not any(ch.isalnum() for ch in word.text))]
