@@ -10,6 +10,7 @@ import json
 import shutil
 from pathlib import Path
 
+import cv2
 import pytest
 
 from cardscan.models import CardResult, ReadOptions
@@ -61,3 +62,17 @@ def test_card_running_off_the_frame_at_an_angle() -> None:
     [card] = scan(path)
     assert card.contact.name.plain == expected["fn"]
     assert [e.address for e in card.contact.emails] == expected["emails"]
+
+
+def test_card_whose_edge_fades_into_the_table_in_places_is_outlined() -> None:
+    """A cream card on a light grey desk: its outline is broken where the two tones meet."""
+    from cardscan.reading import detect, ink, load
+
+    path, expected = truth("806010510_264886.jpg")
+    assert expected["org"].startswith("Eletr")
+    small = ink.thumbnail(load.load(path).pixels, detect.DETECT_LONG_SIDE)
+    [quad] = detect.detect_quads(small)
+    share = cv2.contourArea(quad) / small[..., 0].size
+    assert 0.2 < share < 0.3  # the card, not its picture or the desk
+    [card] = scan(path)
+    assert card.contact.org.startswith("Eletr") and "ADACHI" in card.contact.org

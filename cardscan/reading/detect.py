@@ -200,11 +200,34 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def detect_quads(bgr: np.ndarray) -> list[np.ndarray]:
-    """Card outlines in a (small) photo, biggest first, not overlapping each other."""
+    """Card outlines in a (small) photo, biggest first, not overlapping each other.
+
+    When none is found, the faint edge map is tried again with its gaps closed (a card's edge
+    broken where it meets a table of nearly its colour), for one card-sized outline.
+    """
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
-    area = float(gray.shape[0] * gray.shape[1])
+    lab = cv2.cvtColor(cv2.GaussianBlur(bgr, (9, 9), 0), cv2.COLOR_BGR2LAB).astype(np.float32)
+    edges = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 50, 150)
+    edge_masks = _edge_masks(gray)
+    found = _outlines(edge_masks + _segment_masks(bgr), lab, edges)
+    if found:
+        return found
+    closed = cv2.morphologyEx(edge_masks[1], cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    low, high = CLOSED_OUTLINE_SHARE
+    return [quad for quad in _outlines([closed], lab, edges)
+            if low <= cv2.contourArea(quad) / gray.size <= high][:1]
+
+
+#: An outline found only once the edge map's gaps are closed covers this share of the photo:
+#: closing also joins a card's coloured panel, or the texture of a table, into card shapes.
+CLOSED_OUTLINE_SHARE = (0.1, 0.85)
+
+
+def _outlines(masks: list[np.ndarray], lab: np.ndarray, edges: np.ndarray) -> list[np.ndarray]:
+    """The card outlines the masks' contours give (see the module's docstring for the checks)."""
+    area = float(lab.shape[0] * lab.shape[1])
     candidates: list[np.ndarray] = []
-    for mask in _edge_masks(gray) + _segment_masks(bgr):
+    for mask in masks:
         contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
         for contour in contours:
             if cv2.contourArea(cv2.convexHull(contour)) < MIN_CARD_AREA * area:
@@ -212,9 +235,7 @@ def detect_quads(bgr: np.ndarray) -> list[np.ndarray]:
             quad = _quad_from_contour(contour)
             if quad is not None and _plausible(quad, area):
                 candidates.append(quad)
-    lab = cv2.cvtColor(cv2.GaussianBlur(bgr, (9, 9), 0), cv2.COLOR_BGR2LAB).astype(np.float32)
     kept = _non_overlapping([q for q in candidates if outline_support(lab, q) >= MIN_OUTLINE_SUPPORT])
-    edges = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 50, 150)
     return [quad for quad in kept
             if _sits_on_a_surface(edges, quad, [other for other in kept if other is not quad])]
 
