@@ -280,3 +280,12 @@ def test_no_evidence_and_invalid_in_region_keeps_the_number_as_printed_and_flags
                 (text, phone)
         else:
             assert phone.confidence < LOW_CONFIDENCE, (text, phone)
+
+
+def test_a_line_read_at_almost_no_confidence_is_no_name() -> None:
+    """A script typeface read as words ('Ryo Ulncerilimo Geoirtoo' at 0.0-0.3) is no name."""
+    page = OcrPage([Line([_word("Ryo", 40, 10, 40, 0.26), _word("Ulncerilimo", 120, 10, 40, 0.0),
+                          _word("Geoirtoo", 400, 10, 40, 0.0)]),
+                    _line("ALUGUEL DE VESTIDOS PARA NOIVAS", 80, 20),
+                    _line("E-mail: sonaocasa@bol.com.br", 120, 20)])
+    assert not contact_from(page, "BR").name.plain

@@ -289,6 +289,24 @@ def test_a_weak_line_read_again_leaves_the_specks_of_its_margin() -> None:
     assert again.lines[0].text == "Eletrônica ADACHI Ltda 12"
 
 
+def test_a_weak_line_is_read_again_at_a_size_tesseract_reads() -> None:
+    """Small print is enlarged; big letters (a name on an upscaled photo) are not blown up past
+    what Tesseract reads, but brought down to it."""
+    image = np.full((600, 1200), 255, np.uint8)
+    small = Line([Word("alph", 0.5, 10, 20, 80, 20), Word("het.fr", 0.5, 100, 20, 90, 20)])
+    big = Line([Word("Eletronica", 0.5, 10, 200, 800, 100)])
+    sizes = []
+
+    def read(strip: np.ndarray, psm: int) -> OcrPage:
+        sizes.append(strip.shape[0])
+        return OcrPage([])
+
+    strategy.reread_weak_lines(image, OcrPage([small, big], 1200, 600), FakeEngine(read),
+                               ReadOptions())
+    assert sizes[0] > 20 * strategy.LINE_SCALE * 0.9  # the small line, enlarged
+    assert sizes[1] < 200  # the big one (100 px letters, 200 px with its margin) made smaller
+
+
 def test_a_confident_but_thin_outline_gets_the_whole_photo_too(tmp_path):
     """A logo box reads its short name well; a card holds more than that."""
     photo = Photo(tmp_path / "logo.png", np.full((300, 480, 3), 255, np.uint8), "0" * 64)

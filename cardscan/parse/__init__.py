@@ -35,6 +35,9 @@ _FIELD_LABEL = re.compile(
 )
 #: A line of one- and two-letter words read below this confidence is OCR debris, never a name.
 DEBRIS_CONFIDENCE = 0.35
+#: A line read below this confidence is never a name: a script typeface or a drawing read as
+#: words ('Ryo Ulncerilimo Geoirtoo', its words read at 0.0-0.3).
+NAME_FLOOR_CONFIDENCE = 0.2
 #: A website too broken to read as one ('WWwImicrovidacom bn'): no word starts with 'www'.
 _WEBSITE_REMNANT = re.compile(r"^\W*www", re.I)
 _ONLY_LABEL = re.compile(r"^[\W_]*(?:" + phones._LABEL_WORD + r")?[\W_]*$", re.I)
@@ -525,7 +528,8 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
                 continue
             seg.rest = text = trimmed  # 'all Felix Villanueva': OCR read a logo as a short word
         tokens = text.split()
-        if seg.confidence < DEBRIS_CONFIDENCE and all(len(t.strip(".,")) <= 2 for t in tokens):
+        if seg.confidence < NAME_FLOOR_CONFIDENCE or (
+                seg.confidence < DEBRIS_CONFIDENCE and all(len(t.strip(".,")) <= 2 for t in tokens)):
             continue  # 'ro rd' read at 0.2 beside a picture: debris, unlike 'Bo Xu' read at 0.9
         # a shop's free-mail address spells its name run together ('padariabelavista@hotmail.com')
         shop_mail = _spelled_whole(text, ctx.free_locals) and not names.first_given(text)

@@ -79,8 +79,11 @@ WEAK_WORD = 0.75
 WEAK_WORD_CHARS = 3
 #: At most this many lines of a card are read again (each costs a small OCR call).
 MAX_REREAD_LINES = 3
-#: A weak line is enlarged this much before it is read again...
+#: A weak line is enlarged this much before it is read again (at most)...
 LINE_SCALE = 1.6
+#: ... so that its words stand about this tall (pixels): Tesseract reads nothing in a line of
+#: letters enlarged past 150 px (a big name on an upscaled photo), and big lines are shrunk.
+LINE_WORD_HEIGHT = 48
 #: ... and the new reading replaces it when its mean confidence is this much higher.
 LINE_GAIN = 0.03
 #: The whole photo replaces a doubtful outline's read only with this many times its confident
@@ -392,16 +395,16 @@ def reread_weak_lines(image: np.ndarray, page: OcrPage, engine: OcrEngine,
         bottom = min(image.shape[0], max(w.top + w.height for w in line.words) + pad)
         if right - left < 8 or bottom - top < 8:
             continue
-        strip = cv2.resize(image[top:bottom, left:right], None, fx=LINE_SCALE, fy=LINE_SCALE,
-                           interpolation=cv2.INTER_CUBIC)
+        scale = min(LINE_SCALE, max(0.5, LINE_WORD_HEIGHT / max(1, line.height)))
+        strip = cv2.resize(image[top:bottom, left:right], None, fx=scale, fy=scale,
+                           interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA)
         try:
             again = engine.read(strip, options.lang, psm=LINE_PSM, timeout=options.timeout,
                                 source=page.source)
         except OcrError:
             continue
-        words = [Word(w.text, w.confidence, left + round(w.left / LINE_SCALE),
-                      top + round(w.top / LINE_SCALE), round(w.width / LINE_SCALE),
-                      round(w.height / LINE_SCALE))
+        words = [Word(w.text, w.confidence, left + round(w.left / scale),
+                      top + round(w.top / scale), round(w.width / scale), round(w.height / scale))
                  for found in again.lines for w in found.words]
         words = _without_new_specks(words, line)
         if words and Line(words).confidence > line.confidence + LINE_GAIN:
