@@ -72,6 +72,8 @@ class Book:
     def __init__(self, path: Path) -> None:
         self.path = Path(path).expanduser()
         self._cache: dict[Path, _Cached] = {}
+        self._kept_cache_read = False  # the parse cache of an earlier run was looked for
+        self._cache_changed = False  # files were parsed (or went) since it was kept
         self._paths: dict[str, Path] = {}  # UID -> file it was read from (the first one)
         self._scan_cache: tuple[tuple[int, int], dict[str, list[str]]] | None = None
         self._warned: set[str] = set()
@@ -175,7 +177,11 @@ class Book:
     def _load(self) -> list[Contact]:
         if not self.path.is_dir():
             return []
+        if not self._kept_cache_read:
+            self._kept_cache_read = True
+            self._cache = _read_parse_cache(self.path) or self._cache
         seen: set[Path] = set()
+        parsed = 0
         result: list[Contact] = []
         self.problems = {}
         self._paths = {}
@@ -192,6 +198,8 @@ class Book:
             if cached is None or cached.stamp != stamp:
                 cached = self._read_file(file, stamp)
                 self._cache[file] = cached
+                self._cache_changed = True
+                parsed += 1
                 for problem in cached.problems:
                     log.warning("cardscan: skipping unreadable contact %s", problem)
             for problem in cached.problems:
@@ -204,6 +212,9 @@ class Book:
                 result.append(contact)
         for gone in set(self._cache) - seen:
             del self._cache[gone]
+            self._cache_changed = True
+        if parsed >= PARSE_CACHE_MIN_FILES:
+            self._keep_parse_cache()
         if several:
             self._warn_once(f"cardscan: {', '.join(several)} hold several contacts each: all are "
                             "read and kept; `cardscan doctor --fix` gives each its own file")
@@ -212,6 +223,26 @@ class Book:
         if shared:
             self._warn_once(f"cardscan: {'; '.join(shared)}: each is kept and written on its own")
         return result
+
+    def keep_parse_cache(self) -> None:
+        """Keep the contacts read from the book for the next run (see ``parse_cache_path``):
+        a resumed batch, a `list` or a `search` then parses only the files changed since."""
+        self._load()
+        self._keep_parse_cache()
+
+    def _keep_parse_cache(self) -> None:
+        if not self._cache_changed:
+            return
+        target = parse_cache_path(self.path)
+        try:
+            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            data = pickle.dumps({"version": PARSE_CACHE_VERSION, "book": str(self.path.resolve()),
+                                 "files": {file.name: cached for file, cached in self._cache.items()}},
+                                protocol=pickle.HIGHEST_PROTOCOL)
+            atomic_write(target, data)
+            self._cache_changed = False
+        except (OSError, pickle.PicklingError) as exc:  # a cache: the book works without it
+            log.debug("cardscan: parse cache not kept: %s", exc)
 
     def _warn_once(self, message: str) -> None:
         if message not in self._warned:
@@ -442,6 +473,37 @@ class Book:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+#: Bump when what the parse cache holds (``_Cached``, ``Contact``) changes shape.
+PARSE_CACHE_VERSION = 1
+#: A read of the book that parsed this many files keeps them for the next run by itself.
+PARSE_CACHE_MIN_FILES = 20
+
+
+def parse_cache_path(book: Path) -> Path:
+    """Where the contacts parsed from a book are kept between runs: the user's own cache
+    directory (never the book, which other tools share and sync), one file per book."""
+    import platformdirs
+
+    from cardscan.config import APP
+
+    key = hashlib.sha256(str(Path(book).expanduser().resolve()).encode("utf-8")).hexdigest()[:32]
+    return Path(platformdirs.user_cache_dir(APP)) / "books" / f"{key}.pickle"
+
+
+def _read_parse_cache(book: Path) -> dict[Path, _Cached]:
+    """The parse cache of an earlier run (empty when there is none or it cannot be read).
+    Each entry is used only while its file's mtime and size are the ones it was read at."""
+    try:
+        # the user's own cache directory, never the shared book: safe to unpickle
+        data = pickle.loads(parse_cache_path(book).read_bytes())
+        if data.get("version") != PARSE_CACHE_VERSION or data.get("book") != str(book.resolve()):
+            return {}
+        return {book / name: cached for name, cached in data["files"].items()
+                if isinstance(cached, _Cached)}
+    except Exception:  # missing, truncated, from another version: the book is parsed again
+        return {}
 
 
 def _stem(uid: str) -> str:

@@ -294,3 +294,39 @@ def test_get_uid_gives_a_copy_and_sees_changes_made_by_another_process(tmp_path:
     assert book.get_uid(uid).title == "Directora"
     with pytest.raises(NotFoundError):
         book.get_uid("no-such-uid")
+
+
+def test_a_book_read_before_is_read_again_without_parsing_its_vcards(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A resumed batch, `list` or `search` parses only the files changed since the last run."""
+    book = Book(tmp_path / "book")
+    for i in range(3):
+        book.add(person(f"Ana{i}", "Gil", email=f"ana{i}@gil.es", source=f"{i}.jpg"))
+    book.keep_parse_cache()
+    assert store.parse_cache_path(book.path).is_file()
+    parsed: list[str] = []
+    real_read = vcard.read_cards
+    monkeypatch.setattr(vcard, "read_cards", lambda text: parsed.append(text) or real_read(text))
+    assert sorted(c.name.given for c in Book(tmp_path / "book").contacts()) == ["Ana0", "Ana1",
+                                                                                 "Ana2"]
+    assert parsed == []
+    # another tool edits one card: that file alone is parsed again, and its edit is seen
+    edited = next(iter(sorted((tmp_path / "book").glob("*.vcf"))))
+    edited.write_text(edited.read_text().replace("Gil", "Gil Robles"), encoding="utf-8")
+    os.utime(edited, ns=(edited.stat().st_atime_ns, edited.stat().st_mtime_ns + 1_000_000))
+    again = Book(tmp_path / "book").contacts()
+    assert len(parsed) == 1 and sum(c.name.family == "Gil Robles" for c in again) == 1
+
+
+def test_a_broken_or_foreign_parse_cache_is_ignored(tmp_path: Path) -> None:
+    book = Book(tmp_path / "book")
+    book.add(person("Ana", "Gil", email="ana@gil.es"))
+    target = store.parse_cache_path(book.path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(b"\x80\x05not a pickle")
+    assert [c.name.given for c in Book(tmp_path / "book").contacts()] == ["Ana"]
+    other = Book(tmp_path / "other")
+    other.add(person("Eva", "Sanz", email="eva@sanz.es"))
+    other.keep_parse_cache()
+    target.write_bytes(store.parse_cache_path(other.path).read_bytes())  # another book's cache
+    assert [c.name.given for c in Book(tmp_path / "book").contacts()] == ["Ana"]

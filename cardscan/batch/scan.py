@@ -113,6 +113,8 @@ def _scan(paths: Sequence[Path], options: ScanOptions, book: Book, progress: Pro
         progress.advance()
     outcomes.sort(key=lambda o: (o.order, o.source.card_index))
     failures.sort(key=lambda f: f.order)
+    if tasks:
+        book.keep_parse_cache()  # the batch resumes, and the book is listed, without parsing it
     return ScanSummary(outcomes, failures, photos, time.monotonic() - started)
 
 
