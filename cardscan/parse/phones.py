@@ -293,9 +293,16 @@ def find_phones(
             continue  # an unlabelled short run of digits is a street number, a code, a price
         grouped = label is not None or (_looks_formatted(printed) and n_digits >= 8)
         tried = fallback if fallback and grouped else regions
-        for piece in _split_run_together(printed, plus, regions):
-            resolved = resolve(piece, bool(plus) or piece.startswith("+"), tried, label is not None,
-                               previous, len(regions), evidenced)
+        pieces = [(piece, resolve(piece, bool(plus) or piece.startswith("+"), tried,
+                                  label is not None, previous, len(regions), evidenced))
+                  for piece in _split_run_together(printed, plus, regions)]
+        icon = _ICON_DIGIT.match(printed)
+        if icon and not plus and all(resolved is None for _, resolved in pieces):
+            # '8 99679-9468': the phone icon before it read as a digit
+            piece = printed[icon.end():]
+            pieces = [(piece, resolve(piece, False, tried, label is not None, previous,
+                                      len(regions), evidenced))]
+        for piece, resolved in pieces:
             if resolved is None:
                 continue
             number, confidence = resolved
@@ -319,6 +326,10 @@ def find_phones(
             previous = hit
         last_end = m.end()
     return hits
+
+
+#: A lone digit and a space before a number: a phone icon read as a digit ('8 99679-9468').
+_ICON_DIGIT = re.compile(r"^\d\s+(?=\(?\d)")
 
 
 def _one_misread_digit(printed: str) -> bool:
