@@ -406,12 +406,31 @@ def _beside_title(seg: Segment, segs: list[Segment]) -> bool:
     return False
 
 
+#: 'Gerente: Paulo Reis', 'Contato: Maria Silva': a label, a colon, then the person's name.
+_LABELLED_NAME = re.compile(r"^(?P<label>[^\W\d_][^\W\d_ .'-]*(?:[ .'-]+[^\W\d_]+){0,3})\.?\s*:\s*"
+                            r"(?P<name>[^\W\d_].*)$")
+#: Labels that introduce the person to ask for, not a title.
+_CONTACT_LABELS = frozenset({"contato", "contacto", "contact", "attn", "att", "atencion",
+                             "a/a", "ansprechpartner", "referente", "interlocuteur", "falar com",
+                             "hablar con", "ask for"})
+
+
 def _split_name_and_title(segs: list[Segment], email_locals: list[str]) -> list[Segment]:
     """A name and a title printed on one line ('Bernard Desarnauts Founder & CEO', 'Pieter van den
     BERG Sales Director') become two pieces: the words before the first title word, when they have
     a name's shape and hold no title word, and the title from there on."""
     out: list[Segment] = []
     for seg in segs:
+        labelled = _LABELLED_NAME.match(seg.rest)
+        if labelled and names.looks_like_name(labelled.group("name")):
+            label = labelled.group("label")
+            if fold(label) in _CONTACT_LABELS or ct.title_hits(label):
+                # 'Gerente: Paulo Reis', 'Contato: Maria Silva': the person, after a label
+                seg.rest = labelled.group("name")
+                out.append(seg)
+                if ct.title_hits(label):
+                    out.append(dataclasses.replace(seg, rest=label, tags=set(seg.tags)))
+                continue
         toks = seg.rest.split()
         split = None
         if len(toks) >= 3 and not ct.legal_form(seg.rest):

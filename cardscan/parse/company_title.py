@@ -176,7 +176,7 @@ def clean_title(text: str) -> str:
     words ('Founder 8: CEO'), 'AI' read 'Al' (``capital_ai``), and one word read twice, once
     where it is printed and once more at the other end of the line ('Nutzfahrzeuge
     Verkaufsberater Volkswagen Nutzfahrzeuge')."""
-    toks = capital_ai(text).split()
+    toks = capital_ai(text.strip(" -–—|·•:,;")).split()  # '- Gerente General' after a name
     for i in range(1, len(toks) - 1):
         if re.fullmatch(r"8[:;.,]?", toks[i]) and (title_hits(toks[i - 1]) or function_hits(toks[i - 1])) \
                 and (title_hits(toks[i + 1]) or function_hits(toks[i + 1])):
