@@ -236,7 +236,8 @@ class Book:
         target = parse_cache_path(self.path)
         try:
             target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            data = pickle.dumps({"version": PARSE_CACHE_VERSION, "book": str(self.path.resolve()),
+            data = pickle.dumps({"version": (PARSE_CACHE_VERSION, _models_shape()),
+                                 "book": str(self.path.resolve()),
                                  "files": {file.name: cached for file, cached in self._cache.items()}},
                                 protocol=pickle.HIGHEST_PROTOCOL)
             atomic_write(target, data)
@@ -475,7 +476,8 @@ class Book:
 # ---------------------------------------------------------------- helpers
 
 
-#: Bump when what the parse cache holds (``_Cached``, ``Contact``) changes shape.
+#: Bump when what the parse cache holds changes meaning (its shape is checked by itself:
+#: ``_models_shape``).
 PARSE_CACHE_VERSION = 1
 #: A read of the book that parsed this many files keeps them for the next run by itself.
 PARSE_CACHE_MIN_FILES = 20
@@ -492,13 +494,29 @@ def parse_cache_path(book: Path) -> Path:
     return Path(platformdirs.user_cache_dir(APP)) / "books" / f"{key}.pickle"
 
 
+def _models_shape() -> str:
+    """The fields of every dataclass a cached contact is made of: a cache written by a
+    cardscan whose contacts had other fields is not read."""
+    import dataclasses as dc
+    import inspect
+
+    from cardscan import models
+
+    shape = sorted((name, tuple(f.name for f in dc.fields(cls)))
+                   for name, cls in inspect.getmembers(models, inspect.isclass)
+                   if dc.is_dataclass(cls))
+    shape.append(("_Cached", tuple(f.name for f in dc.fields(_Cached))))
+    return hashlib.sha256(repr(shape).encode("utf-8")).hexdigest()[:16]
+
+
 def _read_parse_cache(book: Path) -> dict[Path, _Cached]:
     """The parse cache of an earlier run (empty when there is none or it cannot be read).
     Each entry is used only while its file's mtime and size are the ones it was read at."""
     try:
         # the user's own cache directory, never the shared book: safe to unpickle
         data = pickle.loads(parse_cache_path(book).read_bytes())
-        if data.get("version") != PARSE_CACHE_VERSION or data.get("book") != str(book.resolve()):
+        if data.get("version") != (PARSE_CACHE_VERSION, _models_shape()) \
+                or data.get("book") != str(book.resolve()):
             return {}
         return {book / name: cached for name, cached in data["files"].items()
                 if isinstance(cached, _Cached)}
