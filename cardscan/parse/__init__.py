@@ -138,6 +138,8 @@ def contact_from(page: OcrPage, region: str = "ES") -> Contact:
     for email in contact.emails:
         email.address = _lower_l_in_email(email.address, contact.name)
     contact.country = ctx.country if ranked or contact.address.country_code else ""
+    if ctx.country in _GERMAN_SPEAKING:
+        _umlauts_for_acutes(contact)
     return contact
 
 
@@ -148,6 +150,22 @@ def _drop_leading_speck(text: str) -> str:
             and fold(tokens[0]) not in names.PARTICLES and tokens[1][:1].isupper()):
         return " ".join(tokens[1:])
     return text
+
+
+_GERMAN_SPEAKING = frozenset({"DE", "AT", "LI"})
+_ACUTE_TO_UMLAUT = str.maketrans("áóúÁÓÚ", "äöüÄÖÜ")
+
+
+def _umlauts_for_acutes(contact: Contact) -> None:
+    """On a German card, an acute accent is an umlaut Spanish models misread ('Fróhlich',
+    'Gústrow'): German prints no á, ó or ú. (Switzerland also prints French and Italian.)"""
+    adr = contact.address
+    for holder, field in ((contact, "org"), (contact, "title"), (contact, "department"),
+                          (contact.name, "given"), (contact.name, "middle"),
+                          (contact.name, "family"), (adr, "street"), (adr, "city")):
+        value = getattr(holder, field)
+        if value and any(ch in value for ch in "áóúÁÓÚ"):
+            setattr(holder, field, value.translate(_ACUTE_TO_UMLAUT))
 
 
 def _lower_l_in_email(address: str, name: Name) -> str:

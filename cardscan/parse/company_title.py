@@ -168,7 +168,17 @@ def clean_department(text: str) -> str:
     toks = capital_ai(text.strip(_EDGE_JUNK)).split()
     while len(toks) > 1 and len(toks[-1]) == 1 and toks[-1] not in "&+":
         toks.pop()
-    return " ".join(toks)
+    return " ".join(_ampersand(toks))
+
+
+def _ampersand(toks: list[str]) -> list[str]:
+    """'&' read as a currency sign between two words ('Research € Development'): no title or
+    department prints one there."""
+    return [("&" if tok in _AMPERSAND_MISREADS and 0 < i < len(toks) - 1 else tok)
+            for i, tok in enumerate(toks)]
+
+
+_AMPERSAND_MISREADS = frozenset({"€", "£", "¢"})
 
 
 def clean_title(text: str) -> str:
@@ -176,7 +186,7 @@ def clean_title(text: str) -> str:
     words ('Founder 8: CEO'), 'AI' read 'Al' (``capital_ai``), and one word read twice, once
     where it is printed and once more at the other end of the line ('Nutzfahrzeuge
     Verkaufsberater Volkswagen Nutzfahrzeuge')."""
-    toks = capital_ai(text.strip(" -–—|·•:,;")).split()  # '- Gerente General' after a name
+    toks = _ampersand(capital_ai(text.strip(" -–—|·•:,;")).split())  # '- Gerente General'
     for i in range(1, len(toks) - 1):
         if re.fullmatch(r"8[:;.,]?", toks[i]) and (title_hits(toks[i - 1]) or function_hits(toks[i - 1])) \
                 and (title_hits(toks[i + 1]) or function_hits(toks[i + 1])):
