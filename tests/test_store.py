@@ -330,3 +330,17 @@ def test_a_broken_or_foreign_parse_cache_is_ignored(tmp_path: Path) -> None:
     other.keep_parse_cache()
     target.write_bytes(store.parse_cache_path(other.path).read_bytes())  # another book's cache
     assert [c.name.given for c in Book(tmp_path / "book").contacts()] == ["Ana"]
+
+
+def test_a_parse_cache_of_contacts_with_other_fields_is_not_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache written by a cardscan whose contacts had other fields is parsed again."""
+    book = Book(tmp_path / "book")
+    book.add(person("Ana", "Gil", email="ana@gil.es"))
+    book.keep_parse_cache()
+    monkeypatch.setattr(store, "_models_shape", lambda: "another shape")
+    parsed: list[str] = []
+    real_read = vcard.read_cards
+    monkeypatch.setattr(vcard, "read_cards", lambda text: parsed.append(text) or real_read(text))
+    assert [c.name.given for c in Book(tmp_path / "book").contacts()] == ["Ana"]
+    assert len(parsed) == 1
