@@ -429,7 +429,7 @@ _LABELLED_NAME = re.compile(r"^(?P<label>[^\W\d_][^\W\d_ .'-]*(?:[ .'-]+[^\W\d_]
                             r"(?P<name>[^\W\d_].*)$")
 #: Labels that introduce the person to ask for, not a title.
 _CONTACT_LABELS = frozenset({"contato", "contacto", "contact", "attn", "att", "atencion",
-                             "a/a", "ansprechpartner", "referente", "interlocuteur", "falar com",
+                             "ansprechpartner", "referente", "interlocuteur", "falar com",
                              "hablar con", "ask for"})
 
 

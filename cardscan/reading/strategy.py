@@ -45,7 +45,7 @@ import numpy as np
 from cardscan.errors import OcrError
 from cardscan.models import CardImage, Line, OcrPage, Photo, ReadOptions, ReadQuality, Word
 from cardscan.reading.detect import whole_photo
-from cardscan.reading.enhance import card_image, other_polarity, turned
+from cardscan.reading.enhance import card_image, other_polarity, turn_points, turned
 from cardscan.tesseract import LINE_PSM, PAGE_PSM, OcrEngine
 
 #: Mean confidence per letter or digit below which a read is doubtful: the card may be upside
@@ -286,9 +286,15 @@ def read_sideways(page: OcrPage) -> bool:
 
 def page_turned_back(page: OcrPage) -> OcrPage:
     """A page read sideways, its boxes where they are once the image is turned 270 degrees."""
-    lines = [Line([replace(word, left=word.top, top=page.width - word.left - word.width,
-                           width=word.height, height=word.width) for word in line.words])
-             for line in page.lines]
+
+    def turned_word(word: Word) -> Word:
+        corners = np.array([[word.left, word.top],
+                            [word.left + word.width - 1, word.top + word.height - 1]])
+        (x0, y0), (x1, y1) = turn_points(corners, page.width, page.height, 270)
+        return replace(word, left=int(min(x0, x1)), top=int(min(y0, y1)),
+                       width=word.height, height=word.width)
+
+    lines = [Line([turned_word(word) for word in line.words]) for line in page.lines]
     return replace(page, lines=lines, width=page.height, height=page.width)
 
 
