@@ -385,6 +385,12 @@ def _email_match(text: str, locals_: list[str]) -> float:
     """1.0 when the line's words spell an email's local part ('ana.ruiz', 'aruiz', 'ana')."""
     words = [w for w in re.findall(r"[a-z]+", fold(text))
              if len(w) >= 2 and w not in names.PARTICLES and not ct.company_word_hits(w)]
+    initials = "".join(re.findall(r"(?<![\w.])([a-z])\.", fold(text)))
+    if len(words) == 1 and initials and len(words[0]) >= 4:
+        # 'R. Venkatesh' as 'venkatesh.r', 'K. V. Subramanian' as 'kv.subramanian'
+        spelled = {words[0] + initials, initials + words[0], words[0] + initials[-1], initials[-1] + words[0]}
+        squashed_locals = {re.sub(r"[^a-z]", "", fold(local)) for local in locals_}
+        return 1.0 if spelled & squashed_locals else 0.0
     if len(words) < 2:
         return 0.0
     best = 0.0

@@ -41,10 +41,21 @@ _POSTAL_BY_COUNTRY: dict[str, re.Pattern[str]] = {
     "AT": re.compile(r"\b(\d{4})\b"),
     "CH": re.compile(r"\b(\d{4})\b"),
     "BE": re.compile(r"\b(\d{4})\b"),
-    "IN": re.compile(r"\b(\d{6})\b"),
+    "IN": re.compile(r"\b(\d{3}\s?\d{3})\b"),  # a PIN is often printed '400 001'
     "SG": re.compile(r"\b(\d{6})\b"),
+    "CN": re.compile(r"\b(\d{6})\b"),
+    "RU": re.compile(r"\b(\d{6})\b"),
     "JP": re.compile(r"(?:〒\s?)?\b(\d{3}-\d{4})\b"),
+    "PL": re.compile(r"\b(\d{2}-\d{3})\b"),
+    "SE": re.compile(r"\b(\d{3}\s?\d{2})\b"),
+    "CZ": re.compile(r"\b(\d{3}\s?\d{2})\b"),
+    "SK": re.compile(r"\b(\d{3}\s?\d{2})\b"),
+    "GR": re.compile(r"\b(\d{3}\s?\d{2})\b"),
+    "IL": re.compile(r"\b(\d{7})\b"),
+    **{code: re.compile(r"\b(\d{4})\b") for code in ("AU", "NZ", "ZA", "DK", "NO", "HU", "LU", "PH", "BG")},
 }
+#: Countries whose postal codes are not five digits: five digits there are no postal code.
+_NOT_FIVE_DIGITS = frozenset(("AR", "AT", "CH", "BE", "AU", "NZ", "ZA", "DK", "NO", "HU", "LU", "PH", "BG"))
 _FIVE_DIGITS = re.compile(r"\b(\d{5})\b")
 _LABELLED_POSTAL = re.compile(_POSTAL_LABEL + r"([A-Z]?\d[\dA-Z\-. ]{2,8}\d[A-Z]{0,3})\b", re.I)
 # A town written before or after a postal code on its line ('478582 Cubará', 'Wien, 1010').
@@ -99,7 +110,7 @@ def _street_suffix(token: str) -> bool:
 # German and Dutch street names end in their type: 'Musterstraße 5', 'Kurt-Johann-Ring 8'.
 _COMPOUND_STREET = re.compile(
     r"[\w-](?:stra(?:ß|ss|fb|b)e|str\.|weg|platz|gasse|allee|ring|damm|ufer|chaussee|steig|pfad|markt|graben|"
-    r"stieg|promenade|straat|laan|plein|gracht|kade)(?!\w)", re.I
+    r"stieg|promenade|straat|laan|plein|gracht|kade|gatan|vägen|vej|veien|gade)(?!\w)", re.I
 )
 _HOUSE_NUMBER_FIRST = re.compile(r"^(?:\d{1,5}[A-Za-z]?|\d{1,5}-\d{1,5})\s+[A-Za-zÀ-ÿ]")
 
@@ -153,6 +164,9 @@ _POSTAL_AFTER_COUNTRY = re.compile(
 def _find_postal(text: str, country: str) -> str | None:
     """The postal code printed in a line, in the card country's format first."""
     text = _repair_postal(text)
+    box = _PO_BOX.match(text)
+    if box:
+        text = text[box.end():]  # 'P.O. Box 22550, Doha': a box's number is no postal code
     labelled = _LABELLED_POSTAL.search(text)
     if labelled:
         return labelled.group(1).strip()
@@ -162,7 +176,7 @@ def _find_postal(text: str, country: str) -> str | None:
         m = _POSTAL_BY_COUNTRY[code].search(text)
         if m:
             return m.group(0) if code in ("GB", "CA") else m.group(1)
-    if country in ("AR", "AT", "CH", "BE"):
+    if country in _NOT_FIVE_DIGITS:
         return None
     m = _FIVE_DIGITS.search(text)
     return m.group(1) if m else None
@@ -304,7 +318,7 @@ def find_address(segments: list[Segment], country: str) -> AddressResult | None:
     if not blocks:
         return None
     block = max(blocks, key=lambda b: sum(s for _, s in b))
-    indexes = _grow_block(segments, [i for i, _ in block])
+    indexes = _grow_block(segments, [i for i, _ in block], country)
     # pieces printed on the same line as the address ('Cep 01014-000 | Centro | São Paulo | SP')
     block_lines = {segments[i].line_index for i in indexes}
     indexes = sorted(set(indexes) | {
@@ -361,7 +375,7 @@ def _plain_place(text: str) -> bool:
         and not ct.is_department(text)
 
 
-def _grow_block(segments: list[Segment], block: list[int]) -> list[int]:
+def _grow_block(segments: list[Segment], block: list[int], country: str) -> list[int]:
     """Add the address lines that carry no mark of their own: a town printed between the street and
     the postcode, and a street with only a house number printed right above the postal line."""
     block = sorted(block)
@@ -373,7 +387,9 @@ def _grow_block(segments: list[Segment], block: list[int]) -> list[int]:
             block.append(i)
     block.sort()
     first = segments[block[0]]
-    if not _is_street(first.rest):
+    # a block opening on its postal line ('4471-909 Maia', which reads like a Japanese block
+    # number too) has its street above it
+    if not _is_street(first.rest) or (_find_postal(first.rest, country) and not _street_words_in(first.rest)):
         above = [i for i, s in enumerate(segments) if s.line_index == first.line_index - 1 and s.rest
                  and not s.used and i not in block and _alone_or_aligned(segments, i, block)]
         for i in above[-1:]:
@@ -393,6 +409,10 @@ def _grow_block(segments: list[Segment], block: list[int]) -> list[int]:
             if city_spelling(segments[i].rest.strip(" ,.")):
                 block.append(i)
     return block
+
+
+def _street_words_in(text: str) -> bool:
+    return any(_street_word(t) or _street_suffix(t) for t in text.split())
 
 
 def _looks_unrelated(text: str) -> bool:

@@ -91,7 +91,10 @@ def country_names() -> dict[str, str]:
         "venezuela": "VE", "bolivia": "BO", "vietnam": "VN", "taiwan": "TW", "iran": "IR",
         "uae": "AE", "u.a.e.": "AE", "emirates": "AE", "ksa": "SA", "cameroun": "CM", "turkiye": "TR",
         "türkiye": "TR", "nederland": "NL", "schweiz": "CH", "suisse": "CH", "svizzera": "CH",
-        "maroc": "MA", "al maghrib": "MA",
+        "maroc": "MA", "al maghrib": "MA", "korea": "KR", "republic of korea": "KR", "p.r. china": "CN",
+        "pr china": "CN", "p. r. china": "CN", "sverige": "SE", "norge": "NO", "danmark": "DK",
+        "suomi": "FI", "polska": "PL", "österreich": "AT", "magyarország": "HU", "česko": "CZ",
+        "česká republika": "CZ",
     }
     for name, code in extra.items():
         table[fold(name)] = code

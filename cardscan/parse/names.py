@@ -183,6 +183,14 @@ def looks_like_name(text: str) -> bool:
             return False
         if not (t[0].isupper() or t.isupper()) and not clean.islower():
             return False
-        if len(t.rstrip(".")) == 1 and t is core[0]:
+        if len(t.rstrip(".")) == 1 and t is core[0] and not _initials_first(core):
             return False
     return True
+
+
+def _initials_first(core: list[str]) -> bool:
+    """'S. Ramakrishnan', 'K. V. Subramanian': capital initials with their dots before a family
+    name, as South Indian names are printed (a lone letter without a dot is a speck or a bullet)."""
+    initials = [t for t in core if re.fullmatch(r"[A-Z]\.", t)]
+    return bool(initials) and core[: len(initials)] == initials and len(core) > len(initials) \
+        and all(len(t) >= 3 for t in core[len(initials):])
