@@ -169,16 +169,22 @@ class Name:
     prefix: str = ""  # Dr., Dra., Ing., Mr.
     suffix: str = ""  # PhD, MBA, Jr.
     confidence: float = 1.0
+    family_first: bool = False  # printed 'TANAKA Hiroshi': the formatted name keeps that order
+
+    def _in_order(self) -> list[str]:
+        if self.family_first:
+            return [self.family, self.given, self.middle]
+        return [self.given, self.middle, self.family]
 
     @property
     def plain(self) -> str:
         """The name alone, without honorific or degree (those are in prefix and suffix)."""
-        return " ".join(p for p in (self.given, self.middle, self.family) if p)
+        return " ".join(p for p in self._in_order() if p)
 
     @property
     def full(self) -> str:
         """The formatted name (vCard FN)."""
-        parts = [self.prefix, self.given, self.middle, self.family]
+        parts = [self.prefix, *self._in_order()]
         text = " ".join(p for p in parts if p)
         return f"{text}, {self.suffix}" if self.suffix and text else (text or self.suffix)
 

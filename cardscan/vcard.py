@@ -450,6 +450,10 @@ def _read_name(card: vobject.base.Component, contact: Contact) -> None:
         parts = (value.split(";") + [""] * 5)[:5]
         contact.name = Name(family=parts[0], given=parts[1], middle=parts[2],
                             prefix=parts[3], suffix=parts[4])
+    name = contact.name
+    if name.given and name.family and f"{name.family} {name.given}" in fn \
+            and f"{name.given} {name.family}" not in fn:
+        name.family_first = True  # FN 'Tanaka Hiroshi' over N 'Tanaka;Hiroshi'
     show_as_company = _text(card, "x-abshowas").upper() == "COMPANY"
     org_lines = _lines(card, "org")
     org_value = org_lines[0].value if org_lines else ""

@@ -134,6 +134,17 @@ def test_round_trip_keeps_everything() -> None:
     assert back.note == contact.note  # the annotation block is not folded into the note
 
 
+def test_family_name_printed_first_keeps_its_order() -> None:
+    """'TANAKA Hiroshi': N names the parts, FN keeps the printed order, and both read back."""
+    contact = Contact(name=Name(given="Hiroshi", family="Tanaka", family_first=True), org="MHI")
+    text = vcard.to_vcard(contact)
+    assert "FN:Tanaka Hiroshi" in text and "N:Tanaka;Hiroshi;;;" in text
+    back = vcard.from_vcard(text)
+    assert back.name == contact.name and back.display_name == "Tanaka Hiroshi"
+    western = vcard.from_vcard(text.replace("FN:Tanaka Hiroshi", "FN:Hiroshi Tanaka"))
+    assert not western.name.family_first and western.display_name == "Hiroshi Tanaka"
+
+
 def test_phone_drops_x_properties_annotations_survive_in_note() -> None:
     """A phone that keeps only standard properties: NOTE still gives the annotations back."""
     contact = full_contact()

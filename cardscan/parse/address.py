@@ -77,7 +77,7 @@ _PO_BOX = re.compile(
     r"C\.?\s?P\.?\s(?=\d+\s+\D))\s*\d[\d ]*(?=$|[,\s])", re.I)
 # Japanese addresses: block numbers first ('3-1-1 Kasumigaseki'), a ward ('Chiyoda-ku') that
 # belongs with the street, a city ('Matsue-shi') before the prefecture.
-_JP_BLOCKS = re.compile(r"^\d{1,4}(?:-\d{1,4}){1,3}\s+[A-Za-z]")
+_JP_BLOCKS = re.compile(r"^\d{1,4}(?:-\d{1,4}){1,3},?\s+[A-Za-z]")
 _JP_WARD = re.compile(r"^[A-Z][a-z]+-(?:ku|cho|machi)$")
 _JP_CITY = re.compile(r"^[A-Z][a-z]+-(?:shi|gun)$")
 # 'Barcelona: Av. Diagonal 640': the office's name before its address.
@@ -261,7 +261,7 @@ def line_score(text: str, country: str) -> float:
     chunks = [c for c in _CHUNK_SPLIT.split(text) if c]
     if len(chunks) >= 2 and any(_is_region(c, country) for c in chunks):
         score += 1.5 if len(chunks) == 2 and not re.search(r"\d", text) else 1
-    if text.strip().isupper() is False and len(re.findall(r"[^\W_]+", text)) > 9:
+    if text.strip().isupper() is False and len(re.findall(r"[^\W\d_]{2,}", text)) > 9:
         score -= 1  # a sentence, not an address line (dashes and bars between parts are no words)
     return score
 
@@ -636,12 +636,14 @@ def _parse_city_line(line: str, country: str, address: Address, street_parts: li
                     or (len(chunk.split()) > 1 and (_street_word(first) or _numbered_type(first))
                         and not is_honorific(first)))
 
-    flags = [street_like(c) for c in before]
+    # '302, Shree Tower, Andheri (E), Mumbai - 400069': a flat or house number opening the line
+    flags = [street_like(c) or (k == 0 and len(before) > 2 and bool(re.fullmatch(r"\d{1,5}[A-Za-z]?", c.strip())))
+             for k, c in enumerate(before)]
+    end = 0
     if any(flags):
         # the street runs up to its last piece ('12, rue David', 'Passarela Oliveira, 867'), kept
         # as printed; what follows it and precedes the postal code is a city or a region
         last = max(k for k, flag in enumerate(flags) if flag)
-        end = 0
         for chunk in before[: last + 1]:
             end = line.find(chunk, end) + len(chunk)
         street_parts.append(line[:end].strip(" ,;-–"))
@@ -679,6 +681,12 @@ def _parse_city_line(line: str, country: str, address: Address, street_parts: li
     split = None if address.region else _town_and_region(address.city, country)
     if split:
         address.city, address.region = split  # 'Bogotá D.C.'
+    between = [c for c in others if c and c not in (address.city, address.region) and not _NEIGHBOURHOOD.match(c)]
+    town_at = line.find(address.city, end) if address.city else -1
+    if any(flags) and between and town_at > end:
+        # the pieces between the street and the town ('Shree Tower, Andheri (E)') belong to the
+        # street, as printed
+        street_parts[-1] = line[:town_at].strip(" ,;-–")
     for chunk in after:
         if _NEIGHBOURHOOD.match(chunk):
             street_parts.append(chunk)

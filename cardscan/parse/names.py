@@ -115,9 +115,13 @@ def split_name(text: str, lang: str = "es", email_local: str = "", country: str 
         suffixes.insert(0, tokens.pop())
     while len(tokens) > 1 and tokens[-1].lower() in {"jr.", "jr", "ii", "iii", "iv", "sr."}:
         suffixes.insert(0, tokens.pop())
+    family_first = _family_in_capitals_first(tokens)
     tokens = proper_case(" ".join(tokens), country).split()
     name = Name(prefix=" ".join(prefixes), suffix=", ".join(suffixes))
     if not tokens:
+        return name
+    if family_first:
+        name.family, name.given, name.family_first = tokens[0], " ".join(tokens[1:]), True
         return name
     if len(tokens) == 1:
         name.given = tokens[0]
@@ -142,6 +146,13 @@ def split_name(text: str, lang: str = "es", email_local: str = "", country: str 
     else:
         name.family = " ".join(rest)
     return name
+
+
+def _family_in_capitals_first(tokens: list[str]) -> bool:
+    """'TANAKA Hiroshi', 'DUPONT Jean-Marc': the family name in capitals before the given name, as
+    Japanese and French cards print it (the capitals mark the family name)."""
+    return len(tokens) == 2 and len(tokens[0].rstrip(".")) >= 2 and tokens[0].isupper() and all(
+        t[:1].isupper() and not t.isupper() for t in tokens[1:])
 
 
 # Prepositions, articles and conjunctions that join the words of a phrase ('Aluguel de Vestidos Para

@@ -19,7 +19,7 @@ CANDIDATE = re.compile(
 _LABELS: dict[str, PhoneType] = {}
 for _words, _type in (
     ("m mob mobile movil mov cel cell celular cellular cellphone cellulare portable port handy mobil tm "
-     "whatsapp wa wsp gsm telemovel tlm tlmv movel natel handphone hp cellulaire kom "
+     "whatsapp wa wsp gsm telemovel tlm tlmv movel natel handphone hp cellulaire kom cep "
      "ell ll", PhoneType.CELL),  # 'll:': a 'Cell:' whose first letters a light panel's edge cut
     ("office oficina of ofic ofi direct directo direkt durchwahl dir d work w trabajo o bureau buro "
      "ufficio escritorio switchboard centralita main ext conmutador zentrale pbx", PhoneType.WORK),
@@ -111,10 +111,16 @@ def _not_a_phone(printed: str, before: str, region: str = "") -> bool:
     postal = _POSTAL.match(compact)
     if postal and region == "BR" and _BR_LOCAL_MOBILE.match(compact):
         postal = None  # '97038-8110' on a Brazilian card is a mobile without its area code, no ZIP+4
+    registration = _REGISTRATION.search(before[-24:])
+    if registration and _CEP_LABEL.search(registration.group(0)) and sum(c.isdigit() for c in compact) >= 10:
+        registration = None  # 'Cep: 0 532 111 22 33': a Turkish mobile ('cep telefonu'), no postal code
     return bool(
         _DATE.match(compact) or _YEARS.match(compact) or postal or _AMOUNT.match(compact)
-        or _REGISTRATION.search(before[-24:]) or _STREET_TYPE_BEFORE.search(before[-12:])
+        or registration or _STREET_TYPE_BEFORE.search(before[-12:])
     )
+
+
+_CEP_LABEL = re.compile(r"^\W*cep\b", re.I)
 
 
 # 'Cl. 112 4 9-17' ('#' read as '4'), 'Av. 9 951': digits right after a street type are the address
@@ -122,6 +128,9 @@ _STREET_TYPE_BEFORE = re.compile(rf"(?:^|\s)(?:{NUMBERED_STREET_TYPES})\.?\s*$",
 
 
 _BR_LOCAL_MOBILE = re.compile(r"^9\d{4}-\d{4}$")
+# 'Telefon 0711/123456-0', 'Handy 0171/1234567': an area code with its trunk 0, then a slash, as
+# German, Austrian and older Italian cards print it (a slash between two whole numbers stays).
+_AREA_CODE_SLASH = re.compile(r"(?<![\d/\-.])0\d{1,4}\s?/(?=\s?\d{3,}(?![\d\s]*/))")
 
 
 def resolve(
@@ -263,12 +272,13 @@ def find_phones(
 
     `regions` come from the card's evidence then the default region; `fallback` (more countries)
     is tried only for numbers that are labelled or grouped like a phone."""
+    text = _AREA_CODE_SLASH.sub(lambda m: m.group(0).replace("/", " "), text)  # offsets kept
     hits: list[PhoneHit] = []
     last_end = 0
     previous: PhoneHit | None = None
     for m in CANDIDATE.finditer(text):
         plus, body = m.group(1) or "", m.group(2)
-        printed = (plus + body).strip(" -–./")
+        printed = re.sub(r"\s{2,}", " ", (plus + body).strip(" -–./"))
         if printed.count("(") != printed.count(")"):
             printed = printed.strip("() ")
         before = deaccent(text[last_end : m.start()])
