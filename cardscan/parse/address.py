@@ -570,6 +570,7 @@ def parse_lines(lines: list[str], country: str) -> Address:
     return address
 
 
+_HOUSE_NUMBER = re.compile(r"\d{1,5}[A-Za-z]?")
 _TAIL = re.compile(r"^(?P<head>.*?\S)\s*(?:\s[-–]\s|,|\s-|-(?=[A-Z]{2}\s*$))\s*(?P<tail>[^,\-–]+?)\s*$")
 
 
@@ -637,7 +638,7 @@ def _parse_city_line(line: str, country: str, address: Address, street_parts: li
                         and not is_honorific(first)))
 
     # '302, Shree Tower, Andheri (E), Mumbai - 400069': a flat or house number opening the line
-    flags = [street_like(c) or (k == 0 and len(before) > 2 and bool(re.fullmatch(r"\d{1,5}[A-Za-z]?", c.strip())))
+    flags = [street_like(c) or (k == 0 and len(before) > 2 and bool(_HOUSE_NUMBER.fullmatch(c.strip())))
              for k, c in enumerate(before)]
     end = 0
     if any(flags):
@@ -681,7 +682,8 @@ def _parse_city_line(line: str, country: str, address: Address, street_parts: li
     split = None if address.region else _town_and_region(address.city, country)
     if split:
         address.city, address.region = split  # 'Bogotá D.C.'
-    between = [c for c in others if c and c not in (address.city, address.region) and not _NEIGHBOURHOOD.match(c)]
+    between = [c for c in others
+               if c and c not in (address.city, address.region) and not _NEIGHBOURHOOD.match(c)]
     town_at = line.find(address.city, end) if address.city else -1
     if any(flags) and between and town_at > end:
         # the pieces between the street and the town ('Shree Tower, Andheri (E)') belong to the
