@@ -399,6 +399,23 @@ def test_the_read_in_the_cards_language_is_kept_when_it_reads_as_well(monkeypatc
                                           ReadOptions()) is first
 
 
+def test_a_line_read_surer_at_first_stays_when_the_card_is_read_in_its_language():
+    """'José Carlos' in a script typeface, read 'Soe Carles' by Portuguese models: that line keeps
+    the first read; a line that differs only by its accents takes the card language's."""
+    def line(text: str, confidence: float, row: int) -> Line:
+        return Line([Word(w, confidence, 10 + 90 * i, 10 + 40 * row, 80, 20)
+                     for i, w in enumerate(text.split())])
+
+    first = OcrPage([line("José Carlos", 0.54, 0), line("Sao Paulo", 0.95, 1), line("Rua Boa", 0.9, 2)],
+                    width=600, height=200)
+    again = OcrPage([line("Soe Carles", 0.49, 0), line("São Paulo", 0.90, 1), line("Rua Bca", 0.88, 2)],
+                    width=600, height=200)
+    kept = strategy.surer_lines(again, first)
+    assert [ln.text for ln in kept.lines] == ["José Carlos", "São Paulo", "Rua Bca"]  # 0.02 is no margin
+    moved = OcrPage(first.lines, width=640, height=200)  # another image: nothing to pair
+    assert strategy.surer_lines(again, moved) is again
+
+
 def test_a_doubtful_card_read_well_in_its_own_language_is_not_turned(monkeypatch):
     monkeypatch.setattr(reading, "installed_languages", lambda: ["eng", "spa", "por"])
     card = CardImage(Path("br.jpg"), np.full((300, 600), 255, np.uint8),

@@ -19,7 +19,8 @@ A card is read once. Then, judged by how confidently its text was read (``ReadQu
 3. **The card's own language.** A card whose country writes a language the scan's languages
    lack (Brazil, Germany, France, Italy...) is read again with that language pack
    (``COUNTRY_LANGUAGE``) before its weak lines are, and the new read is kept when it reads
-   about as much as well (its weak lines are then read in that language). A
+   about as much as well (its weak lines are then read in that language), but for the lines
+   the first read read clearly surer in other letters (``LANGUAGE_LINE_MARGIN``). A
    doubtful first read of such a card is read in its language before anything else: read well
    that way, the card was the right way up and no turn or polarity is tried (Portuguese read
    with Spanish models looks like a card upside down).
@@ -65,6 +66,9 @@ COUNTRY_LANGUAGE = {
 LANGUAGE_READ_SHARE = 0.95
 #: ... and its mean confidence is at most this much lower.
 LANGUAGE_READ_SLACK = 0.03
+#: A line of the first read is kept over its twin in the card's own language when it was read
+#: this much more confidently, in other letters (accents aside: those the language knows better).
+LANGUAGE_LINE_MARGIN = 0.03
 #: A read that is not doubtful beats a doubtful one holding up to 1 / this more confident text.
 CONFIDENT_READ_SHARE = 0.75
 #: A word read with at least this confidence counts as read well.
@@ -255,7 +259,43 @@ def read_in_card_language(card: CardImage, page: OcrPage, engine: OcrEngine,
         return page
     again = engine.read(card.image, lang, psm=PAGE_PSM, timeout=options.timeout,
                         source=card.source.name)
-    return replace(again, lang=lang) if reads_as_well(again, page) else page
+    return replace(surer_lines(again, page), lang=lang) if reads_as_well(again, page) else page
+
+
+def surer_lines(again: OcrPage, first: OcrPage) -> OcrPage:
+    """``again`` with each of its lines replaced by its twin in ``first`` (the same place on the
+    same image) where the twin was read more confidently in other letters
+    (``LANGUAGE_LINE_MARGIN``): a script name 'José Carlos' that Portuguese models read
+    'Soe Carles', on a card whose other lines read better in Portuguese."""
+    from cardscan.text import fold
+
+    if (again.width, again.height) != (first.width, first.height):
+        return again
+    boxes = [_line_box(line) for line in again.lines]
+    lines = []
+    for line, box in zip(again.lines, boxes, strict=True):
+        twins = [other for other in first.lines if _mostly_over(box, _line_box(other))]
+        twin = twins[0] if len(twins) == 1 else None
+        if twin is not None and sum(_mostly_over(_line_box(twin), b) for b in boxes) == 1 \
+                and fold(twin.text) != fold(line.text) \
+                and twin.confidence > line.confidence + LANGUAGE_LINE_MARGIN:
+            line = twin
+        lines.append(line)
+    return replace(again, lines=lines)
+
+
+def _line_box(line: Line) -> tuple[int, int, int, int]:
+    if not line.words:
+        return 0, 0, 0, 0
+    return (line.left, line.top, max(w.left + w.width for w in line.words),
+            max(w.top + w.height for w in line.words))
+
+
+def _mostly_over(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """The two boxes overlap by more than 70% of the smaller one."""
+    width, height = min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return width > 0 and height > 0 and smaller > 0 and width * height > 0.7 * smaller
 
 
 def across_the_card(card: CardImage, page: OcrPage) -> tuple[CardImage, OcrPage]:
@@ -350,17 +390,12 @@ def merge_pages(base: OcrPage, extra: OcrPage) -> OcrPage:
 
     same_frame = (base.width, base.height) == (extra.width, extra.height)
 
-    def box(line: Line) -> tuple[int, int, int, int]:
-        right = max(w.left + w.width for w in line.words)
-        bottom = max(w.top + w.height for w in line.words)
-        return line.left, line.top, right, bottom
-
     def overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
         return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
     def new(line: Line) -> bool:
         if same_frame:
-            return not any(overlaps(box(line), box(other)) for other in base.lines)
+            return not any(overlaps(_line_box(line), _line_box(other)) for other in base.lines)
         return all(fuzz.partial_ratio(line.text, other.text) < 70 for other in base.lines)
 
     added = [line for line in extra.lines
