@@ -157,6 +157,25 @@ def test_a_poorly_read_outline_gets_the_whole_photo_as_a_second_opinion(tmp_path
     assert not card.detected
 
 
+def test_an_outline_that_reads_nothing_asks_the_whole_photo_before_turning(tmp_path):
+    """A dark logo panel outlined on a white card reads next to nothing: the whole photo, read
+    well, is kept without the outline's turns and polarities (six reads of the panel)."""
+    photo = Photo(tmp_path / "panel.jpg", np.full((300, 480, 3), 255, np.uint8), "0" * 64)
+    panel = CardImage(photo.path, np.zeros((4, 4), np.uint8), np.zeros((4, 4, 3), np.uint8))
+    panel_reads = []
+
+    def read(image: np.ndarray, psm: int) -> OcrPage:
+        if image.shape[0] > 100:
+            return OcrPage.from_text("Renan Beato\nGerente de Negócios\nrbeato@alertasecurity.com.br\n"
+                                     "Rua Boa Vista, 254 - São Paulo")
+        panel_reads.append(image.shape)
+        return OcrPage([Line([Word("ae", 0.4, 0, 0, 60, 20)])])
+
+    [(card, page)] = strategy.read_photo_cards(photo, [panel], FakeEngine(read), ReadOptions())
+    assert "rbeato@alertasecurity.com.br" in page.text and not card.detected
+    assert len(panel_reads) == 1
+
+
 def test_clearly_better_needs_more_text_read_no_less_confidently():
     from cardscan.models import ReadQuality
 

@@ -98,6 +98,9 @@ SECOND_OPINION_SLACK = 0.05
 #: An outline whose text reads well but holds fewer letters and digits than this is thin for a
 #: business card (a logo box, a QR code's label, a picture's caption): the whole photo is read too.
 THIN_READ_CHARS = 40
+#: A lone outline whose first read holds fewer confident letters and digits than this read next
+#: to nothing: the whole photo is read before the outline is turned or inverted.
+EMPTY_READ_CHARS = 6
 #: A read whose words (of three letters or more) mostly come in boxes taller than wide was of
 #: text running down the image: Tesseract turned the page itself to read it.
 SIDEWAYS_WORD_SHARE = 0.7
@@ -145,15 +148,31 @@ def read_photo_cards(photo: Photo, cards: list[CardImage], engine: OcrEngine,
 
     ``on_card`` is called before each card (a worker's sign of life).
     """
-    reads = []
-    for card in cards:
+    lone_outline = len(cards) == 1 and cards[0].detected
+    whole_card: CardImage | None = None
+    if lone_outline:
         if on_card is not None:
             on_card()
+        first = engine.read(cards[0].image, options.lang, psm=PAGE_PSM, timeout=options.timeout,
+                            source=cards[0].source.name)
+        if read_quality(first).confident_chars < EMPTY_READ_CHARS:
+            # next to nothing read inside the outline (a logo panel taken for the card): the
+            # whole photo is asked first, and kept without turning the outline when it reads well
+            whole_card = card_image(whole_photo(photo), photo.exif_rotation)
+            whole_read = read_quality(engine.read(whole_card.image, options.lang, psm=PAGE_PSM,
+                                                  timeout=options.timeout, source=whole_card.source.name))
+            if whole_read.mean_confidence >= DOUBTFUL_READ and whole_read.confident_chars >= THIN_READ_CHARS:
+                return [read_card(whole_card, engine, options)]
+    reads = []
+    for card in cards:
+        if on_card is not None and not lone_outline:
+            on_card()
         reads.append(read_card(card, engine, options))
-    if len(cards) == 1 and cards[0].detected:
+    if lone_outline:
         single = read_quality(reads[0][1])
         if single.mean_confidence < DOUBTFUL_READ or single.confident_chars < THIN_READ_CHARS:
-            whole = read_card(card_image(whole_photo(photo), photo.exif_rotation), engine, options)
+            whole_card = whole_card or card_image(whole_photo(photo), photo.exif_rotation)
+            whole = read_card(whole_card, engine, options)
             if (clearly_better(read_quality(whole[1]), single)
                     or reaches_more(whole[1], reads[0][1], options.region)):
                 reads = [whole]
