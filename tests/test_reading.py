@@ -176,6 +176,27 @@ def test_an_outline_that_reads_nothing_asks_the_whole_photo_before_turning(tmp_p
     assert len(panel_reads) == 1
 
 
+def test_a_nearly_fine_read_is_not_tried_upside_down():
+    """Read at 0.7 (most of a card, a few words doubtful), the text was the right way up: upside
+    down it would read as fragments. The other polarity and the quarter turns are still tried."""
+    image = np.tile(np.arange(120, dtype=np.uint8), (60, 1))  # a left-to-right ramp: turns differ
+    card = CardImage(Path("fine.jpg"), image, np.zeros((60, 120, 3), np.uint8))
+    text = OcrPage([Line([Word(w, 0.7, 10 * i, 10 * row, 9, 8) for i, w in enumerate(line.split())])
+                    for row, line in enumerate(["Marina Duarte Gerente Comercial",
+                                                "marina.duarte@empresa.com.br", "Rua Augusta 1500"])])
+    seen = []
+
+    def read(image: np.ndarray, psm: int) -> OcrPage:
+        if psm != LINE_PSM:
+            seen.append(image.copy())
+        return text
+
+    strategy.read_card(card, FakeEngine(read), ReadOptions())
+    upside_down = np.rot90(image, 2)
+    assert len(seen) > 1  # doubtful: other readings were tried
+    assert not any(s.shape == image.shape and np.array_equal(s, upside_down) for s in seen)
+
+
 def test_clearly_better_needs_more_text_read_no_less_confidently():
     from cardscan.models import ReadQuality
 

@@ -6,6 +6,9 @@ A card is read once. Then, judged by how confidently its text was read (``ReadQu
 1. **Turns and polarity.** A doubtful read (mean confidence below ``DOUBTFUL_READ``) is read
    again turned 180 degrees, with the other polarity, both, then turned 90 and 270 degrees,
    most likely mistakes first, until one reads well; the read with most confident text wins.
+   A read nearly fine (``NEARLY_FINE_READ``, most of a card) was the right way up: the half
+   turns are skipped. A lone outline that reads next to nothing (``EMPTY_READ_CHARS``, a logo
+   panel taken for the card) asks the whole photo first.
    A whole photo (no outline) whose read holds only a few confident words (``THIN_READ_CHARS``:
    a logo on a two-tone card) is tried the same ways while it stays that thin.
    Text turned the wrong way still gives Tesseract output, but as low-confidence fragments:
@@ -98,6 +101,8 @@ SECOND_OPINION_SLACK = 0.05
 #: An outline whose text reads well but holds fewer letters and digits than this is thin for a
 #: business card (a logo box, a QR code's label, a picture's caption): the whole photo is read too.
 THIN_READ_CHARS = 40
+#: A doubtful read this confident, of at least THIN_READ_CHARS, was of text the right way up.
+NEARLY_FINE_READ = 0.65
 #: A lone outline whose first read holds fewer confident letters and digits than this read next
 #: to nothing: the whole photo is read before the outline is turned or inverted.
 EMPTY_READ_CHARS = 6
@@ -230,7 +235,10 @@ def read_card(card: CardImage, engine: OcrEngine, options: ReadOptions
             page = reread_weak_lines(card.image, in_language, engine,
                                      replace(options, lang=in_language.lang))
             return card, replace(page, lang=in_language.lang)
-    others = _alternatives(card)
+    # a read nearly fine (most of a card read at some confidence) was of text the right way up:
+    # text upside down reads as low-confidence fragments (0.2-0.5), so the half turns are skipped
+    nearly_fine = best.mean_confidence >= NEARLY_FINE_READ and best.confident_chars >= THIN_READ_CHARS
+    others = _alternatives(card, half_turns=not nearly_fine)
     while ((best.mean_confidence < DOUBTFUL_READ or (thin and best.confident_chars < THIN_READ_CHARS))
            and (other := next(others, None)) is not None):
         page = read(other)
@@ -388,12 +396,14 @@ def reads_better(candidate: ReadQuality, best: ReadQuality) -> bool:
     return candidate.confident_chars > best.confident_chars
 
 
-def _alternatives(card: CardImage) -> Iterator[CardImage]:
+def _alternatives(card: CardImage, half_turns: bool = True) -> Iterator[CardImage]:
     """The card's other readings, most likely mistakes first (built only when needed)."""
-    yield turned(card, 180)
+    if half_turns:
+        yield turned(card, 180)
     flipped = other_polarity(card)
     yield flipped
-    yield turned(flipped, 180)
+    if half_turns:
+        yield turned(flipped, 180)
     yield turned(card, 90)
     yield turned(card, 270)
 
