@@ -16,6 +16,7 @@ from cardscan.parse.layout import Segment
 from cardscan.parse.lexicon import (
     NUMBERED_STREET_TYPES,
     OCR_DIGITS,
+    REGISTRATION_LABELS,
     city_spelling,
     country_names,
     fold,
@@ -83,6 +84,10 @@ _JP_CITY = re.compile(r"^[A-Z][a-z]+-(?:shi|gun)$")
 # 'Barcelona: Av. Diagonal 640': the office's name before its address.
 _OFFICE_LABEL = re.compile(r"^(?:[A-ZÀ-Ý][\wÀ-ÿ.]*\s?){1,3}:\s+(?=\S)")
 _PAREN = re.compile(r"\(([^)]+)\)")
+# 'Address:', 'A:', 'Add.:', 'Dirección:', 'Endereço:' before the address itself.
+_ADDRESS_LABEL = re.compile(
+    r"^(?:A|Ad|Add|Addr|Address|Adresse|Adr|Adres|Direcci[oó]n|Dir|Domicilio|Endere[cç]o|End|Indirizzo|"
+    r"Anschrift|Location|Office|Oficina|Sede|Bureau)\.?\s*:\s*", re.I)
 #: Bullets OCR reads as letters at the start of a line ('o', 'e', a dot or a dash).
 _BULLET_LETTERS = frozenset({"o", "e", "•", "·", "-", "*", "°"})
 
@@ -161,9 +166,14 @@ _POSTAL_AFTER_COUNTRY = re.compile(
     r"(?P<country>[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ .]+?)\s+(?P<postal>[A-Z0-9][A-Z0-9 \-]{2,8})$")
 
 
+#: A registration number with its label ('CRO-SP 98765', 'OAB/SP 123.456'): no postal code.
+_REGISTERED_NUMBER = re.compile(
+    rf"\b(?:{REGISTRATION_LABELS})\b[\s.:#º°/-]*(?:[A-Z]{{2}}\b[\s.:#º°/-]*)?\d[\d.\-/]*", re.I)
+
+
 def _find_postal(text: str, country: str) -> str | None:
     """The postal code printed in a line, in the card country's format first."""
-    text = _repair_postal(text)
+    text = _repair_postal(_REGISTERED_NUMBER.sub(" ", text))
     box = _PO_BOX.match(text)
     if box:
         text = text[box.end():]  # 'P.O. Box 22550, Doha': a box's number is no postal code
@@ -188,7 +198,8 @@ def _named_country(text: str) -> tuple[str, str] | None:
     for chunk in _CHUNK_SPLIT.split(text):
         key = fold(chunk.strip(" .()"))
         if key in names and len(chunk.strip()) > 1 and not not_a_country_here(key, names[key]):
-            return chunk.strip(" .()"), names[key]
+            printed = chunk.strip(" ()")  # 'U.A.E.' keeps its last dot, 'Spain.' does not
+            return (printed if re.search(r"\w\.\w", printed) else printed.strip(" .")), names[key]
     m = re.search(r"\s([A-Za-zÀ-ÿ.]+(?:\s[A-Za-zÀ-ÿ.]+)?)\s*$", text)
     if m and re.search(r"\d", text):
         for cand in (m.group(1), m.group(1).split()[-1]):
@@ -229,6 +240,7 @@ def _town_alone(text: str, country: str) -> bool:
 
 def line_score(text: str, country: str) -> float:
     """How much a segment looks like part of an address."""
+    text = _REGISTERED_NUMBER.sub(" ", text).strip()
     score = 0.0
     if _is_street(text):
         score += 2
@@ -447,6 +459,9 @@ def _without_office_label(line: str) -> str:
     """'Barcelona: Av. Diagonal 640' -> 'Av. Diagonal 640' (not 'Cad. No: 185', a house number);
     'Lojas: o Av. Rio das Pedras, 1553' -> 'Av. Rio das Pedras, 1553'."""
     line = _without_bullet(line)
+    labelled = _ADDRESS_LABEL.match(line)
+    if labelled and line[labelled.end():].strip():
+        return line[labelled.end():]  # 'A: 4th Floor, Cyber Towers', 'Add.: Al Garhoud'
     m = _OFFICE_LABEL.match(line)
     if not m or any(_street_word(t) for t in m.group(0).split()):
         return line

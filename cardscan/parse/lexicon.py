@@ -56,6 +56,14 @@ def regions_of(country: str) -> frozenset[str]:
     return frozenset(key.replace(".", "") for key in _region_spellings(country))
 
 
+#: Labels of registration, tax and licence numbers ('CRO-SP 98765', 'CIF B12345678', 'OAB/SP
+#: 123456'): a regex alternation; the number after one is neither a phone nor a postal code.
+REGISTRATION_LABELS = (
+    r"CIF|NIF|NIE|RFC|CUIT|CUIL|RUT|RUC|NIT|CNPJ|CPF|VAT|TVA|IVA|P\.?\s?IVA|USt[\w-]*|UID|Reg|"
+    r"Registro|Registered|Company|Crea|CRM|CRC|CRO|CRP|CRN|CRF|COREN|CRMV|CAU|OAB|Matr[ií]cula|"
+    r"SIRET|SIREN|ABN|ACN|EIN|Licen[cs]e|Lic|C[eé]dula|Inscr\w*")
+
+
 #: Street types abbreviated before a street's number in Colombia and Latin America ('Cl. 112',
 #: 'Cra. 7', 'Av. 9'): a regex alternation, for the phone finder and the address repairs.
 NUMBERED_STREET_TYPES = "Cl|Cll|Calle|Cra|Kr|Carrera|Av|Avda|Avenida|Ak|Ac|Tv|Transversal|Dg|Diagonal"
@@ -89,7 +97,8 @@ def country_names() -> dict[str, str]:
         "brasil": "BR", "españa": "ES", "deutschland": "DE", "alemania": "DE", "holland": "NL",
         "the netherlands": "NL", "perú": "PE", "russia": "RU", "south korea": "KR", "corea del sur": "KR",
         "venezuela": "VE", "bolivia": "BO", "vietnam": "VN", "taiwan": "TW", "iran": "IR",
-        "uae": "AE", "u.a.e.": "AE", "emirates": "AE", "ksa": "SA", "cameroun": "CM", "turkiye": "TR",
+        "uae": "AE", "u.a.e.": "AE", "u.a.e": "AE", "u.s.a": "US", "u.k": "GB",
+        "emirates": "AE", "ksa": "SA", "cameroun": "CM", "turkiye": "TR",
         "türkiye": "TR", "nederland": "NL", "schweiz": "CH", "suisse": "CH", "svizzera": "CH",
         "maroc": "MA", "al maghrib": "MA", "korea": "KR", "republic of korea": "KR", "p.r. china": "CN",
         "pr china": "CN", "p. r. china": "CN", "sverige": "SE", "norge": "NO", "danmark": "DK",

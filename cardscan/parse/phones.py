@@ -10,7 +10,7 @@ import phonenumbers
 from phonenumbers import PhoneNumberType, ValidationResult
 
 from cardscan.models import PhoneType
-from cardscan.parse.lexicon import NUMBERED_STREET_TYPES, OCR_DIGITS, deaccent, fold
+from cardscan.parse.lexicon import NUMBERED_STREET_TYPES, OCR_DIGITS, REGISTRATION_LABELS, deaccent, fold
 
 # Digits as OCR may print them: O/o for 0 and l/I for 1 are repaired only in labelled numbers.
 CANDIDATE = re.compile(
@@ -40,9 +40,7 @@ LABEL_BEFORE = re.compile(
 LABEL_AFTER = re.compile(rf"^\s*[(\[]?\s*({_LABEL_WORD})\.?\s*[)\]]?(?![\w])", re.I)
 # Not phones: registration and tax numbers, postal codes, dates, years, amounts.
 _REGISTRATION = re.compile(
-    r"(?:\b(?:CIF|NIF|NIE|RFC|CUIT|CUIL|RUT|RUC|NIT|CNPJ|CPF|VAT|TVA|IVA|P\.?\s?IVA|USt[\w-]*|UID|Reg|"
-    r"Registro|Registered|Company|Crea|CRM|CRC|OAB|Matr[ií]cula|SIRET|SIREN|ABN|ACN|EIN|Licen[cs]e|"
-    r"Lic|C[eé]dula|Inscr\w*|No|N[º°o]|n[úu]m|CP|C\.P|CEP|ZIP|Postal|Apdo|Apartado|PO\s?Box|Box|"
+    rf"(?:\b(?:{REGISTRATION_LABELS}|No|N[º°o]|n[úu]m|CP|C\.P|CEP|ZIP|Postal|Apdo|Apartado|PO\s?Box|Box|"
     r"Suite|Ste|Sala|Piso|Km|ISBN|IBAN|SWIFT|Cuenta|Account|Acct|Ref|Pedido|Order)\b"
     r"[\s.:#º°\-]*)$",
     re.I,
