@@ -47,3 +47,17 @@ def test_a_website_misread_beside_its_email_domain_takes_that_domain():
     # another company's website stays as printed
     card = "Ana Gil\nana@robledo.com\nwww.partner-hotel.com"
     assert [w.url for w in contact_from_text(card, "ES").websites] == ["https://www.partner-hotel.com"]
+
+
+def test_a_comma_or_a_doubled_at_in_an_address_is_mended():
+    assert emails("Ana Gil\nE-mail: info@acme,es") == ["info@acme.es"]
+    assert emails("Di Mario\ndimariorestaurante@gmail,com") == ["dimariorestaurante@gmail.com"]
+    assert emails("Ana Gil\nana.gil@@empresa.com.br") == ["ana.gil@empresa.com.br"]
+    assert emails("Ana Gil\nRua Augusta, 1200, com vista") == []  # a comma in a sentence stays
+
+
+def test_a_website_with_spaces_after_its_dots_and_a_bare_linkedin_handle():
+    card = contact_from_text("Ana Gil\nwww. acme-2. com.mx\nin/ana-gil", "MX")
+    assert sorted(w.url for w in card.websites) == ["https://www.acme-2.com.mx",
+                                                     "https://www.linkedin.com/in/ana-gil"]
+    assert [w.url for w in contact_from_text("Ana Gil\nvamos in/out", "MX").websites] == []

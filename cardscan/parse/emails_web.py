@@ -45,6 +45,7 @@ _SPACE_IN_LOCAL = re.compile(
 # Spaces OCR inserts around '@' and the dots of a domain.
 _SPACE_AT = re.compile(r"(?<=[\w.\-])\s*@\s*(?=[\w\-])")
 _SPACE_DOT = re.compile(r"(@[\w\-]+(?:\.[\w\-]+)*)(?:\s+\.\s*|\.\s+)([A-Za-z]{2,})")
+_COMMA_IN_DOMAIN = re.compile(r"(@[\w\-]+(?:\.[\w\-]+)*),([a-z]{2,3}(?:\.[a-z]{2})?)\b")
 _EMAIL_LABEL = re.compile(r"^(?:e-?mail|correo(?:\s+electr[oó]nico)?|mail|email)\s*[:.]?\s*", re.I)
 
 _URL_RE = re.compile(
@@ -57,6 +58,12 @@ _HANDLE_LABEL = re.compile(
     r"(in/[A-Za-z0-9_\-]{2,60}|@?[A-Za-z0-9_][A-Za-z0-9_.\-]{1,40})(?![\w@/])",
     re.I,
 )
+# 'www. acme. com': the spaces OCR put after the dots of a website (the 'www.' vouches for it).
+_SPACED_WWW = re.compile(r"(?<![\w@.\-])(www\.\s(?:[A-Za-z0-9\-]+\.\s?)+[A-Za-z]{2,})(?![\w.])", re.I)
+# 'in/ana-ruiz' beside LinkedIn's logo, with no label.
+# (a handle of five characters or more, or with a digit or a hyphen: 'in/out' is no profile)
+_BARE_LINKEDIN = re.compile(
+    r"(?<![\w/.@])in/((?=[A-Za-z0-9_]*[\d\-])[A-Za-z0-9_\-]{3,60}|[A-Za-z0-9_]{5,60})(?![\w/])")
 _HANDLE_BASE = {
     "linkedin": "https://www.linkedin.com/in/",
     "twitter": "https://x.com/",
@@ -112,6 +119,8 @@ def normalise_email_text(text: str) -> str:
     text = _DOT_WORD.sub(".", text)
     text = re.sub(r"[©®]", "@", text)
     text = _SPACE_AT.sub("@", text)
+    text = re.sub(r"(?<=\w)@@(?=\w)", "@", text)  # 'ana@@empresa.es'
+    text = _COMMA_IN_DOMAIN.sub(r"\1.\2", text)  # 'info@acme,es', 'ana@gmail,com'
     for _ in range(3):
         if "@" not in text:
             break
@@ -272,7 +281,10 @@ def find_urls(text: str, mail_hosts: frozenset[str] = frozenset()) -> list[Found
     (the card's email domains) vouch for a bare host printed in mixed case ('InvestAlberta.ca')."""
     out: list[Found] = []
     text = _MISREAD_SLASHES.sub(r"\1//", text)  # same length: spans stay valid
+    spaced = [m for m in _SPACED_WWW.finditer(text) if _domain_ok(re.sub(r"\s", "", m.group(1)))]
     for m in _URL_RE.finditer(text):
+        if any(w.start() <= m.start(1) < w.end() for w in spaced):
+            continue
         raw = _www_misread(m.group(1).rstrip(".,;:"))
         # 'https:/www.x.com': a slash lost, the scheme left before the host
         lost = _SCHEME_LEFT.search(text, 0, m.start(1)) if raw.lower().startswith("www") else None
@@ -299,6 +311,8 @@ def find_urls(text: str, mail_hosts: frozenset[str] = frozenset()) -> list[Found
                 and host.lower() not in mail_hosts:
             continue
         out.append(Found(absolute_url(raw), start, m.start(1) + len(m.group(1).rstrip(".,;:"))))
+    for m in spaced:
+        out.append(Found(absolute_url(re.sub(r"\s", "", m.group(1))), m.start(), m.end(), repaired=True))
     return out
 
 
@@ -329,4 +343,8 @@ def find_handles(text: str) -> list[tuple[Found, str]]:
         if len(name) < 2:
             continue
         out.append((Found(_HANDLE_BASE[kind] + name, m.start(), m.end()), kind))
+    for m in _BARE_LINKEDIN.finditer(text):
+        if not any(found.start <= m.start() < found.end for found, _ in out):
+            url = _HANDLE_BASE["linkedin"] + m.group(1).strip(".-")
+            out.append((Found(url, m.start(), m.end()), "linkedin"))
     return out
