@@ -61,3 +61,15 @@ def test_a_website_with_spaces_after_its_dots_and_a_bare_linkedin_handle():
     assert sorted(w.url for w in card.websites) == ["https://www.acme-2.com.mx",
                                                      "https://www.linkedin.com/in/ana-gil"]
     assert [w.url for w in contact_from_text("Ana Gil\nvamos in/out", "MX").websites] == []
+
+
+def test_after_an_email_label_a_space_before_the_cards_domain_is_the_at():
+    card = contact_from_text("Daniel Carro\nGirón S.L.U.\nEmail: daniel giron.com\nwww.giron.com", "ES")
+    assert [e.address for e in card.emails] == ["daniel@giron.com"]
+    assert [w.url for w in card.websites] == ["https://www.giron.com"]
+    assert emails("Visit duke.com\nwww.duke.com") == []  # no label: a space is no '@'
+
+
+def test_a_comma_and_a_space_for_the_dot_before_a_top_level_domain():
+    assert emails("Frauke Seidel\nfrauke.seidel@zenit, de\nzenit.de") == ["frauke.seidel@zenit.de"]
+    assert emails("Ana Gil\nana@acme.com.br, de 9 a 14h") == ["ana@acme.com.br"]

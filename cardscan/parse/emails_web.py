@@ -45,7 +45,9 @@ _SPACE_IN_LOCAL = re.compile(
 # Spaces OCR inserts around '@' and the dots of a domain.
 _SPACE_AT = re.compile(r"(?<=[\w.\-])\s*@\s*(?=[\w\-])")
 _SPACE_DOT = re.compile(r"(@[\w\-]+(?:\.[\w\-]+)*)(?:\s+\.\s*|\.\s+)([A-Za-z]{2,})")
-_COMMA_IN_DOMAIN = re.compile(r"(@[\w\-]+(?:\.[\w\-]+)*),([a-z]{2,3}(?:\.[a-z]{2})?)\b")
+# (after a space too when the host has no dot yet: 'frauke@zenit, de'; not 'ana@acme.es, de 9 a 14h')
+_COMMA_IN_DOMAIN = re.compile(
+    r"(@[\w\-]+(?:\.[\w\-]+)*),([a-z]{2,3}(?:\.[a-z]{2})?)\b|(@[\w\-]+),\s([a-z]{2,3})\b")
 _EMAIL_LABEL = re.compile(r"^(?:e-?mail|correo(?:\s+electr[oó]nico)?|mail|email)\s*[:.]?\s*", re.I)
 
 _URL_RE = re.compile(
@@ -120,7 +122,7 @@ def normalise_email_text(text: str) -> str:
     text = re.sub(r"[©®]", "@", text)
     text = _SPACE_AT.sub("@", text)
     text = re.sub(r"(?<=\w)@@(?=\w)", "@", text)  # 'ana@@empresa.es'
-    text = _COMMA_IN_DOMAIN.sub(r"\1.\2", text)  # 'info@acme,es', 'ana@gmail,com'
+    text = _COMMA_IN_DOMAIN.sub(lambda m: f"{m[1] or m[3]}.{m[2] or m[4]}", text)  # 'info@acme,es'
     for _ in range(3):
         if "@" not in text:
             break
@@ -199,10 +201,15 @@ def find_emails(text: str, known_domains: frozenset[str] = frozenset(),
 
 def _at_before_known_domain(text: str, known_domains: frozenset[str]) -> str:
     """'christopher. kelly Qduke.com' beside 'www.duke.com': an '@' read as a space and a round
-    letter, right before a domain the card prints (a space alone is no '@': 'Visit duke.com')."""
+    letter, right before a domain the card prints (a space alone is no '@': 'Visit duke.com', but
+    for one right after an e-mail label)."""
     if not known_domains or "@" in text:
         return text
     hosts = "|".join(re.escape(d) for d in sorted(known_domains, key=len, reverse=True))
+    labelled = _EMAIL_LABEL.match(text)
+    if labelled:  # 'Email: daniel giron.com' beside 'www.giron.com'
+        head, tail = text[: labelled.end()], text[labelled.end():]
+        text = head + re.sub(rf"^({_LOCAL})\s(?=(?:{hosts})\b)", r"\1@", tail, flags=re.I)
     return re.sub(rf"(?<=[A-Za-z0-9_\-])\s+[QO0q](?=(?:{hosts})\b)", "@", text, flags=re.I)
 
 
