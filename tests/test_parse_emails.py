@@ -73,3 +73,11 @@ def test_after_an_email_label_a_space_before_the_cards_domain_is_the_at():
 def test_a_comma_and_a_space_for_the_dot_before_a_top_level_domain():
     assert emails("Frauke Seidel\nfrauke.seidel@zenit, de\nzenit.de") == ["frauke.seidel@zenit.de"]
     assert emails("Ana Gil\nana@acme.com.br, de 9 a 14h") == ["ana@acme.com.br"]
+
+
+def test_two_letters_read_as_one_in_a_domain_the_card_prints_elsewhere():
+    card = contact_from_text("Úrsula Bonilla\nUlibarri S.A. de C.V.\nubonilla@ulibarn.com.mx\n"
+                             "ulibarri.com.mx", "MX")
+    assert [e.address for e in card.emails] == ["ubonilla@ulibarri.com.mx"]
+    other = contact_from_text("Ana Gil\nana@acme.com\nwww.other.com", "MX")
+    assert [e.address for e in other.emails] == ["ana@acme.com"]  # another domain stays

@@ -251,6 +251,14 @@ def _guess_at(token: str, known_domains: frozenset[str], card_words: frozenset[s
 _HOST_MISREADS = {"l": "1Ii|", "o": "0"}
 
 
+#: Two letters OCR reads as one: (printed, read).
+_PAIR_MISREADS = (("ri", "n"), ("rn", "m"), ("cl", "d"), ("li", "h"), ("vv", "w"), ("ni", "m"), ("in", "m"))
+
+
+def _positions(text: str, part: str) -> list[int]:
+    return [at for at in range(len(text)) if text.startswith(part, at)]
+
+
 def known_host(host: str, known: Iterable[str]) -> str:
     """``host``, or the host the card prints elsewhere that it is a misreading of:
     'robiedo.com' beside 'caridad@robledo.com' is 'robledo.com' (never the other way round)."""
@@ -259,6 +267,11 @@ def known_host(host: str, known: Iterable[str]) -> str:
     for other in sorted(known):
         if len(other) == len(host) and all(h == o or h in _HOST_MISREADS.get(o, "")
                                            for h, o in zip(host, other, strict=True)):
+            return other
+        # two letters read as one ('ulibarn.com.mx' for 'ulibarri.com.mx', 'mdez' for 'rndez')
+        if len(other) > len(host) and any(
+                other[:at] + misread + other[at + len(pair):] == host
+                for pair, misread in _PAIR_MISREADS for at in _positions(other, pair)):
             return other
     return host
 
