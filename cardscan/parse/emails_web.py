@@ -122,6 +122,10 @@ def normalise_email_text(text: str) -> str:
     text = re.sub(r"[©®]", "@", text)
     text = _SPACE_AT.sub("@", text)
     text = re.sub(r"(?<=\w)@@(?=\w)", "@", text)  # 'ana@@empresa.es'
+    labelled = _EMAIL_LABEL.match(text)
+    if labelled:  # 'Email: mercedes, pacheco@nortedise.mx': after the label, a comma is the dot
+        text = text[: labelled.end()] + re.sub(r"^([A-Za-z0-9_\-]+),\s?(?=[\w.\-]+@)", r"\1.",
+                                                text[labelled.end():])
     text = _COMMA_IN_DOMAIN.sub(lambda m: f"{m[1] or m[3]}.{m[2] or m[4]}", text)  # 'info@acme,es'
     for _ in range(3):
         if "@" not in text:
