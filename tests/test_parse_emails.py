@@ -54,7 +54,8 @@ def test_a_comma_or_a_doubled_at_in_an_address_is_mended():
     assert emails("Di Mario\ndimariorestaurante@gmail,com") == ["dimariorestaurante@gmail.com"]
     assert emails("Ana Gil\nana.gil@@empresa.com.br") == ["ana.gil@empresa.com.br"]
     assert emails("Ana Gil\nRua Augusta, 1200, com vista") == []  # a comma in a sentence stays
-    assert emails("Mercedes Pacheco\nEmail: mercedes, pacheco@nortedise.mx") == ["mercedes.pacheco@nortedise.mx"]
+    assert emails("Mercedes Pacheco\nEmail: mercedes, pacheco@nortedise.mx") == [
+        "mercedes.pacheco@nortedise.mx"]
     assert emails("Ana Gil\nAtención al cliente, info@acme.com") == ["info@acme.com"]  # no label
 
 
