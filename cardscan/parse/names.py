@@ -182,6 +182,8 @@ def looks_like_name(text: str) -> bool:
         return False
     if any(fold(t) in NOT_IN_NAMES for t in tokens):
         return False
+    if tokens[0] in ("al", "el") and not clean.islower():
+        return False  # 'al Benjamin Aguayo': a logo read as a word (Arabic names write 'Al', 'al-')
     if fold(tokens[0].rstrip(".,:")) in words("street_words.txt"):
         return False  # 'Rua Boa Vista', 'Calle Mayor'
     # 'Ben Carey', 'Al Pacino': a particle that is also a given name opens a name as a name
