@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import phonenumbers
@@ -139,7 +140,11 @@ def contact_from(page: OcrPage, region: str = "ES") -> Contact:
         email.address = _lower_l_in_email(email.address, contact.name)
     contact.country = ctx.country if ranked or contact.address.country_code else ""
     if ctx.country in _GERMAN_SPEAKING:
-        _umlauts_for_acutes(contact)
+        _mend_words(contact, _umlauts_for_acutes)
+    if ctx.country in _GERMAN_SPEAKING | {"CH"}:
+        _mend_words(contact, _umlauts_for_ii)
+    if ctx.country in SPANISH_SPEAKING:
+        _mend_words(contact, _enye_for_fi)
     return contact
 
 
@@ -157,16 +162,45 @@ _GERMAN_SPEAKING = frozenset({"DE", "AT", "LI"})
 _ACUTE_TO_UMLAUT = str.maketrans("áóúÁÓÚ", "äöüÄÖÜ")
 
 
-def _umlauts_for_acutes(contact: Contact) -> None:
-    """On a German card, an acute accent is an umlaut Spanish models misread ('Fróhlich',
-    'Gústrow'): German prints no á, ó or ú. (Switzerland also prints French and Italian.)"""
+def _mend_words(contact: Contact, mend: Callable[[str], str]) -> None:
+    """Apply ``mend`` to the contact's words: names, title, department, company, street, city."""
     adr = contact.address
     for holder, field in ((contact, "org"), (contact, "title"), (contact, "department"),
                           (contact.name, "given"), (contact.name, "middle"),
-                          (contact.name, "family"), (adr, "street"), (adr, "city")):
+                          (contact.name, "family"), (adr, "street"), (adr, "city"), (adr, "region")):
         value = getattr(holder, field)
-        if value and any(ch in value for ch in "áóúÁÓÚ"):
-            setattr(holder, field, value.translate(_ACUTE_TO_UMLAUT))
+        if value:
+            setattr(holder, field, mend(value))
+
+
+def _umlauts_for_acutes(text: str) -> str:
+    """On a German card, an acute accent is an umlaut Spanish models misread ('Fróhlich',
+    'Gústrow'): German prints no á, ó or ú. (Switzerland also prints French and Italian.)"""
+    return text.translate(_ACUTE_TO_UMLAUT)
+
+
+#: 'ü' read as 'ii' between letters ('Ziirich', 'Miiller'); German writes no 'ii'.
+_UMLAUT_READ_II = re.compile(r"(?<=[b-df-hj-np-tv-zB-DF-HJ-NP-TV-Z])ii(?=[a-z])")
+#: 'ñ' read as 'fi' between vowels ('Pefia', 'Montafia', 'ESPAFIA'), on Spanish-speaking cards.
+_ENYE_READ_FI = re.compile(r"(?<=[aeiouáéíóú])fi(?=[aeiouáéíóú])|(?<=[AEIOUÁÉÍÓÚ])FI(?=[AEIOUÁÉÍÓÚ])")
+#: Words that do write 'fi' between vowels.
+_FI_BETWEEN_VOWELS = re.compile(r"sofia|afianz|desafi|porfia|rafia|ofiu", re.I)
+SPANISH_SPEAKING = frozenset({"ES", "MX", "AR", "CO", "CL", "PE", "VE", "EC", "UY", "PY", "BO", "CR",
+                              "PA", "DO", "GT", "HN", "SV", "NI", "CU", "PR"})
+
+
+def _umlauts_for_ii(text: str) -> str:
+    return _UMLAUT_READ_II.sub("ü", text)
+
+
+def _enye_for_fi(text: str) -> str:
+    def mend(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if _FI_BETWEEN_VOWELS.search(fold(word)) or fold(word) in names.given_names():
+            return word
+        return _ENYE_READ_FI.sub(lambda f: "Ñ" if f.group(0).isupper() else "ñ", word)
+
+    return re.sub(r"[^\W\d_]+", mend, text)
 
 
 def _lower_l_in_email(address: str, name: Name) -> str:
@@ -485,6 +519,25 @@ def _split_name_and_title(segs: list[Segment], email_locals: list[str]) -> list[
     return out
 
 
+def _given_name_above(name: Segment, segs: list[Segment]) -> Segment | None:
+    """A listed given name alone on the line right above the name, in letters of the same size
+    and case, starting where the name starts or centred over it."""
+    for seg in segs:
+        if seg.used or seg.line_index != name.line_index - 1 or len(seg.rest.split()) != 1:
+            continue
+        word = seg.rest.strip()
+        same_size = abs(seg.height - name.height) <= 0.2 * max(name.height, 1.0)
+        same_case = word.isupper() == name.rest.isupper()
+        # (widths from the letters: about 0.6 of the letter height each)
+        centre, name_centre = seg.left + 0.3 * seg.height * len(word), \
+            name.left + 0.3 * name.height * len(name.rest)
+        aligned = abs(seg.left - name.left) <= max(name.height, 1.0) or \
+            abs(centre - name_centre) <= 2 * max(name.height, 1.0)
+        if fold(word) in names.given_names() and same_size and same_case and aligned:
+            return seg
+    return None
+
+
 def _heads_address(seg: Segment, ctx: _Context) -> bool:
     """The line right above the postal address, aligned with it (within a letter height)."""
     head = ctx.address_head
@@ -607,6 +660,10 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
     if best and best[0] >= 1.0:
         name_seg = best[1]
         email_local = ctx.email_locals[0] if ctx.email_locals else ""
+        given_above = _given_name_above(name_seg, segs)
+        if given_above is not None:  # 'JUAN' over 'IGNACIO RODRIGUEZ': one name on two lines
+            name_seg.rest = f"{given_above.rest} {name_seg.rest}"
+            given_above.used = True
         contact.name = names.split_name(name_seg.rest, lang, email_local, ctx.country)
         sure = min(1.0, 0.55 + 0.15 * best[0])
         contact.name.confidence = round(name_seg.confidence * sure, 3)

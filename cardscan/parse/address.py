@@ -153,6 +153,7 @@ def _repair_postal(text: str) -> str:
     text = _COUNTRY_PREFIX.sub("", text)
     text = _MISREAD_POSTAL.sub(fix, text)
     text = _CA_MISREAD.sub(lambda m: m.group(1) + " " + m.group(2).replace("O", "0"), text)
+    text = _AR_CPA_MISREAD.sub(lambda m: m.group(1) + re.sub(r"[)\]|]", "J", m.group(2)), text)
     return _UK_MISREAD_INWARD.sub(fix_inward, text)
 
 
@@ -161,6 +162,8 @@ _UK_MISREAD_INWARD = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s+([SOIZBlG])([A-Z]{2
 _LETTER_DIGITS = str.maketrans("SOIZBlG", "5012816")
 # A Canadian postal code with an O read for a zero in its second half ('T2P OH7').
 _CA_MISREAD = re.compile(r"\b([A-Z]\d[A-Z])\s?((?=[A-Z\d]*O)[\dO][A-Z][\dO])\b")
+# An Argentine CPA with its J read as a bracket ('C1043C)F').
+_AR_CPA_MISREAD = re.compile(r"\b([A-HJ-NP-Z]\d{4})((?=[A-Z]*[)\]|][A-Z]*(?:\s|,|$))[A-Z)\]|]{3})")
 # A postal code printed after the country's name ('..., Alberta, Canada T2P 0H7').
 _POSTAL_AFTER_COUNTRY = re.compile(
     r"(?P<country>[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ .]+?)\s+(?P<postal>[A-Z0-9][A-Z0-9 \-]{2,8})$")
