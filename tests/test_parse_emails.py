@@ -84,3 +84,10 @@ def test_two_letters_read_as_one_in_a_domain_the_card_prints_elsewhere():
     assert [e.address for e in card.emails] == ["ubonilla@ulibarri.com.mx"]
     other = contact_from_text("Ana Gil\nana@acme.com\nwww.other.com", "MX")
     assert [e.address for e in other.emails] == ["ana@acme.com"]  # another domain stays
+
+
+def test_spaces_inside_an_address_whose_domain_the_card_prints_are_closed():
+    card = contact_from_text("Marine Berthelot\nmberthe lot@ lapo rte.fr\nwww.laporte.fr", "FR")
+    assert [e.address for e in card.emails] == ["mberthelot@laporte.fr"]
+    other = contact_from_text("Ana Gil\nventas ana@acme.es info\nwww.acme.es", "ES")
+    assert [e.address for e in other.emails] == ["ana@acme.es"]

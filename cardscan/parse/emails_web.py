@@ -147,7 +147,8 @@ def find_emails(text: str, known_domains: frozenset[str] = frozenset(),
     ``mail_hosts`` are the domains of the card's e-mail addresses: one printed alone is the
     website, no address with a lost '@'."""
     out: list[Found] = []
-    fixed = normalise_email_text(_at_before_known_domain(text, known_domains))
+    fixed = _spaces_in_known_address(normalise_email_text(_at_before_known_domain(text, known_domains)),
+                                     known_domains)
     repaired_any = fixed != text
     for m in EMAIL_RE.finditer(fixed):
         raw = m.group(0).rstrip(".-")
@@ -201,6 +202,21 @@ def find_emails(text: str, known_domains: frozenset[str] = frozenset(),
                 best, start = f"{before.group(1)}.{best}", before.start(1)
             out.append(Found(best, start, m.end(), True))
     return out
+
+
+_SPACED_ADDRESS = re.compile(r"(?<![\w.])([a-z0-9_.\-]+(?: [a-z0-9_.\-]+)?)@([\w\-]+(?:[ .][\w\-]+){1,4})")
+
+
+def _spaces_in_known_address(text: str, known_domains: frozenset[str]) -> str:
+    """'mberthe lot@lapo rte.fr' beside 'www.laporte.fr': spaces OCR put inside an address whose
+    domain, without them, is the one the card prints."""
+    if not known_domains or "@" not in text:
+        return text
+    for m in _SPACED_ADDRESS.finditer(text):
+        domain = m.group(2).replace(" ", "")
+        if " " in m.group(2) and domain.lower() in known_domains:
+            return text[: m.start()] + m.group(1).replace(" ", "") + "@" + domain + text[m.end():]
+    return text
 
 
 def _at_before_known_domain(text: str, known_domains: frozenset[str]) -> str:
