@@ -52,3 +52,18 @@ def test_ai_read_as_al_is_mended_in_titles_and_departments_only() -> None:
     assert contact.department == "Cloud & AI Department"
     assert contact_from_text("Al Mansouri Trading LLC\nKhalid Al Mansouri\nSales Manager",
                              "AE").name.family.startswith("Al")
+
+
+def test_a_line_read_as_guesses_is_no_company() -> None:
+    """A script logo Tesseract guesses at ('Egeo Ulacodlizo o arto', words at 0.0-0.5) is no
+    company; nor is a two-letter speck left beside a link ('Ei facebook.com.br/...')."""
+    guessed = _line_at("Egeo Ulacodlizo o arto", 100, 40, 80)
+    for word, confidence in zip(guessed.words, (0.28, 0.06, 0.54, 0.03), strict=True):
+        word.confidence = confidence
+    page = OcrPage([guessed, _line_at("Ei facebook.com.br/sonaocasaqt", 300, 20, 80),
+                    _line_at("E-mail: sonaocasa@bol.com.br", 340, 20, 80)], width=1050, height=600)
+    contact = contact_from(page, "BR")
+    assert contact.org == ""
+    assert [w.url for w in contact.websites] == ["https://facebook.com.br/sonaocasaqt"]
+    guessed_well = OcrPage([_line_at("Egeo Consultores", 100, 40, 80)], width=1050, height=600)
+    assert contact_from(guessed_well, "BR").org == "Egeo Consultores"

@@ -39,6 +39,8 @@ DEBRIS_CONFIDENCE = 0.35
 #: A line read below this confidence is never a name: a script typeface or a drawing read as
 #: words ('Ryo Ulncerilimo Geoirtoo', its words read at 0.0-0.3).
 NAME_FLOOR_CONFIDENCE = 0.2
+#: ... nor a company, without a legal form or the card's domain in it (such reads run 0.2-0.3).
+ORG_FLOOR_CONFIDENCE = 0.35
 #: A website too broken to read as one ('WWwImicrovidacom bn'): no word starts with 'www'.
 _WEBSITE_REMNANT = re.compile(r"^\W*www", re.I)
 _ONLY_LABEL = re.compile(r"^[\W_]*(?:" + phones._LABEL_WORD + r")?[\W_]*$", re.I)
@@ -737,6 +739,8 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
             sure = max(sure, 0.5 + 0.3 * shop)
         if not legal and not domain and ct.only_generic_words(text):
             continue  # 'RESTAURANTE' says what the business is, not its name
+        if not legal and not domain and seg.confidence < ORG_FLOOR_CONFIDENCE:
+            continue  # 'Egeo Ulacodlizo o arto' at 0.2: a script logo read as guesses
         if not legal and not domain and not shop and ctx.domain_labels and ct.only_descriptive_words(text):
             continue  # 'IT Solutions' under a logo: the tagline; the domain names the company
         if ct.company_word_hits(text):
@@ -759,8 +763,9 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
             score -= 1.0
         if "," in text and not legal and not domain and not shop:
             score -= 1.0  # 'Albañilería, Fontanería y Electricidad': a list of what the shop does
-        if len(re.sub(r"[^A-Za-zÀ-ÿ]", "", text)) < 2:
-            continue
+        letters = re.sub(r"[^A-Za-zÀ-ÿ]", "", text)
+        if len(letters) < 2 or (len(letters) == 2 and not letters.isupper()):
+            continue  # 'Ei' left by a logo beside a link ('HP', 'BP' are companies)
         if best_org is None or score > best_org[0]:
             best_org = (score, sure, seg, bool(legal or domain or shop or ct.company_word_hits(text)))
     own_domain = bool(ctx.domain_labels) and len(ctx.domain_cores[0]) >= 3 and not (

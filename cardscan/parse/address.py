@@ -294,11 +294,12 @@ def _repair_numbers(text: str, country: str = "") -> str:
     'N* 986' for 'N° 986'; 'Bahnhofstrafe' for 'Bahnhofstraße'; in Colombia '# ' read as '4 '
     ('Cl. 112 4 9-17'); where the ordinal indicator is the norm (Spain, Portugal, Brazil), the
     degree sign for it ('16° andar', '3° B'; Argentine cards print both); a comma after a
-    house number read as a semicolon ('Antigo 2806; Sala 6')."""
+    house number read as a semicolon ('Antigo 2806; Sala 6'); '15t Ave' for '1st Ave'."""
     text = _MISREAD_NUMBER.sub(lambda m: m.group(0).translate(OCR_DIGITS), text)
     text = _NUMBER_SEMICOLON.sub(",", text)
     text = _NUMERO_STAR.sub("N° ", text)
     text = _STRASSE_MISREAD.sub("straße", text)
+    text = _FIRST_MISREAD.sub(r"\1st", text)
     if country == "CO":
         text = _CO_HASH_MISREAD.sub(r"\1# ", text)
     if country in ("ES", "PT", "BR"):
@@ -307,6 +308,9 @@ def _repair_numbers(text: str, country: str = "") -> str:
 
 
 _NUMBER_SEMICOLON = re.compile(r"(?<=\d);(?=\s)")
+# '4001 15t Ave NE', '21 5t Street': the s of '1st' read as a 5, before a street's type.
+_FIRST_MISREAD = re.compile(
+    r"\b(\d*1)5t(?=\s+(?:Ave|Avenue|St|Street|Floor|Fl|Rd|Road|Blvd|Place|Pl)\b)", re.I)
 _DEGREE_ORDINAL = re.compile(r"(?<=\d)°(?=\s?[A-Za-zÀ-ÿ]|\s*$|\s*,)")
 _NUMERO_STAR = re.compile(r"\bN\*\s?(?=\d)")
 _STRASSE_MISREAD = re.compile(r"(?<=[a-zäöü])stra[fbB]e(?=\s+\d)")
