@@ -53,8 +53,11 @@ _POSTAL_BY_COUNTRY: dict[str, re.Pattern[str]] = {
     "SK": re.compile(r"\b(\d{3}\s?\d{2})\b"),
     "GR": re.compile(r"\b(\d{3}\s?\d{2})\b"),
     "IL": re.compile(r"\b(\d{7})\b"),
+    "IE": re.compile(r"\b((?:[AC-FHKNPRTV-Y]\d{2}|D6W) ?[0-9AC-FHKNPRTV-Y]{4})\b"),  # an Eircode
     **{code: re.compile(r"\b(\d{4})\b") for code in ("AU", "NZ", "ZA", "DK", "NO", "HU", "LU", "PH", "BG")},
 }
+#: Countries whose postal codes no phone, house or registration number looks like.
+_DISTINCT_POSTAL = frozenset(("IE", "PL", "JP"))
 #: Countries whose postal codes are not five digits: five digits there are no postal code.
 _NOT_FIVE_DIGITS = frozenset(("AR", "AT", "CH", "BE", "AU", "NZ", "ZA", "DK", "NO", "HU", "LU", "PH", "BG"))
 _FIVE_DIGITS = re.compile(r"\b(\d{5})\b")
@@ -269,6 +272,9 @@ def line_score(text: str, country: str) -> float:
     elif country in _POSTAL_BY_COUNTRY and score < 1.2 and len(text.split()) <= 6 and re.fullmatch(
             _PLACE_BEFORE + _POSTAL_BY_COUNTRY[country].pattern + _PLACE_AFTER, text):
         score += 1.2  # the card country's postal code beside a town: '478582 Cubará', '1010 Wien'
+    elif country in _DISTINCT_POSTAL and score < 1.2 and len(text.split()) <= 6 \
+            and _POSTAL_BY_COUNTRY[country].search(text) and re.search(r"[A-Za-zÀ-ÿ]{3}", text):
+        score += 1.2  # a postal code no other number looks like: 'Dublin 2, D02 T380'
     if _named_country(text):
         score += 1.5
     if _NEIGHBOURHOOD.match(text):

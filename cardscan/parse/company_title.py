@@ -31,7 +31,12 @@ def title_hits(text: str) -> int:
     vocab = words("title_words.txt")
     return sum(1 for t in tokens(text)
                if t in vocab or t.rstrip(".") in vocab or t.split("/")[0] in vocab or _TITLE_SUFFIX.search(t)
-               or ("-" in t and any(part in vocab for part in t.split("-"))))  # 'Sócia-Diretora'
+               or ("-" in t and any(part in vocab for part in t.split("-")))  # 'Sócia-Diretora'
+               or any(t.startswith(p) and t[len(p):] in vocab for p in _TITLE_PREFIXES))
+
+
+#: 'Subgerente', 'Subdirectora', 'Vicepresidente', 'Cofundador': a rank before a title word.
+_TITLE_PREFIXES = ("sub", "vice", "co", "sous-", "stv.")
 
 
 def department_hits(text: str) -> int:
