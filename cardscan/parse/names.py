@@ -96,7 +96,11 @@ def case_says_nothing(text: str) -> bool:
 def first_given(text: str) -> bool:
     """The name's first word (after honorifics) is a listed given name: 'DRA. ANA RUIZ' -> True."""
     tokens = [t for t in text.split() if not is_honorific(t)]
-    return bool(tokens) and fold(tokens[0].strip(".,")) in given_names()
+    if not tokens:
+        return False
+    first = fold(tokens[0].strip(".,"))
+    # 'Anna-Lena', 'Jean-Baptiste': a compound given name of listed ones
+    return first in given_names() or ("-" in first and first.split("-")[0] in given_names())
 
 
 def split_name(text: str, lang: str = "es", email_local: str = "", country: str = "") -> Name:
