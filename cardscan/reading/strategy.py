@@ -51,6 +51,7 @@ from cardscan.models import CardImage, Line, OcrPage, Photo, ReadOptions, ReadQu
 from cardscan.reading.detect import whole_photo
 from cardscan.reading.enhance import card_image, other_polarity, turn_points, turned
 from cardscan.tesseract import LINE_PSM, PAGE_PSM, OcrEngine
+from cardscan.text import fold
 
 #: Mean confidence per letter or digit below which a read is doubtful: the card may be upside
 #: down, sideways, of the other polarity, or the outline may not be the card.
@@ -158,6 +159,7 @@ def read_photo_cards(photo: Photo, cards: list[CardImage], engine: OcrEngine,
     if lone_outline:
         if on_card is not None:
             on_card()
+        # read_card's own first read (the same call) then comes from ReadOnce's pages
         first = engine.read(cards[0].image, options.lang, psm=PAGE_PSM, timeout=options.timeout,
                             source=cards[0].source.name)
         if read_quality(first).confident_chars < EMPTY_READ_CHARS:
@@ -294,8 +296,6 @@ def surer_lines(again: OcrPage, first: OcrPage) -> OcrPage:
     same image) where the twin was read more confidently in other letters
     (``LANGUAGE_LINE_MARGIN``): a script name 'José Carlos' that Portuguese models read
     'Soe Carles', on a card whose other lines read better in Portuguese."""
-    from cardscan.text import fold
-
     if (again.width, again.height) != (first.width, first.height):
         return again
     boxes = [_line_box(line) for line in again.lines]
