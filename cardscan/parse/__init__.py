@@ -145,7 +145,7 @@ def contact_from(page: OcrPage, region: str = "ES") -> Contact:
         _mend_words(contact, _umlauts_for_acutes)
     if ctx.country in _GERMAN_SPEAKING | {"CH"}:
         _mend_words(contact, _umlauts_for_ii)
-    if ctx.country in SPANISH_SPEAKING:
+    if ctx.country in _SPANISH_SPEAKING:
         _mend_words(contact, _enye_for_fi)
     return contact
 
@@ -187,7 +187,7 @@ _UMLAUT_READ_II = re.compile(r"(?<=[b-df-hj-np-tv-zB-DF-HJ-NP-TV-Z])ii(?=[a-z])"
 _ENYE_READ_FI = re.compile(r"(?<=[aeiouáéíóú])fi(?=[aeiouáéíóú])|(?<=[AEIOUÁÉÍÓÚ])FI(?=[AEIOUÁÉÍÓÚ])")
 #: Words that do write 'fi' between vowels.
 _FI_BETWEEN_VOWELS = re.compile(r"sofia|afianz|desafi|porfia|rafia|ofiu", re.I)
-SPANISH_SPEAKING = frozenset({"ES", "MX", "AR", "CO", "CL", "PE", "VE", "EC", "UY", "PY", "BO", "CR",
+_SPANISH_SPEAKING = frozenset({"ES", "MX", "AR", "CO", "CL", "PE", "VE", "EC", "UY", "PY", "BO", "CR",
                               "PA", "DO", "GT", "HN", "SV", "NI", "CU", "PR"})
 
 
@@ -196,6 +196,8 @@ def _umlauts_for_ii(text: str) -> str:
 
 
 def _enye_for_fi(text: str) -> str:
+    """'Pefia' -> 'Peña', 'ESPAFIA' -> 'ESPAÑA'; 'Sofia' and words that write 'fi' stay."""
+
     def mend(m: re.Match[str]) -> str:
         word = m.group(0)
         if _FI_BETWEEN_VOWELS.search(fold(word)) or fold(word) in names.given_names():
