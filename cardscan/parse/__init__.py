@@ -188,7 +188,7 @@ _ENYE_READ_FI = re.compile(r"(?<=[aeiouáéíóú])fi(?=[aeiouáéíóú])|(?<=[
 #: Words that do write 'fi' between vowels.
 _FI_BETWEEN_VOWELS = re.compile(r"sofia|afianz|desafi|porfia|rafia|ofiu", re.I)
 _SPANISH_SPEAKING = frozenset({"ES", "MX", "AR", "CO", "CL", "PE", "VE", "EC", "UY", "PY", "BO", "CR",
-                              "PA", "DO", "GT", "HN", "SV", "NI", "CU", "PR"})
+                               "PA", "DO", "GT", "HN", "SV", "NI", "CU", "PR"})
 
 
 def _umlauts_for_ii(text: str) -> str:
