@@ -57,7 +57,8 @@ def _legal_pattern() -> re.Pattern[str]:
         # dots and spaces optional: 'S.A. de C.V.' matches 'SA de CV', 'S. A. de C. V.'
         parts = [re.escape(ch) if ch not in ". " else r"[.\s]?\s*" for ch in form.rstrip(".")]
         alternatives.append("".join(parts) + r"\.?")
-    return re.compile(r"(?<![\w])(?:,\s*)?(" + "|".join(alternatives) + r")(?![\w])", re.I)
+    # (no hyphen after it: the 'Co' of 'Partner & Co-Founder' is no legal form)
+    return re.compile(r"(?<![\w])(?:,\s*)?(" + "|".join(alternatives) + r")(?![\w-])", re.I)
 
 
 # Legal forms that are also everyday words or initials: must be printed in capitals after a name.
