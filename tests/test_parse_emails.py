@@ -91,3 +91,9 @@ def test_spaces_inside_an_address_whose_domain_the_card_prints_are_closed():
     assert [e.address for e in card.emails] == ["mberthelot@laporte.fr"]
     other = contact_from_text("Ana Gil\nventas ana@acme.es info\nwww.acme.es", "ES")
     assert [e.address for e in other.emails] == ["ana@acme.es"]
+
+
+def test_an_at_read_as_a_round_letter_then_a_space_before_the_cards_domain():
+    card = contact_from_text("Beverley Thompson\nbthompsonO butlerlogi.uk\nwww.butlerlogi.uk", "GB")
+    assert [e.address for e in card.emails] == ["bthompson@butlerlogi.uk"]
+    assert emails("Pedro Soto\nEscríbenos O duke.com\nwww.duke.com") == []  # a word, then 'O'

@@ -230,7 +230,9 @@ def _at_before_known_domain(text: str, known_domains: frozenset[str]) -> str:
     if labelled:  # 'Email: daniel giron.com' beside 'www.giron.com'
         head, tail = text[: labelled.end()], text[labelled.end():]
         text = head + re.sub(rf"^({_LOCAL})\s(?=(?:{hosts})\b)", r"\1@", tail, flags=re.I)
-    return re.sub(rf"(?<=[A-Za-z0-9_\-])\s+[QO0q](?=(?:{hosts})\b)", "@", text, flags=re.I)
+    text = re.sub(rf"(?<=[A-Za-z0-9_\-])\s+[QO0q](?=(?:{hosts})\b)", "@", text, flags=re.I)
+    # 'bthompsonO butlerlogi.uk': the round letter first, then the space
+    return re.sub(rf"(?<=[a-z0-9_\-])[QO0]\s(?=(?:{hosts})\b)", "@", text, flags=re.I)
 
 
 #: Letters OCR reads for '@' (the round part kept, the tail lost or misread).
