@@ -154,8 +154,8 @@ def _drop_leading_speck(text: str) -> str:
     """The line without a short lower-case first word that is no name particle ('all', 'y', 'a')."""
     tokens = text.split()
     if (len(tokens) >= 3 and len(tokens[0]) <= 3 and tokens[0].isalpha() and tokens[0].islower()
-            and (fold(tokens[0]) not in names.PARTICLES or tokens[0] in ("al", "el"))
-            and tokens[1][:1].isupper()):  # 'al Benjamin Aguayo' (Arabic names write 'Al', 'al-')
+            and (fold(tokens[0]) not in names.PARTICLES or tokens[0] in names.SPECK_PARTICLES)
+            and tokens[1][:1].isupper()):
         return " ".join(tokens[1:])
     return text
 

@@ -170,6 +170,11 @@ NOT_IN_NAMES = frozenset({
 })
 
 
+#: Particles that never open a name line in lower case (Arabic names write 'Al', 'al-'): read
+#: there, they are a logo read as a word ('al Benjamin Aguayo').
+SPECK_PARTICLES = frozenset({"al", "el"})
+
+
 def looks_like_name(text: str) -> bool:
     """Shape of a person's name: 2-4 words of letters, capitalised (or all caps), particles allowed;
     no digits, no words that only join a phrase, nothing after a comma but degrees ('Ana Ruiz, PhD')."""
@@ -186,8 +191,8 @@ def looks_like_name(text: str) -> bool:
         return False
     if any(fold(t) in NOT_IN_NAMES for t in tokens):
         return False
-    if tokens[0] in ("al", "el") and not clean.islower():
-        return False  # 'al Benjamin Aguayo': a logo read as a word (Arabic names write 'Al', 'al-')
+    if tokens[0] in SPECK_PARTICLES and not clean.islower():
+        return False  # 'al Benjamin Aguayo': a logo read as a word
     if fold(tokens[0].rstrip(".,:")) in words("street_words.txt"):
         return False  # 'Rua Boa Vista', 'Calle Mayor'
     # 'Ben Carey', 'Al Pacino': a particle that is also a given name opens a name as a name

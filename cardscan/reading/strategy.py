@@ -155,7 +155,13 @@ def read_photo_cards(photo: Photo, cards: list[CardImage], engine: OcrEngine,
     ``on_card`` is called before each card (a worker's sign of life).
     """
     lone_outline = len(cards) == 1 and cards[0].detected
-    whole_card: CardImage | None = None
+    whole_cards: list[CardImage] = []
+
+    def whole_card() -> CardImage:  # the whole photo as a card, enhanced once
+        if not whole_cards:
+            whole_cards.append(card_image(whole_photo(photo), photo.exif_rotation))
+        return whole_cards[0]
+
     if lone_outline:
         if on_card is not None:
             on_card()
@@ -165,11 +171,10 @@ def read_photo_cards(photo: Photo, cards: list[CardImage], engine: OcrEngine,
         if read_quality(first).confident_chars < EMPTY_READ_CHARS:
             # next to nothing read inside the outline (a logo panel taken for the card): the
             # whole photo is asked first, and kept without turning the outline when it reads well
-            whole_card = card_image(whole_photo(photo), photo.exif_rotation)
-            whole_read = read_quality(engine.read(whole_card.image, options.lang, psm=PAGE_PSM,
-                                                  timeout=options.timeout, source=whole_card.source.name))
+            whole_read = read_quality(engine.read(whole_card().image, options.lang, psm=PAGE_PSM,
+                                                  timeout=options.timeout, source=whole_card().source.name))
             if whole_read.mean_confidence >= DOUBTFUL_READ and whole_read.confident_chars >= THIN_READ_CHARS:
-                return [read_card(whole_card, engine, options)]
+                return [read_card(whole_card(), engine, options)]
     reads = []
     for card in cards:
         if on_card is not None and not lone_outline:
@@ -178,8 +183,7 @@ def read_photo_cards(photo: Photo, cards: list[CardImage], engine: OcrEngine,
     if lone_outline:
         single = read_quality(reads[0][1])
         if single.mean_confidence < DOUBTFUL_READ or single.confident_chars < THIN_READ_CHARS:
-            whole_card = whole_card or card_image(whole_photo(photo), photo.exif_rotation)
-            whole = read_card(whole_card, engine, options)
+            whole = read_card(whole_card(), engine, options)
             if (clearly_better(read_quality(whole[1]), single)
                     or reaches_more(whole[1], reads[0][1], options.region)):
                 reads = [whole]
