@@ -684,7 +684,11 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
         candidates = [s for s in candidates if not ct.is_department(s.rest)]
     if candidates:
         anchor = name_seg.line_index if name_seg else -1
-        title_seg = min(candidates, key=lambda s: abs(s.line_index - anchor) if anchor >= 0 else s.line_index)
+        # a firm's name with a title word in it ('Estudio Contable Pereyra & Asociados') comes
+        # after any line with more title words than company words ('Socio')
+        title_seg = min(candidates, key=lambda s: (
+            ct.company_word_hits(s.rest) >= max(1, ct.title_hits(s.rest)) + 1,
+            abs(s.line_index - anchor) if anchor >= 0 else s.line_index))
         title_text = ct.clean_title(title_seg.rest)
         head, sep, tail = title_text.partition(",")
         if sep and ct.department_hits(tail) and not ct.title_hits(tail):

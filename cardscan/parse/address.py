@@ -207,7 +207,8 @@ def _named_country(text: str) -> tuple[str, str] | None:
             printed = chunk.strip(" ()")  # 'U.A.E.' keeps its last dot, 'Spain.' does not
             return (printed if re.search(r"\w\.\w", printed) else printed.strip(" .")), names[key]
     m = re.search(r"\s([A-Za-zÀ-ÿ.]+(?:\s[A-Za-zÀ-ÿ.]+)?)\s*$", text)
-    if m and re.search(r"\d", text):
+    last_chunk = _CHUNK_SPLIT.split(text)[-1].strip(" .")
+    if m and re.search(r"\d", text) and not city_spelling(last_chunk):  # not 'Ciudad de México'
         for cand in (m.group(1), m.group(1).split()[-1]):
             key = fold(cand.strip(" ."))
             if key in names and (len(key) > 3 or key in {"usa", "uk"}) \
@@ -251,10 +252,11 @@ def line_score(text: str, country: str) -> float:
     if _is_street(text):
         score += 2
     elif text.split() and _street_word(text.split()[0]) and len(text.split()) > 1 \
-            and re.search(r"[^\W\d_]{3}|\d", text.split(maxsplit=1)[1]):
+            and not is_honorific(text.split()[0]) and re.search(r"[^\W\d_]{3}|\d", text.split(maxsplit=1)[1]):
         score += 0.8  # a street type and a name ('Rua Augusta'), no 'R SA' left by a logo
     text = _repair_postal(text)
-    if _LABELLED_POSTAL.search(text) or UK_POSTCODE.search(text) or US_STATE_ZIP.search(text):
+    if _LABELLED_POSTAL.search(text) or UK_POSTCODE.search(text) or US_STATE_ZIP.search(text) \
+            or CA_POSTAL.search(text):
         score += 2
     elif BR_CEP.search(text) or (
         _FIVE_DIGITS.search(text) and re.search(r"[A-Za-zÀ-ÿ]{3}", text) and not re.search(r"\d{6}", text)
@@ -552,8 +554,8 @@ def parse_lines(lines: list[str], country: str) -> Address:
     if city_index is None and len(kept) == 1 and _plain_place(kept[0]) \
             and not _street_word(kept[0].split()[0]) and (city_spelling(kept[0]) or address.country_code):
         city_index = 0  # 'Yaoundé, Cameroun': the town alone with its country
-    if city_index is None and len(kept) > 1 and not _is_street(kept[-1]) and len(kept[-1].split()) <= 3 \
-            and not re.search(r"\d", kept[-1]):
+    if city_index is None and len(kept) > 1 and not _is_street(kept[-1]) \
+            and (len(kept[-1].split()) <= 3 or city_spelling(kept[-1])) and not re.search(r"\d", kept[-1]):
         city_index = len(kept) - 1  # 'Santiago' after the street, the country already cut off
     if city_index is None and kept:
         # 'Calle 93 # 11-27, Bogotá', 'Rua Padre João, 331 - Penha - SP': a known city or a region
@@ -567,6 +569,8 @@ def parse_lines(lines: list[str], country: str) -> Address:
         for extra in kept[city_index + 1 :]:
             if _is_street(extra) or _NEIGHBOURHOOD.match(extra):
                 street_parts.append(extra)
+            elif address.city and not address.region and _is_region(extra, country):
+                address.region = extra.strip()  # 'Bengaluru - 560103' over 'Karnataka, India'
             elif not address.city:
                 # 'Ciudad de México, CDMX' below the postal code's line
                 chunks = [c for c in _CHUNK_SPLIT.split(extra) if c]

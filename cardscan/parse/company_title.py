@@ -274,8 +274,12 @@ def _junk_token(toks: list[str], i: int) -> bool:
 
 def is_junk(text: str) -> bool:
     """OCR debris rather than a name: a third or more of its words are stray letters or marks
-    ('E UIT Solutions]'), or a short number sits between two short words ('Jo 56 Carlos')."""
+    ('E UIT Solutions]'), or a short number sits between two short words ('Jo 56 Carlos').
+    The letters of a legal form are no strays ('Wisła Software Sp. z o.o.')."""
+    form = legal_form(text)
     toks = text.split()
+    if form:
+        toks = [t for t in text.replace(form, " ").split() if re.search(r"\w", t)] or toks
     if not toks:
         return True
     junk = sum(_junk_token(toks, i) for i in range(len(toks)))

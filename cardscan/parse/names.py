@@ -124,7 +124,7 @@ def split_name(text: str, lang: str = "es", email_local: str = "", country: str 
     name = Name(prefix=" ".join(prefixes), suffix=", ".join(suffixes))
     if not tokens:
         return name
-    if family_first:
+    if family_first or (country in FAMILY_FIRST_COUNTRIES and _listed_family_first(tokens)):
         name.family, name.given, name.family_first = tokens[0], " ".join(tokens[1:]), True
         return name
     if len(tokens) == 1:
@@ -143,6 +143,14 @@ def split_name(text: str, lang: str = "es", email_local: str = "", country: str 
         if lang == "en" and len(rest) == 1:
             break
         given.append(rest.pop(0))
+    # 'Martín Ezequiel Pereyra' of 'mpereyra@': the address names the last word, so that is the
+    # (first) family name and the word before it a second given name; Portuguese names put
+    # the family name people go by last, so there the address says nothing of the word before
+    folded_local = fold(email_local)
+    if len(rest) == 2 and country not in PORTUGUESE_NAMES and re.fullmatch(r"[^\W\d_]{3,}", rest[0]) \
+            and len(rest[1]) >= 3 and fold(rest[1]) in folded_local \
+            and fold(rest[0]) not in folded_local and fold(rest[0]) not in PARTICLES:
+        given.append(rest.pop(0))
     name.given = " ".join(given)
     if lang == "en" and len(rest) > 1 and not any(fold(t) in PARTICLES for t in rest):
         name.middle = " ".join(rest[:-1])
@@ -150,6 +158,18 @@ def split_name(text: str, lang: str = "es", email_local: str = "", country: str 
     else:
         name.family = " ".join(rest)
     return name
+
+
+#: Countries of Portuguese names, whose last family name is the one people go by.
+PORTUGUESE_NAMES = frozenset({"BR", "PT", "AO", "MZ"})
+#: Countries whose cards print the family name first ('Tan Wei Ming', 'Kim Min-jun').
+FAMILY_FIRST_COUNTRIES = frozenset({"CN", "TW", "HK", "MO", "SG", "MY", "KR", "VN"})
+
+
+def _listed_family_first(tokens: list[str]) -> bool:
+    """A listed family name first and none last ('Nguyen Van Minh', not 'Wei Ming Tan')."""
+    listed = words("family_names_first.txt")
+    return len(tokens) >= 2 and fold(tokens[0]) in listed and fold(tokens[-1]) not in listed
 
 
 def _family_in_capitals_first(tokens: list[str]) -> bool:

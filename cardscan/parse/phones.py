@@ -20,7 +20,7 @@ _LABELS: dict[str, PhoneType] = {}
 for _words, _type in (
     ("m mob mobile movil mov cel cell celular cellular cellphone cellulare portable port handy mobil tm "
      "whatsapp wa wsp gsm telemovel tlm tlmv movel natel handphone hp cellulaire kom cep "
-     "ell ll", PhoneType.CELL),  # 'll:': a 'Cell:' whose first letters a light panel's edge cut
+     "ell ll c", PhoneType.CELL),  # 'll:': a 'Cell:' a light panel's edge cut; 'C:' of O: / C: / F:
     ("office oficina of ofic ofi direct directo direkt durchwahl dir d work w trabajo o bureau buro "
      "ufficio escritorio switchboard centralita main ext conmutador zentrale pbx", PhoneType.WORK),
     ("fax f telefax fx", PhoneType.FAX),
