@@ -347,6 +347,26 @@ def test_a_weak_line_is_read_again_at_a_size_tesseract_reads() -> None:
     assert sizes[1] < 200  # the big one (100 px letters, 200 px with its margin) made smaller
 
 
+def test_a_weak_line_is_read_again_as_far_as_its_ink_runs_on_its_row() -> None:
+    """Tesseract can drop the end of a long word from a line's boxes ('facebook.com.br!:' for
+    'facebook.com.br/sonaocasaquemnaoquer'): the strip goes on while the ink does, and stops
+    at the wide gap before another column."""
+    image = np.full((200, 1000), 255, np.uint8)
+    for x in range(50, 520, 16):  # letters 12 px wide, 4 px apart, 20 px tall
+        image[60:80, x:x + 12] = 0
+    image[60:80, 700:900] = 0  # another column, far to the right
+    line = Line([Word("facebook.com.br!:", 0.5, 50, 60, 200, 20)])
+    widths = []
+
+    def read(strip: np.ndarray, psm: int) -> OcrPage:
+        widths.append(strip.shape[1])
+        return OcrPage([])
+
+    strategy.reread_weak_lines(image, OcrPage([line], 1000, 200), FakeEngine(read), ReadOptions())
+    scale = min(strategy.LINE_SCALE, strategy.LINE_WORD_HEIGHT / 20)
+    assert 470 * scale <= widths[0] <= 560 * scale  # to the last letter (x 514), not the column
+
+
 def test_a_confident_but_thin_outline_gets_the_whole_photo_too(tmp_path):
     """A logo box reads its short name well; a card holds more than that."""
     photo = Photo(tmp_path / "logo.png", np.full((300, 480, 3), 255, np.uint8), "0" * 64)

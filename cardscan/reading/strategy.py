@@ -29,7 +29,9 @@ A card is read once. Then, judged by how confidently its text was read (``ReadQu
    with Spanish models looks like a card upside down).
 4. **Weak lines.** A line with a weak word (below ``WEAK_WORD``) is cut out, enlarged and read
    again alone, at most ``MAX_REREAD_LINES`` per card; the new reading is kept when it is more
-   confident. Tesseract drops the middle of long words at small sizes.
+   confident. Tesseract drops the middle of long words at small sizes, or the end of a long
+   word from the line's boxes: the strip runs on along the row while its ink does
+   (``LINE_RUN_GAP``).
 5. **A second opinion on the outline.** A photo whose only outline reads doubtfully, or holds
    too little text for a card (``THIN_READ_CHARS``), is read again as a whole photo: the outline
    may be a logo panel, a picture or the white part of a card. The whole photo wins when it
@@ -94,6 +96,8 @@ LINE_SCALE = 1.6
 LINE_WORD_HEIGHT = 48
 #: ... and the new reading replaces it when its mean confidence is this much higher.
 LINE_GAIN = 0.03
+#: A weak line's strip runs on along its row until a gap this many letter heights wide.
+LINE_RUN_GAP = 1.2
 #: The whole photo replaces a doubtful outline's read only with this many times its confident
 #: text, read no less confidently than SECOND_OPINION_SLACK below it: the whole photo also reads
 #: the table, whose texture yields confident-looking fragments.
@@ -464,8 +468,9 @@ def reread_weak_lines(image: np.ndarray, page: OcrPage, engine: OcrEngine,
     for index in weak_lines(page):
         line = lines[index]
         pad = max(4, line.height // 2)
-        left, top = max(0, line.left - pad), max(0, line.top - pad)
-        right = min(image.shape[1], max(w.left + w.width for w in line.words) + pad)
+        ink_left, ink_right = _ink_run(image, line)
+        left, top = max(0, ink_left - pad), max(0, line.top - pad)
+        right = min(image.shape[1], ink_right + pad)
         bottom = min(image.shape[0], max(w.top + w.height for w in line.words) + pad)
         if right - left < 8 or bottom - top < 8:
             continue
@@ -484,6 +489,37 @@ def reread_weak_lines(image: np.ndarray, page: OcrPage, engine: OcrEngine,
         if words and Line(words).confidence > line.confidence + LINE_GAIN:
             lines[index] = Line(words)
     return replace(page, lines=lines)
+
+
+def _ink_run(image: np.ndarray, line: Line) -> tuple[int, int]:
+    """How far (x from, x to) the line's ink runs along its row: Tesseract sometimes drops the
+    end of a long word from a line's boxes ('facebook.com.br!:' for
+    'facebook.com.br/sonaocasaquemnaoquer'), and a strip cut at the boxes would lose it too. The
+    run ends at a gap wider than LINE_RUN_GAP letter heights (the space before another column)."""
+    first, last = line.left, max(w.left + w.width for w in line.words) - 1
+    band = image[line.top:max(w.top + w.height for w in line.words)]
+    if band.ndim == 3:
+        band = cv2.cvtColor(band, cv2.COLOR_BGR2GRAY)
+    if band.size == 0:
+        return first, last + 1
+    _, ink = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    inked = np.count_nonzero(ink, axis=0) >= 2
+    gap = int(LINE_RUN_GAP * max(1, line.height))
+
+    def run_on(x: int, step: int) -> int:
+        end, blank = x, 0
+        while 0 <= x + step < len(inked):
+            x += step
+            if inked[x]:
+                end, blank = x, 0
+            else:
+                blank += 1
+                if blank > gap:
+                    break
+        return end
+
+    last = min(last, len(inked) - 1)
+    return run_on(first, -1), run_on(last, 1) + 1
 
 
 def _without_new_specks(words: list[Word], line: Line) -> list[Word]:
