@@ -608,7 +608,7 @@ def _company_on_two_lines(seg: Segment, remaining: list[Segment], cores: list[st
 
 
 def _take_people_fields(ctx: _Context, contact: Contact) -> None:
-    segs = [s for s in ctx.segments if s.rest and not s.used and re.search(r"[A-Za-zÀ-ÿ]", s.rest)]
+    segs = [s for s in ctx.segments if s.rest and not s.used and re.search(r"[A-Za-zÀ-ÿĀ-žȘ-ț]", s.rest)]
     if not segs:
         return
     segs = _split_name_and_title(segs, ctx.email_locals)
@@ -769,7 +769,7 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
             score -= 1.0
         if "," in text and not legal and not domain and not shop:
             score -= 1.0  # 'Albañilería, Fontanería y Electricidad': a list of what the shop does
-        letters = re.sub(r"[^A-Za-zÀ-ÿ]", "", text)
+        letters = re.sub(r"[^A-Za-zÀ-ÿĀ-žȘ-ț]", "", text)
         if len(letters) < 2 or (len(letters) == 2 and not letters.isupper()):
             continue  # 'Ei' left by a logo beside a link ('HP', 'BP' are companies)
         if best_org is None or score > best_org[0]:

@@ -53,8 +53,12 @@ _POSTAL_BY_COUNTRY: dict[str, re.Pattern[str]] = {
     "SK": re.compile(r"\b(\d{3}\s?\d{2})\b"),
     "GR": re.compile(r"\b(\d{3}\s?\d{2})\b"),
     "IL": re.compile(r"\b(\d{7})\b"),
+    "RO": re.compile(r"\b(\d{6})\b"),
+    "EC": re.compile(r"\b(\d{6})\b"),
+    "TW": re.compile(r"\b(\d{3}(?:\d{2,3})?)\b"),
     "IE": re.compile(r"\b((?:[AC-FHKNPRTV-Y]\d{2}|D6W) ?[0-9AC-FHKNPRTV-Y]{4})\b"),  # an Eircode
-    **{code: re.compile(r"\b(\d{4})\b") for code in ("AU", "NZ", "ZA", "DK", "NO", "HU", "LU", "PH", "BG")},
+    **{code: re.compile(r"\b(\d{4})\b") for code in ("AU", "NZ", "ZA", "DK", "NO", "HU", "LU", "PH", "BG",
+                                                        "VE", "BD")},
 }
 #: Countries whose postal codes no phone, house or registration number looks like.
 _DISTINCT_POSTAL = frozenset(("IE", "PL", "JP"))
@@ -63,8 +67,8 @@ _NOT_FIVE_DIGITS = frozenset(("AR", "AT", "CH", "BE", "AU", "NZ", "ZA", "DK", "N
 _FIVE_DIGITS = re.compile(r"\b(\d{5})\b")
 _LABELLED_POSTAL = re.compile(_POSTAL_LABEL + r"([A-Z]?\d[\dA-Z\-. ]{2,8}\d[A-Z]{0,3})\b", re.I)
 # A town written before or after a postal code on its line ('478582 Cubará', 'Wien, 1010').
-_PLACE_BEFORE = r"(?:[A-Za-zÀ-ÿ .'-]+,?[\s-])?"
-_PLACE_AFTER = r"(?:,?\s[A-Za-zÀ-ÿ .'-]+)?"
+_PLACE_BEFORE = r"(?:[A-Za-zÀ-ÿĀ-žȘ-ț .'-]+,?[\s-])?"
+_PLACE_AFTER = r"(?:,?\s[A-Za-zÀ-ÿĀ-žȘ-ț .'-]+)?"
 _MISREAD_POSTAL = re.compile(
     _POSTAL_LABEL + r"((?=[\dOolI\-. ]*\d[\dOolI\-. ]*\d)[\dOolI][\dOolI\-. ]{2,8}[\dOolI])(?![\w])", re.I
 )
@@ -118,9 +122,10 @@ def _street_suffix(token: str) -> bool:
 # German and Dutch street names end in their type: 'Musterstraße 5', 'Kurt-Johann-Ring 8'.
 _COMPOUND_STREET = re.compile(
     r"[\w-](?:stra(?:ß|ss|fb|b)e|str\.|weg|platz|gasse|allee|ring|damm|ufer|chaussee|steig|pfad|markt|graben|"
-    r"stieg|promenade|straat|laan|plein|gracht|kade|gatan|vägen|vej|veien|gade)(?!\w)", re.I
+    r"stieg|promenade|straat|laan|plein|gracht|kade|gatan|gata|gaten|gate|vägen|vej|veien|vegen|vei|gade|"
+    r"tie|katu|kuja)(?!\w)", re.I
 )
-_HOUSE_NUMBER_FIRST = re.compile(r"^(?:\d{1,5}[A-Za-z]?|\d{1,5}-\d{1,5})\s+[A-Za-zÀ-ÿ]")
+_HOUSE_NUMBER_FIRST = re.compile(r"^(?:\d{1,5}[A-Za-z]?|\d{1,5}[-–]\d{1,5})\s+[A-Za-zÀ-ÿĀ-žȘ-ț]")
 
 
 def _is_street(text: str) -> bool:
@@ -169,7 +174,7 @@ _CA_MISREAD = re.compile(r"\b([A-Z]\d[A-Z])\s?((?=[A-Z\d]*O)[\dO][A-Z][\dO])\b")
 _AR_CPA_MISREAD = re.compile(r"\b([A-HJ-NP-Z]\d{4})((?=[A-Z]*[)\]|][A-Z]*(?:\s|,|$))[A-Z)\]|]{3})")
 # A postal code printed after the country's name ('..., Alberta, Canada T2P 0H7').
 _POSTAL_AFTER_COUNTRY = re.compile(
-    r"(?P<country>[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ .]+?)\s+(?P<postal>[A-Z0-9][A-Z0-9 \-]{2,8})$")
+    r"(?P<country>[A-Za-zÀ-ÿĀ-žȘ-ț][A-Za-zÀ-ÿĀ-žȘ-ț .]+?)\s+(?P<postal>[A-Z0-9][A-Z0-9 \-]{2,8})$")
 
 
 #: A registration number with its label ('CRO-SP 98765', 'OAB/SP 123.456'): no postal code.
@@ -206,7 +211,7 @@ def _named_country(text: str) -> tuple[str, str] | None:
         if key in names and len(chunk.strip()) > 1 and not not_a_country_here(key, names[key]):
             printed = chunk.strip(" ()")  # 'U.A.E.' keeps its last dot, 'Spain.' does not
             return (printed if re.search(r"\w\.\w", printed) else printed.strip(" .")), names[key]
-    m = re.search(r"\s([A-Za-zÀ-ÿ.]+(?:\s[A-Za-zÀ-ÿ.]+)?)\s*$", text)
+    m = re.search(r"\s([A-Za-zÀ-ÿĀ-žȘ-ț.]+(?:\s[A-Za-zÀ-ÿĀ-žȘ-ț.]+)?)\s*$", text)
     last_chunk = _CHUNK_SPLIT.split(text)[-1].strip(" .")
     if m and re.search(r"\d", text) and not city_spelling(last_chunk):  # not 'Ciudad de México'
         for cand in (m.group(1), m.group(1).split()[-1]):
@@ -259,10 +264,11 @@ def line_score(text: str, country: str) -> float:
             or CA_POSTAL.search(text):
         score += 2
     elif BR_CEP.search(text) or (
-        _FIVE_DIGITS.search(text) and re.search(r"[A-Za-zÀ-ÿ]{3}", text) and not re.search(r"\d{6}", text)
+        _FIVE_DIGITS.search(text) and re.search(r"[A-Za-zÀ-ÿĀ-žȘ-ț]{3}", text)
+        and not re.search(r"\d{6}", text)
     ):
         score += 1.2
-    elif re.match(r"^\d{1,5}[A-Za-z]?\s+[A-Za-zÀ-ÿ]", text) and len(text.split()) >= 2 \
+    elif re.match(r"^\d{1,5}[A-Za-z]?\s+[A-Za-zÀ-ÿĀ-žȘ-ț]", text) and len(text.split()) >= 2 \
             and len(re.findall(r"\d+", text)) == 1:
         score += 0.8  # '1400 SW Broadway': a house number first, as in English addresses
     elif score == 0 and _NAMED_STREET_NUMBER.match(text):
@@ -274,8 +280,10 @@ def line_score(text: str, country: str) -> float:
     elif country in _POSTAL_BY_COUNTRY and score < 1.2 and len(text.split()) <= 6 and re.fullmatch(
             _PLACE_BEFORE + _POSTAL_BY_COUNTRY[country].pattern + _PLACE_AFTER, text):
         score += 1.2  # the card country's postal code beside a town: '478582 Cubará', '1010 Wien'
+        if any(city_spelling(piece) for piece in re.split(r"[\d,]+", text) if piece.strip()):
+            score += 0.6  # a listed town: the line is an address alone ('110 00 Praha')
     elif country in _DISTINCT_POSTAL and score < 1.2 and len(text.split()) <= 6 \
-            and _POSTAL_BY_COUNTRY[country].search(text) and re.search(r"[A-Za-zÀ-ÿ]{3}", text):
+            and _POSTAL_BY_COUNTRY[country].search(text) and re.search(r"[A-Za-zÀ-ÿĀ-žȘ-ț]{3}", text):
         score += 1.2  # a postal code no other number looks like: 'Dublin 2, D02 T380'
     if _named_country(text):
         score += 1.5
@@ -319,7 +327,7 @@ _NUMBER_SEMICOLON = re.compile(r"(?<=\d);(?=\s)")
 # '4001 15t Ave NE', '21 5t Street': the s of '1st' read as a 5, before a street's type.
 _FIRST_MISREAD = re.compile(
     r"\b(\d*1)5t(?=\s+(?:Ave|Avenue|St|Street|Floor|Fl|Rd|Road|Blvd|Place|Pl)\b)", re.I)
-_DEGREE_ORDINAL = re.compile(r"(?<=\d)°(?=\s?[A-Za-zÀ-ÿ]|\s*$|\s*,)")
+_DEGREE_ORDINAL = re.compile(r"(?<=\d)°(?=\s?[A-Za-zÀ-ÿĀ-žȘ-ț]|\s*$|\s*,)")
 _NUMERO_STAR = re.compile(r"\bN\*\s?(?=\d)")
 _STRASSE_MISREAD = re.compile(r"(?<=[a-zäöü])stra[fbB]e(?=\s+\d)")
 _CO_HASH_MISREAD = re.compile(
@@ -362,7 +370,7 @@ def find_address(segments: list[Segment], country: str) -> AddressResult | None:
     return AddressResult(address, indexes)
 
 
-_WORD = re.compile(r"[A-Za-zÀ-ÿ]{4,}")
+_WORD = re.compile(r"[A-Za-zÀ-ÿĀ-žȘ-ț]{4,}")
 
 
 def _accents_from_twins(lines: list[str]) -> list[str]:
@@ -416,7 +424,9 @@ def _grow_block(segments: list[Segment], block: list[int], country: str) -> list
     first = segments[block[0]]
     # a block opening on its postal line ('4471-909 Maia', which reads like a Japanese block
     # number too) has its street above it
-    if not _is_street(first.rest) or (_find_postal(first.rest, country) and not _street_words_in(first.rest)):
+    # ('P.O. Box 58214, Riyadh 11594' is no street either)
+    if not _is_street(first.rest) or _PO_BOX.match(first.rest) \
+            or (_find_postal(first.rest, country) and not _street_words_in(first.rest)):
         above = [i for i, s in enumerate(segments) if s.line_index == first.line_index - 1 and s.rest
                  and not s.used and i not in block and _alone_or_aligned(segments, i, block)]
         for i in above[-1:]:
@@ -424,7 +434,7 @@ def _grow_block(segments: list[Segment], block: list[int], country: str) -> list
             numbered = re.search(r"(?<![\w/-])\d{1,5}[A-Za-z]?(?![\w/])|\bs/n\b", text, re.I)
             # 'King Fahd Road, Al Olaya District': streets without house numbers (Gulf, India)
             named = any(_street_word(t) or _street_suffix(t) for t in text.split()[1:])
-            if (numbered or named) and re.search(r"[A-Za-zÀ-ÿ]{3}", text) and len(text.split()) <= 9 \
+            if (numbered or named) and re.search(r"[A-Za-zÀ-ÿĀ-žȘ-ț]{3}", text) and len(text.split()) <= 9 \
                     and not _looks_unrelated(text) and "@" not in text:
                 block.insert(0, i)
     last = segments[block[-1]]
@@ -722,8 +732,8 @@ def _parse_city_line(line: str, country: str, address: Address, street_parts: li
         # street, as printed
         street_parts[-1] = line[:town_at].strip(" ,;-–")
     for chunk in after:
-        if _NEIGHBOURHOOD.match(chunk):
-            street_parts.append(chunk)
+        if _NEIGHBOURHOOD.match(chunk) or _is_street(chunk):
+            street_parts.append(chunk)  # '1054 Budapest, Szabadság tér 7.': the street after the town
 
 
 def _parse_us(lines: list[str]) -> Address | None:

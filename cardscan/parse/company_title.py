@@ -22,7 +22,7 @@ _TITLE_SUFFIX = re.compile(
     r"(?:ologist|ologo|ologa|ologue|ologe|iatra|iatrist|.{3}(?:leiter|leiterin|referent|referentin|berater|"
     r"beraterin|manager|managerin|direktor|direktorin|fuhrer|fuhrerin|ingenieur|ingenieurin|assistent|"
     r"assistentin|kaufmann|kauffrau|adviseur|medewerker|leider|entwickler|entwicklerin|bearbeiter|"
-    r"bearbeiterin))$")
+    r"bearbeiterin|chef|sjef|paallikko|johtaja))$")  # Nordic compounds: 'Försäljningschef', 'Myyntipäällikkö'
 # Department compounds: 'Personalabteilung', 'Rechtsabteilung', 'Verkoopafdeling'.
 _DEPARTMENT_SUFFIX = re.compile(r".{3}(?:abteilung|afdeling)$")
 
@@ -72,7 +72,7 @@ def legal_form(text: str) -> str | None:
         form = m.group(1)
         key = fold(form).replace(".", "").replace(" ", "")
         before = text[: m.start()].strip(" ,")
-        if not before or not re.search(r"[A-Za-zÀ-ÿ0-9]", before):
+        if not before or not re.search(r"[A-Za-zÀ-ÿĀ-žȘ-ț0-9]", before):
             continue
         if key in _AMBIGUOUS_FORMS and not (form.replace(".", "").replace(" ", "").isupper() or "." in form
                                             or form in phrases("legal_forms.txt")):
@@ -259,7 +259,7 @@ def clean_org(text: str) -> str:
 def _junk_token(toks: list[str], i: int) -> bool:
     """One word of a line that is OCR debris (see is_junk)."""
     tok = toks[i]
-    letters = re.sub(r"[^A-Za-zÀ-ÿ0-9&+]", "", tok)
+    letters = re.sub(r"[^A-Za-zÀ-ÿĀ-žȘ-ț0-9&+]", "", tok)
     inner = 0 < i < len(toks) - 1
     if not letters or (len(letters) >= 2 and len(set(letters.lower())) == 1):
         return True  # marks, or one letter repeated ('eee', 'll'): a texture read as text

@@ -124,7 +124,8 @@ def split_name(text: str, lang: str = "es", email_local: str = "", country: str 
     name = Name(prefix=" ".join(prefixes), suffix=", ".join(suffixes))
     if not tokens:
         return name
-    if family_first or (country in FAMILY_FIRST_COUNTRIES and _listed_family_first(tokens)):
+    if family_first or (country in FAMILY_FIRST_COUNTRIES and _listed_family_first(tokens)) \
+            or (country == "HU" and _given_name_last(tokens)):
         name.family, name.given, name.family_first = tokens[0], " ".join(tokens[1:]), True
         return name
     if len(tokens) == 1:
@@ -147,8 +148,9 @@ def split_name(text: str, lang: str = "es", email_local: str = "", country: str 
     # (first) family name and the word before it a second given name; Portuguese names put
     # the family name people go by last, so there the address says nothing of the word before
     folded_local = fold(email_local)
-    if len(rest) == 2 and country not in PORTUGUESE_NAMES and re.fullmatch(r"[^\W\d_]{3,}", rest[0]) \
-            and len(rest[1]) >= 3 and fold(rest[1]) in folded_local \
+    if len(rest) == 2 and country not in PORTUGUESE_NAMES \
+            and re.fullmatch(r"[^\W\d_]{3,}(?:-[^\W\d_]+)?", rest[0]) and len(rest[1]) >= 3 \
+            and fold(rest[1]) in folded_local \
             and fold(rest[0]) not in folded_local and fold(rest[0]) not in PARTICLES:
         given.append(rest.pop(0))
     name.given = " ".join(given)
@@ -170,6 +172,12 @@ def _listed_family_first(tokens: list[str]) -> bool:
     """A listed family name first and none last ('Nguyen Van Minh', not 'Wei Ming Tan')."""
     listed = words("family_names_first.txt")
     return len(tokens) >= 2 and fold(tokens[0]) in listed and fold(tokens[-1]) not in listed
+
+
+def _given_name_last(tokens: list[str]) -> bool:
+    """'Kovács Péter': Hungarian names put the given name last."""
+    known = given_names()
+    return len(tokens) == 2 and fold(tokens[1]) in known and fold(tokens[0]) not in known
 
 
 def _family_in_capitals_first(tokens: list[str]) -> bool:
