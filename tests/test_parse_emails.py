@@ -97,3 +97,21 @@ def test_an_at_read_as_a_round_letter_then_a_space_before_the_cards_domain():
     card = contact_from_text("Beverley Thompson\nbthompsonO butlerlogi.uk\nwww.butlerlogi.uk", "GB")
     assert [e.address for e in card.emails] == ["bthompson@butlerlogi.uk"]
     assert emails("Pedro Soto\nEscríbenos O duke.com\nwww.duke.com") == []  # a word, then 'O'
+
+
+def test_an_at_written_or_read_as_a_bracketed_a_or_a_lone_g_is_put_back():
+    assert emails("Mariana Treviño\nmtrevino(a)acerosdelnorte.mx\nwww.acerosdelnorte.mx") == [
+        "mtrevino@acerosdelnorte.mx"]
+    assert emails("Lucía Paredes\nlparedes G textilesmisti.pe\nwww.textilesmisti.pe") == [
+        "lparedes@textilesmisti.pe"]
+
+
+def test_a_bare_domain_alone_on_its_line_is_the_website_not_an_address_with_a_lost_at():
+    card = "Valentina Rojas\nRojas Arquitectos\nvalentina.rojas@hotmail.com\nrojasarquitectos.cl"
+    assert emails(card) == ["valentina.rojas@hotmail.com"]
+    assert [w.url for w in contact_from_text(card, "CL").websites] == ["https://rojasarquitectos.cl"]
+
+
+def test_a_free_mail_host_with_letters_read_as_others_is_mended():
+    assert emails("Valentina Rojas\nvalentina.rojas@hotrnail.com") == ["valentina.rojas@hotmail.com"]
+    assert emails("Ana Gil\nana.gil@gmai1.com") == ["ana.gil@gmail.com"]

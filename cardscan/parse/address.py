@@ -302,11 +302,11 @@ def line_score(text: str, country: str) -> float:
 _NAMED_STREET_NUMBER = re.compile(
     r"^(?:[A-ZÀ-Ý][a-zà-ÿ]+\s){1,3}[A-ZÀ-Ý][a-zà-ÿ]+\s\d{1,5}[A-Za-z]?"
     r"(?:,\s(?:Piso|Of\.?|Oficina|Depto\.?|Dpto\.?|Local|Andar|Sala)\s?\w{1,4})?$")
-_MISREAD_NUMBER = re.compile(r"(?<![\w])(?=[\dOlI]*\d[\dOlI]*\d)[\dOlI]*[OlI][\dOlI]*(?![\w])")
+_MISREAD_NUMBER = re.compile(r"(?<![\w])(?=[\dOlI]*\d)(?=[\dOlI]{2})[\dOlI]*[OlI][\dOlI]*(?![\w])")
 
 
 def _repair_numbers(text: str, country: str = "") -> str:
-    """OCR's misreadings in an address line: O, l and I inside a run of digits ('Edif. 1O9');
+    """OCR's misreadings in an address line: O, l and I beside digits ('Edif. 1O9', 'Of. 8Ol');
     'N* 986' for 'N° 986'; 'Bahnhofstrafe' for 'Bahnhofstraße'; in Colombia '# ' read as '4 '
     ('Cl. 112 4 9-17'); where the ordinal indicator is the norm (Spain, Portugal, Brazil), the
     degree sign for it ('16° andar', '3° B'; Argentine cards print both); a comma after a

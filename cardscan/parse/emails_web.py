@@ -16,6 +16,7 @@ _DOMAIN = r"[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)+"
 EMAIL_RE = re.compile(rf"(?<![\w.@]){_LOCAL}@{_DOMAIN}")
 # '@' read as '(at)', '[at]', ' at ' (only between word characters with a domain after it).
 _AT_WORD = re.compile(r"\s*[\(\[\{]\s*at\s*[\)\]\}]\s*|\s+at\s+(?=[\w\-]+\.[a-z]{2,})", re.I)
+_AT_AS_A = re.compile(r"(?<=[\w.\-])\s?\(a\)\s?(?=[\w\-]+\.[A-Za-z]{2,})")
 _DOT_WORD = re.compile(r"\s*[\(\[\{]\s*dot\s*[\)\]\}]\s*", re.I)
 _AT_GLYPH = re.compile(r"[©®@]|\(a\)|\(@\)")
 # '@' read as '(' plus the round part ('(O', '(0', '(Q'), or as '(' alone.
@@ -120,6 +121,7 @@ def normalise_email_text(text: str) -> str:
     text = _SPACE_IN_LOCAL.sub(r"\1.", text)
     text = _DOT_WORD.sub(".", text)
     text = re.sub(r"[©®]", "@", text)
+    text = _AT_AS_A.sub("@", text)  # 'mtrevino(a)acerosdelnorte.mx'
     text = _SPACE_AT.sub("@", text)
     text = re.sub(r"(?<=\w)@@(?=\w)", "@", text)  # 'ana@@empresa.es'
     labelled = _EMAIL_LABEL.match(text)
@@ -193,7 +195,10 @@ def find_emails(text: str, known_domains: frozenset[str] = frozenset(),
         token = m.group(0)
         if token.lower() in mail_hosts:
             continue  # 'herreraener.cl' under 'monica@herreraener.cl': the website, printed bare
-        best = _guess_at(token, known_domains, card_words)
+        # a bare domain alone on its line is the website ('rojasarquitectos.cl' is no
+        # 'rojas@rquitectos.cl') unless the guessed '@' lands on a domain the card prints
+        alone = fixed.strip(" |«»·") == token and token.count(".") == 1
+        best = _guess_at(token, known_domains, card_words, alone)
         if best:
             start = m.start()
             # 'ana ruizGempresa.es': a space OCR read for the local part's dot
@@ -230,7 +235,8 @@ def _at_before_known_domain(text: str, known_domains: frozenset[str]) -> str:
     if labelled:  # 'Email: daniel giron.com' beside 'www.giron.com'
         head, tail = text[: labelled.end()], text[labelled.end():]
         text = head + re.sub(rf"^({_LOCAL})\s(?=(?:{hosts})\b)", r"\1@", tail, flags=re.I)
-    text = re.sub(rf"(?<=[A-Za-z0-9_\-])\s+[QO0q](?=(?:{hosts})\b)", "@", text, flags=re.I)
+    # ('lparedes G textilesmisti.pe': a G standing alone between spaces)
+    text = re.sub(rf"(?<=[A-Za-z0-9_\-])(?:\s+[QO0q]\s?|\s+G\s+)(?=(?:{hosts})\b)", "@", text, flags=re.I)
     # 'bthompsonO butlerlogi.uk': the round letter first, then the space
     return re.sub(rf"(?<=[a-z0-9_\-])[QO0]\s(?=(?:{hosts})\b)", "@", text, flags=re.I)
 
@@ -249,7 +255,8 @@ def _name_score(local: str, card_words: frozenset[str]) -> int:
     return letters if letters >= 4 else 0
 
 
-def _guess_at(token: str, known_domains: frozenset[str], card_words: frozenset[str]) -> str | None:
+def _guess_at(token: str, known_domains: frozenset[str], card_words: frozenset[str],
+              known_only: bool = False) -> str | None:
     candidates = []
     for i, ch in enumerate(token):
         if ch in _AT_MISREADS and 0 < i < len(token) - 4:
@@ -264,7 +271,7 @@ def _guess_at(token: str, known_domains: frozenset[str], card_words: frozenset[s
     in_known, named, is_o, _, email = candidates[0]
     # Without a domain or a name seen on the card, only an upper-case O inside lower-case text is
     # convincing.
-    if in_known or named or (is_o and token.replace("O", "").islower()):
+    if in_known or (not known_only and (named or (is_o and token.replace("O", "").islower()))):
         return email
     return None
 
@@ -299,9 +306,22 @@ def known_host(host: str, known: Iterable[str]) -> str:
 
 
 def _match_known_domain(email: str, known: frozenset[str]) -> str:
-    """Repair l/1 and O/0 in an email's domain when the card prints the right domain elsewhere."""
+    """Repair l/1, O/0 and letters read as others in an email's domain when the card prints the
+    right domain elsewhere, or it is a well-known free-mail host."""
     local, _, domain = email.partition("@")
-    return f"{local}@{known_host(domain, known)}"
+    return f"{local}@{_free_mail_host(domain) or known_host(domain, known)}"
+
+
+def _free_mail_host(domain: str) -> str | None:
+    """The well-known free-mail host a domain is a misreading of ('hotrnail.com', 'gmai1.com')."""
+    rest = domain.partition(".")[2]
+    for name in _DISTINCT_FREE_MAIL:
+        host = f"{name}.{rest}"
+        if known_host(domain, [host]) == host or any(  # one letter read as two ('rn' for 'm')
+                host[:at] + pair + host[at + len(misread):] == domain
+                for pair, misread in _PAIR_MISREADS for at in _positions(host, misread)):
+            return host
+    return None
 
 
 def absolute_url(raw: str) -> str:

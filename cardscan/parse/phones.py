@@ -305,15 +305,21 @@ def find_phones(
                                   label is not None, previous, len(regions), evidenced))
                   for piece in _split_run_together(printed, plus, regions)]
         icon = _ICON_DIGIT.match(printed)
+        guessed = False
         if icon and not plus and all(resolved is None for _, resolved in pieces):
             # '8 99679-9468': the phone icon before it read as a digit
             piece = printed[icon.end():]
             pieces = [(piece, resolve(piece, False, tried, label is not None, previous,
                                       len(regions), evidenced))]
+            # or a number of another country ('2 22 12 30 00', Cameroon): with no evidence of the
+            # card's country, the guess is kept as printed, flagged
+            guessed = not evidenced
         for piece, resolved in pieces:
             if resolved is None:
                 continue
             number, confidence = resolved
+            if guessed:
+                confidence = LOCAL_ONLY
             local = confidence == LOCAL_ONLY
             kind = label or type_from_number(number)
             if either and type_from_number(number) == PhoneType.CELL:
