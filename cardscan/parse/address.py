@@ -162,12 +162,18 @@ def _repair_postal(text: str) -> str:
     text = _MISREAD_POSTAL.sub(fix, text)
     text = _CA_MISREAD.sub(lambda m: m.group(1) + " " + m.group(2).replace("O", "0"), text)
     text = _AR_CPA_MISREAD.sub(lambda m: m.group(1) + re.sub(r"[)\]|]", "J", m.group(2)), text)
+    text = _AR_CPA_DIGITS.sub(lambda m: m.group(1) + m.group(2).translate(OCR_DIGITS), text)
+    text = _UK_MISREAD_OUTWARD.sub(lambda m: m.group(1) + m.group(2).translate(_LETTER_DIGITS), text)
     return _UK_MISREAD_INWARD.sub(fix_inward, text)
 
 
 # A UK postcode whose inward code starts with a letter OCR confuses with a digit.
 _UK_MISREAD_INWARD = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s+([SOIZBlG])([A-Z]{2})\b")
 _LETTER_DIGITS = str.maketrans("SOIZBlG", "5012816")
+# ... and one whose outward code has a 1 or a 0 read as a letter ('London ECIM 5PS').
+_UK_MISREAD_OUTWARD = re.compile(r"\b([A-Z]{1,2})([IlO])(?=[A-Z\d]?\s+\d[A-Z]{2}\b)")
+# An Argentine CPA with O, l or I for digits ('C1O43AAZ', 'X5OOO Córdoba').
+_AR_CPA_DIGITS = re.compile(r"\b([A-HJ-NP-Z])((?=[\dOlI]{4}(?:[A-Z]{3})?\b)(?=[\dOlI]*\d)[\dOlI]{4})")
 # A Canadian postal code with an O read for a zero in its second half ('T2P OH7').
 _CA_MISREAD = re.compile(r"\b([A-Z]\d[A-Z])\s?((?=[A-Z\d]*O)[\dO][A-Z][\dO])\b")
 # An Argentine CPA with its J read as a bracket ('C1043C)F').

@@ -12,9 +12,10 @@ from phonenumbers import PhoneNumberType, ValidationResult
 from cardscan.models import PhoneType
 from cardscan.parse.lexicon import NUMBERED_STREET_TYPES, OCR_DIGITS, REGISTRATION_LABELS, deaccent, fold
 
-# Digits as OCR may print them: O/o for 0 and l/I for 1 are repaired only in labelled numbers.
+# Digits as OCR may print them: O/o for 0 and l/I for 1 are repaired only in labelled numbers
+# (an O before a space is the 'O' of O: / M: / F:, not a 0).
 CANDIDATE = re.compile(
-    r"(?<![\w@/#º°ª])((?:\+|00)\s?)?(\(?\s?[\dOo][\dOolI\s().\-–]{5,34}[\dOolI])(?![\w@º°ª])"
+    r"(?<![\w@/#º°ª])((?:\+|00)\s?)?(\(?\s?(?:\d|[Oo](?=[\dOolI]))[\dOolI\s().\-–]{5,34}[\dOolI])(?![\w@º°ª])"
 )
 _LABELS: dict[str, PhoneType] = {}
 for _words, _type in (
