@@ -312,7 +312,9 @@ def _take_emails_and_urls(segments: list[Segment], contact: Contact) -> None:
                 confidence = seg.confidence * (0.8 if hit.repaired else 0.98)
                 contact.emails.append(Email(hit.value, round(confidence, 3)))
             _cut(seg, hit.start, hit.end)
-        for hit in emails_web.find_urls(seg.rest, mail_hosts):
+        # the addresses as mended so far vouch for a host too ('nuvernverde' mended by the website)
+        mended_hosts = mail_hosts | {e.address.split("@", 1)[1].lower() for e in contact.emails}
+        for hit in emails_web.find_urls(seg.rest, mended_hosts):
             host = re.sub(r"^https?://", "", hit.value).split("/")[0]
             if any(e.address.endswith("@" + host) for e in contact.emails) and hit.value.count("/") <= 2 \
                     and not re.search(r"https?://|www", seg.rest[hit.start : hit.end], re.I):
@@ -377,6 +379,16 @@ def _take_phones(
 
 _LOWER_L_START = re.compile(r"^l(?=[a-zà-ÿ]{2})")
 _LOWERCASE_PLACE_WORDS = frozenset({"la", "las", "le", "les", "los", "lo", "l'"})
+
+
+def _capital_i_in_name(text: str) -> str:
+    """'Rajesh Kumar lyer' -> 'Rajesh Kumar Iyer': after a known given name, a word starting 'l'
+    then lower case is OCR's reading of a capital I (never a particle)."""
+    words = text.split(" ")
+    if len(words) < 2 or not names.first_given(text):
+        return text
+    return " ".join([words[0]] + [w if fold(w) in names.PARTICLES else _LOWER_L_START.sub("I", w)
+                                  for w in words[1:]])
 
 
 def _capital_i(place: str) -> str:
@@ -623,6 +635,9 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
     best: tuple[float, Segment] | None = None
     for seg in segs:
         text = seg.rest
+        mended = _capital_i_in_name(text)
+        if mended != text and names.looks_like_name(mended):
+            seg.rest = text = mended  # 'Rajesh Kumar lyer': OCR's l for the I of 'Iyer'
         if not names.looks_like_name(text):
             trimmed = _drop_leading_speck(text)
             if trimmed == text or not names.looks_like_name(trimmed):

@@ -308,6 +308,8 @@ def line_score(text: str, country: str) -> float:
 _NAMED_STREET_NUMBER = re.compile(
     r"^(?:[A-ZÀ-Ý][a-zà-ÿ]+\s){1,3}[A-ZÀ-Ý][a-zà-ÿ]+\s\d{1,5}[A-Za-z]?"
     r"(?:,\s(?:Piso|Of\.?|Oficina|Depto\.?|Dpto\.?|Local|Andar|Sala)\s?\w{1,4})?$")
+# ... and those hyphened to digits ('l-2-3 Umeda', '2-4-l Marunouchi', 'Tokyo lOO-0005'; not 'I-35').
+_MISREAD_BESIDE_HYPHEN = re.compile(r"(?<![\w-])(?!I-)[OlI]{1,3}(?=-\d)|(?<=\d-)[OlI]{1,3}(?![\w-])")
 _MISREAD_NUMBER = re.compile(r"(?<![\w])(?=[\dOlI]*\d)(?=[\dOlI]{2})[\dOlI]*[OlI][\dOlI]*(?![\w])")
 
 
@@ -318,6 +320,7 @@ def _repair_numbers(text: str, country: str = "") -> str:
     degree sign for it ('16° andar', '3° B'; Argentine cards print both); a comma after a
     house number read as a semicolon ('Antigo 2806; Sala 6'); '15t Ave' for '1st Ave'."""
     text = _MISREAD_NUMBER.sub(lambda m: m.group(0).translate(OCR_DIGITS), text)
+    text = _MISREAD_BESIDE_HYPHEN.sub(lambda m: m.group(0).translate(OCR_DIGITS), text)
     text = _NUMBER_SEMICOLON.sub(",", text)
     text = _NUMERO_STAR.sub("N° ", text)
     text = _STRASSE_MISREAD.sub("straße", text)

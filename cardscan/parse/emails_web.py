@@ -288,7 +288,7 @@ def _positions(text: str, part: str) -> list[int]:
     return [at for at in range(len(text)) if text.startswith(part, at)]
 
 
-def known_host(host: str, known: Iterable[str]) -> str:
+def known_host(host: str, known: Iterable[str], one_as_two: bool = False) -> str:
     """``host``, or the host the card prints elsewhere that it is a misreading of:
     'robiedo.com' beside 'caridad@robledo.com' is 'robledo.com' (never the other way round)."""
     if host in known:
@@ -302,14 +302,26 @@ def known_host(host: str, known: Iterable[str]) -> str:
                 other[:at] + misread + other[at + len(pair):] == host
                 for pair, misread in _PAIR_MISREADS for at in _positions(other, pair)):
             return other
+        # one letter read as two ('nuvernverde.com.br' beside 'www.nuvemverde.com.br'): for an
+        # e-mail's domain beside the website, printed bigger (a website is not mended this way:
+        # 'ulibarri.com.mx' stays, beside an address misread 'ulibarn.com.mx')
+        if one_as_two and _one_read_as_two(other, host):
+            return other
     return host
+
+
+def _one_read_as_two(printed: str, read: str) -> bool:
+    """Whether ``read`` is ``printed`` with one letter read as two ('rn' for 'm')."""
+    return len(printed) < len(read) and any(
+        printed[:at] + pair + printed[at + len(single):] == read
+        for pair, single in _PAIR_MISREADS for at in _positions(printed, single))
 
 
 def _match_known_domain(email: str, known: frozenset[str]) -> str:
     """Repair l/1, O/0 and letters read as others in an email's domain when the card prints the
     right domain elsewhere, or it is a well-known free-mail host."""
     local, _, domain = email.partition("@")
-    return f"{local}@{_free_mail_host(domain) or known_host(domain, known)}"
+    return f"{local}@{_free_mail_host(domain) or known_host(domain, known, one_as_two=True)}"
 
 
 def _free_mail_host(domain: str) -> str | None:
@@ -317,9 +329,7 @@ def _free_mail_host(domain: str) -> str | None:
     rest = domain.partition(".")[2]
     for name in _DISTINCT_FREE_MAIL:
         host = f"{name}.{rest}"
-        if known_host(domain, [host]) == host or any(  # one letter read as two ('rn' for 'm')
-                host[:at] + pair + host[at + len(misread):] == domain
-                for pair, misread in _PAIR_MISREADS for at in _positions(host, misread)):
+        if known_host(domain, [host], one_as_two=True) == host:
             return host
     return None
 
