@@ -686,7 +686,10 @@ def _parse_city_line(line: str, country: str, address: Address, street_parts: li
         first = chunk.split()[0] if chunk.split() else ""
         return bool(_is_street(chunk) or numbered or _NEIGHBOURHOOD.match(chunk) or _JP_WARD.match(chunk)
                     or (len(chunk.split()) > 1 and (_street_word(first) or _numbered_type(first))
-                        and not is_honorific(first)))
+                        and not is_honorific(first))
+                    # 'Sheikh Zayed Road, Dubai': a street without a number, closed by its type
+                    or (len(chunk.split()) > 1 and _street_suffix(chunk.split()[-1])
+                        and not city_spelling(chunk)))
 
     # '302, Shree Tower, Andheri (E), Mumbai - 400069': a flat or house number opening the line
     flags = [street_like(c) or (k == 0 and len(before) > 2 and bool(_HOUSE_NUMBER.fullmatch(c.strip())))
