@@ -599,7 +599,7 @@ def _company_on_two_lines(seg: Segment, remaining: list[Segment], cores: list[st
     text = ct.clean_org(seg.rest)
     alone = ct.matches_domain(text, cores) if cores else 1.0
     if alone >= 1.0:
-        return None
+        return _company_continued(seg, text, remaining)
     for other in remaining:
         if other is seg or other.used or abs(other.line_index - seg.line_index) != 1 \
                 or ct.is_junk(other.rest):
@@ -616,6 +616,34 @@ def _company_on_two_lines(seg: Segment, remaining: list[Segment], cores: list[st
             together = ct.matches_domain(joined, cores)
             if together >= 1.0 or (together >= 0.85 and together > alone):
                 return joined, other
+    return _company_continued(seg, text, remaining)
+
+
+#: Words that open the second line of a company name printed over two ('CLÍNICA SANTA FE' /
+#: 'DE LOS ANDES', 'CONSTRUCTORA DEL VALLE' / 'DE MÉXICO, S.A. DE C.V.').
+_NAME_CONTINUES = frozenset({"de", "del", "da", "do", "dos", "das", "y", "e", "&", "and", "of", "und", "et"})
+
+
+def _company_continued(seg: Segment, text: str, remaining: list[Segment]) -> tuple[str, Segment] | None:
+    """A company name over two lines that its words join, whatever the domain says: a line
+    opening on 'de' or '&' continues the one above, and a line of company nouns alone ('GRUPO',
+    'Studio Legale') heads the one below. Both in the same letters and size."""
+    def joins(upper: Segment, lower: Segment) -> bool:
+        return (upper.rest.split()[0].isupper() == lower.rest.split()[0].isupper()
+                and abs(upper.height - lower.height) <= 0.3 * max(upper.height, lower.height, 1)
+                and not re.search(r"\d|@", upper.rest + lower.rest) and not ct.is_junk(upper.rest)
+                and not ct.is_junk(lower.rest) and not ct.title_hits(upper.rest + " " + lower.rest))
+
+    for other in remaining:
+        if other is seg or other.used or not other.rest:
+            continue
+        words_ = other.rest.split()
+        if other.line_index == seg.line_index - 1 and len(words_) <= 4 and joins(other, seg) and (
+                fold(text.split()[0]) in _NAME_CONTINUES or ct.only_generic_words(other.rest)):
+            return f"{ct.clean_org(other.rest)} {text}", other
+        if other.line_index == seg.line_index + 1 and len(words_) <= 4 and joins(seg, other) \
+                and fold(words_[0]) in _NAME_CONTINUES and not ct.legal_form(text):
+            return f"{text} {ct.clean_org(other.rest)}", other
     return None
 
 
