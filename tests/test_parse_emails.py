@@ -115,3 +115,14 @@ def test_a_bare_domain_alone_on_its_line_is_the_website_not_an_address_with_a_lo
 def test_a_free_mail_host_with_letters_read_as_others_is_mended():
     assert emails("Valentina Rojas\nvalentina.rojas@hotrnail.com") == ["valentina.rojas@hotmail.com"]
     assert emails("Ana Gil\nana.gil@gmai1.com") == ["ana.gil@gmail.com"]
+
+
+def test_a_profile_beside_its_logo_or_before_its_networks_name_is_found():
+    def profiles(text: str) -> list[str]:
+        return [w.url for w in contact_from_text(text, "ES").websites if w.kind != "website"]
+
+    assert profiles("Laura Méndez\nin /laura-mendez") == ["https://www.linkedin.com/in/laura-mendez"]
+    assert profiles("Le Bouchon des Quais\n@bouchondesquais Instagram") == [
+        "https://www.instagram.com/bouchondesquais"]
+    assert profiles("Sofía Paz\n@sofiapaz.ux  Instagram") == ["https://www.instagram.com/sofiapaz.ux"]
+    assert profiles("Ana Ruiz\nin /out") == []  # a short word after 'in' is no profile

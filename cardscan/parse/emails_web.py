@@ -65,8 +65,12 @@ _HANDLE_LABEL = re.compile(
 _SPACED_WWW = re.compile(r"(?<![\w@.\-])(www\.\s(?:[A-Za-z0-9\-]+\.\s?)+[A-Za-z]{2,})(?![\w.])", re.I)
 # 'in/ana-ruiz' beside LinkedIn's logo, with no label.
 # (a handle of five characters or more, or with a digit or a hyphen: 'in/out' is no profile)
+# ('in /ana-ruiz': the logo read 'in', then a space)
 _BARE_LINKEDIN = re.compile(
-    r"(?<![\w/.@])in/((?=[A-Za-z0-9_]*[\d\-])[A-Za-z0-9_\-]{3,60}|[A-Za-z0-9_]{5,60})(?![\w/])")
+    r"(?<![\w/.@])in\s?/((?=[A-Za-z0-9_]*[\d\-])[A-Za-z0-9_\-]{3,60}|[A-Za-z0-9_]{5,60})(?![\w/])")
+# '@bouchondesquais Instagram': the handle, then its network's name.
+_HANDLE_THEN_LABEL = re.compile(
+    r"(?<![\w@.])@([A-Za-z0-9_][A-Za-z0-9_.]{1,40}?)\.?\s+(instagram|insta|twitter|facebook|github)\b", re.I)
 _HANDLE_BASE = {
     "linkedin": "https://www.linkedin.com/in/",
     "twitter": "https://x.com/",
@@ -401,7 +405,7 @@ def _www_misread(raw: str) -> str:
 
 
 def find_handles(text: str) -> list[tuple[Found, str]]:
-    """Labelled social handles ('LinkedIn: in/ana-ruiz', 'IG @ana') as (url, kind)."""
+    """Labelled social handles ('LinkedIn: in/ana-ruiz', 'IG @ana', '@ana Instagram') as (url, kind)."""
     out = []
     for m in _HANDLE_LABEL.finditer(text):
         label = re.sub(r"\s+", " ", m.group(1).lower())
@@ -415,6 +419,10 @@ def find_handles(text: str) -> list[tuple[Found, str]]:
         if len(name) < 2:
             continue
         out.append((Found(_HANDLE_BASE[kind] + name, m.start(), m.end()), kind))
+    for m in _HANDLE_THEN_LABEL.finditer(text):
+        if not any(found.start <= m.start() < found.end for found, _ in out):
+            kind = _HANDLE_KIND[m.group(2).lower()]
+            out.append((Found(_HANDLE_BASE[kind] + m.group(1), m.start(), m.end()), kind))
     for m in _BARE_LINKEDIN.finditer(text):
         if not any(found.start <= m.start() < found.end for found, _ in out):
             url = _HANDLE_BASE["linkedin"] + m.group(1).strip(".-")
