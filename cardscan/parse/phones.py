@@ -13,9 +13,9 @@ from cardscan.models import PhoneType
 from cardscan.parse.lexicon import NUMBERED_STREET_TYPES, OCR_DIGITS, REGISTRATION_LABELS, deaccent, fold
 
 # Digits as OCR may print them: O/o for 0 and l/I for 1 are repaired only in labelled numbers
-# (an O before a space is the 'O' of O: / M: / F:, not a 0).
+# (an O before a space is the 'O' of O: / M: / F:, and '(O)' after a number its label, not a 0).
 CANDIDATE = re.compile(
-    r"(?<![\w@/#º°ª])((?:\+|00)\s?)?(\(?\s?(?:\d|[Oo](?=[\dOolI]))[\dOolI\s().\-–]{5,34}[\dOolI])(?![\w@º°ª])"
+    r"(?<![\w@/#º°ª])((?:\+|00)\s?)?(\(?\s?(?:\d|[Oo](?=[\dOolI]))[\dOolI\s().\-–]{5,34}[\dOolI](?<!\([OolI]))(?![\w@º°ª])"
 )
 _LABELS: dict[str, PhoneType] = {}
 for _words, _type in (
@@ -24,7 +24,7 @@ for _words, _type in (
      "ell ll c", PhoneType.CELL),  # 'll:': a 'Cell:' a light panel's edge cut; 'C:' of O: / C: / F:
     ("office oficina of ofic ofi direct directo direkt durchwahl dir d work w trabajo o bureau buro "
      "ufficio escritorio switchboard centralita main ext conmutador zentrale pbx", PhoneType.WORK),
-    ("fax f telefax fx", PhoneType.FAX),
+    ("fax f telefax fx téléc telec télécopieur telecopieur", PhoneType.FAX),
     ("tel t phone ph p telefono tlf tlfn tfno tfn tf fone fones telefone telephone tels telf call "
      "tlf. telfs home casa telefon h", PhoneType.VOICE),
 ):
@@ -339,7 +339,8 @@ def find_phones(
             if all(h.e164 != hit.e164 for h in hits):
                 hits.append(hit)
             previous = hit
-        last_end = m.end()
+        # a label printed after this number is its own, not the next one's ('... 1234 (O)  +91 98200 ... (M)')
+        last_end = m.end() + (after_match.end() if after_match and not label_match else 0)
     return hits
 
 
