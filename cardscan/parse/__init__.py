@@ -22,7 +22,7 @@ from cardscan.parse import company_title as ct
 from cardscan.parse import emails_web, names, phones
 from cardscan.parse.country import evidence
 from cardscan.parse.layout import Segment, median_height, segments_from_page
-from cardscan.parse.lexicon import FREE_MAIL, fold
+from cardscan.parse.lexicon import FREE_MAIL, LETTERS, fold
 from cardscan.text import social_kind
 
 __all__ = ["contact_from", "contact_from_text"]
@@ -648,7 +648,7 @@ def _company_continued(seg: Segment, text: str, remaining: list[Segment]) -> tup
 
 
 def _take_people_fields(ctx: _Context, contact: Contact) -> None:
-    segs = [s for s in ctx.segments if s.rest and not s.used and re.search(r"[A-Za-zÀ-ÿĀ-žȘ-ț]", s.rest)]
+    segs = [s for s in ctx.segments if s.rest and not s.used and re.search(r"[" + LETTERS + r"]", s.rest)]
     if not segs:
         return
     segs = _split_name_and_title(segs, ctx.email_locals)
@@ -812,7 +812,7 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
             score -= 1.0
         if "," in text and not legal and not domain and not shop:
             score -= 1.0  # 'Albañilería, Fontanería y Electricidad': a list of what the shop does
-        letters = re.sub(r"[^A-Za-zÀ-ÿĀ-žȘ-ț]", "", text)
+        letters = re.sub(r"[^" + LETTERS + r"]", "", text)
         if len(letters) < 2 or (len(letters) == 2 and not letters.isupper()):
             continue  # 'Ei' left by a logo beside a link ('HP', 'BP' are companies)
         if best_org is None or score > best_org[0]:

@@ -14,6 +14,7 @@ from cardscan.models import Address
 from cardscan.parse.country import AR_CPA, BR_CEP, CA_POSTAL, PT_POSTAL, UK_POSTCODE, US_STATE_ZIP
 from cardscan.parse.layout import Segment
 from cardscan.parse.lexicon import (
+    LETTERS,
     NUMBERED_STREET_TYPES,
     OCR_DIGITS,
     REGISTRATION_LABELS,
@@ -67,8 +68,8 @@ _NOT_FIVE_DIGITS = frozenset(("AR", "AT", "CH", "BE", "AU", "NZ", "ZA", "DK", "N
 _FIVE_DIGITS = re.compile(r"\b(\d{5})\b")
 _LABELLED_POSTAL = re.compile(_POSTAL_LABEL + r"([A-Z]?\d[\dA-Z\-. ]{2,8}\d[A-Z]{0,3})\b", re.I)
 # A town written before or after a postal code on its line ('478582 Cubará', 'Wien, 1010').
-_PLACE_BEFORE = r"(?:[A-Za-zÀ-ÿĀ-žȘ-ț .'-]+,?[\s-])?"
-_PLACE_AFTER = r"(?:,?\s[A-Za-zÀ-ÿĀ-žȘ-ț .'-]+)?"
+_PLACE_BEFORE = r"(?:[" + LETTERS + r" .'-]+,?[\s-])?"
+_PLACE_AFTER = r"(?:,?\s[" + LETTERS + r" .'-]+)?"
 _MISREAD_POSTAL = re.compile(
     _POSTAL_LABEL + r"((?=[\dOolI\-. ]*\d[\dOolI\-. ]*\d)[\dOolI][\dOolI\-. ]{2,8}[\dOolI])(?![\w])", re.I
 )
@@ -125,7 +126,7 @@ _COMPOUND_STREET = re.compile(
     r"stieg|promenade|straat|laan|plein|gracht|kade|gatan|gata|gaten|gate|vägen|vej|veien|vegen|vei|gade|"
     r"tie|katu|kuja)(?!\w)", re.I
 )
-_HOUSE_NUMBER_FIRST = re.compile(r"^(?:\d{1,5}[A-Za-z]?|\d{1,5}[-–]\d{1,5})\s+[A-Za-zÀ-ÿĀ-žȘ-ț]")
+_HOUSE_NUMBER_FIRST = re.compile(r"^(?:\d{1,5}[A-Za-z]?|\d{1,5}[-–]\d{1,5})\s+[" + LETTERS + r"]")
 
 
 def _is_street(text: str) -> bool:
@@ -180,7 +181,7 @@ _CA_MISREAD = re.compile(r"\b([A-Z]\d[A-Z])\s?((?=[A-Z\d]*O)[\dO][A-Z][\dO])\b")
 _AR_CPA_MISREAD = re.compile(r"\b([A-HJ-NP-Z]\d{4})((?=[A-Z]*[)\]|][A-Z]*(?:\s|,|$))[A-Z)\]|]{3})")
 # A postal code printed after the country's name ('..., Alberta, Canada T2P 0H7').
 _POSTAL_AFTER_COUNTRY = re.compile(
-    r"(?P<country>[A-Za-zÀ-ÿĀ-žȘ-ț][A-Za-zÀ-ÿĀ-žȘ-ț .]+?)\s+(?P<postal>[A-Z0-9][A-Z0-9 \-]{2,8})$")
+    r"(?P<country>[" + LETTERS + r"][" + LETTERS + r" .]+?)\s+(?P<postal>[A-Z0-9][A-Z0-9 \-]{2,8})$")
 
 
 #: A registration number with its label ('CRO-SP 98765', 'OAB/SP 123.456'): no postal code.
@@ -217,7 +218,7 @@ def _named_country(text: str) -> tuple[str, str] | None:
         if key in names and len(chunk.strip()) > 1 and not not_a_country_here(key, names[key]):
             printed = chunk.strip(" ()")  # 'U.A.E.' keeps its last dot, 'Spain.' does not
             return (printed if re.search(r"\w\.\w", printed) else printed.strip(" .")), names[key]
-    m = re.search(r"\s([A-Za-zÀ-ÿĀ-žȘ-ț.]+(?:\s[A-Za-zÀ-ÿĀ-žȘ-ț.]+)?)\s*$", text)
+    m = re.search(r"\s([" + LETTERS + r".]+(?:\s[" + LETTERS + r".]+)?)\s*$", text)
     last_chunk = _CHUNK_SPLIT.split(text)[-1].strip(" .")
     if m and re.search(r"\d", text) and not city_spelling(last_chunk):  # not 'Ciudad de México'
         for cand in (m.group(1), m.group(1).split()[-1]):
@@ -270,11 +271,11 @@ def line_score(text: str, country: str) -> float:
             or CA_POSTAL.search(text):
         score += 2
     elif BR_CEP.search(text) or (
-        _FIVE_DIGITS.search(text) and re.search(r"[A-Za-zÀ-ÿĀ-žȘ-ț]{3}", text)
+        _FIVE_DIGITS.search(text) and re.search(r"[" + LETTERS + r"]{3}", text)
         and not re.search(r"\d{6}", text)
     ):
         score += 1.2
-    elif re.match(r"^\d{1,5}[A-Za-z]?\s+[A-Za-zÀ-ÿĀ-žȘ-ț]", text) and len(text.split()) >= 2 \
+    elif re.match(r"^\d{1,5}[A-Za-z]?\s+[" + LETTERS + r"]", text) and len(text.split()) >= 2 \
             and len(re.findall(r"\d+", text)) == 1:
         score += 0.8  # '1400 SW Broadway': a house number first, as in English addresses
     elif score == 0 and _NAMED_STREET_NUMBER.match(text):
@@ -289,7 +290,7 @@ def line_score(text: str, country: str) -> float:
         if any(city_spelling(piece) for piece in re.split(r"[\d,]+", text) if piece.strip()):
             score += 0.6  # a listed town: the line is an address alone ('110 00 Praha')
     elif country in _DISTINCT_POSTAL and score < 1.2 and len(text.split()) <= 6 \
-            and _POSTAL_BY_COUNTRY[country].search(text) and re.search(r"[A-Za-zÀ-ÿĀ-žȘ-ț]{3}", text):
+            and _POSTAL_BY_COUNTRY[country].search(text) and re.search(r"[" + LETTERS + r"]{3}", text):
         score += 1.2  # a postal code no other number looks like: 'Dublin 2, D02 T380'
     if _named_country(text):
         score += 1.5
@@ -336,7 +337,7 @@ _NUMBER_SEMICOLON = re.compile(r"(?<=\d);(?=\s)")
 # '4001 15t Ave NE', '21 5t Street': the s of '1st' read as a 5, before a street's type.
 _FIRST_MISREAD = re.compile(
     r"\b(\d*1)5t(?=\s+(?:Ave|Avenue|St|Street|Floor|Fl|Rd|Road|Blvd|Place|Pl)\b)", re.I)
-_DEGREE_ORDINAL = re.compile(r"(?<=\d)°(?=\s?[A-Za-zÀ-ÿĀ-žȘ-ț]|\s*$|\s*,)")
+_DEGREE_ORDINAL = re.compile(r"(?<=\d)°(?=\s?[" + LETTERS + r"]|\s*$|\s*,)")
 _NUMERO_STAR = re.compile(r"\bN\*\s?(?=\d)")
 _STRASSE_MISREAD = re.compile(r"(?<=[a-zäöü])stra[fbB]e(?=\s+\d)")
 _CO_HASH_MISREAD = re.compile(
@@ -379,7 +380,7 @@ def find_address(segments: list[Segment], country: str) -> AddressResult | None:
     return AddressResult(address, indexes)
 
 
-_WORD = re.compile(r"[A-Za-zÀ-ÿĀ-žȘ-ț]{4,}")
+_WORD = re.compile(r"[" + LETTERS + r"]{4,}")
 
 
 def _accents_from_twins(lines: list[str]) -> list[str]:
@@ -443,7 +444,7 @@ def _grow_block(segments: list[Segment], block: list[int], country: str) -> list
             numbered = re.search(r"(?<![\w/-])\d{1,5}[A-Za-z]?(?![\w/])|\bs/n\b", text, re.I)
             # 'King Fahd Road, Al Olaya District': streets without house numbers (Gulf, India)
             named = any(_street_word(t) or _street_suffix(t) for t in text.split()[1:])
-            if (numbered or named) and re.search(r"[A-Za-zÀ-ÿĀ-žȘ-ț]{3}", text) and len(text.split()) <= 9 \
+            if (numbered or named) and re.search(r"[" + LETTERS + r"]{3}", text) and len(text.split()) <= 9 \
                     and not _looks_unrelated(text) and "@" not in text:
                 block.insert(0, i)
     last = segments[block[-1]]

@@ -7,7 +7,7 @@ from functools import cache
 
 from rapidfuzz import fuzz
 
-from cardscan.parse.lexicon import fold, phrases, words
+from cardscan.parse.lexicon import LETTERS, fold, phrases, words
 
 _TOKEN = re.compile(r"[\wÀ-ÿ&+/.\-']+")
 
@@ -72,7 +72,7 @@ def legal_form(text: str) -> str | None:
         form = m.group(1)
         key = fold(form).replace(".", "").replace(" ", "")
         before = text[: m.start()].strip(" ,")
-        if not before or not re.search(r"[A-Za-zÀ-ÿĀ-žȘ-ț0-9]", before):
+        if not before or not re.search(r"[" + LETTERS + r"0-9]", before):
             continue
         if key in _AMBIGUOUS_FORMS and not (form.replace(".", "").replace(" ", "").isupper() or "." in form
                                             or form in phrases("legal_forms.txt")):
@@ -259,7 +259,7 @@ def clean_org(text: str) -> str:
 def _junk_token(toks: list[str], i: int) -> bool:
     """One word of a line that is OCR debris (see is_junk)."""
     tok = toks[i]
-    letters = re.sub(r"[^A-Za-zÀ-ÿĀ-žȘ-ț0-9&+]", "", tok)
+    letters = re.sub(r"[^" + LETTERS + r"0-9&+]", "", tok)
     inner = 0 < i < len(toks) - 1
     if not letters or (len(letters) >= 2 and len(set(letters.lower())) == 1):
         return True  # marks, or one letter repeated ('eee', 'll'): a texture read as text

@@ -11,6 +11,7 @@ import phonenumbers
 from cardscan.parse.lexicon import (
     FREE_MAIL,
     GENERIC_CCTLDS,
+    LETTERS,
     by_country,
     country_name_pattern,
     country_names,
@@ -24,7 +25,7 @@ US_STATE_ZIP = re.compile(
     r"V[TA]|W[AVIY]|DC)\.?,?\s+(\d{5}(?:-\d{4})?)\b"
 )
 BR_CEP = re.compile(r"\b(?:CEP\s*:?\s*)?(\d{5}-\d{3}|\d{2}\.\d{3}-\d{3})\b", re.I)
-PT_POSTAL = re.compile(r"\b(\d{4}-\d{3})\s+[A-Za-zÀ-ÿĀ-žȘ-ț]")
+PT_POSTAL = re.compile(r"\b(\d{4}-\d{3})\s+[" + LETTERS + r"]")
 CA_POSTAL = re.compile(r"\b([A-Z]\d[A-Z])\s?(\d[A-Z]\d)\b")
 MX_CUES = re.compile(
     r"\b(?:Col\.|Colonia|Alcald[ií]a|Deleg\.|Delegaci[oó]n|CDMX|C\.?\s?P\.\s?\d{5}.*M[eé]x)", re.I
@@ -34,7 +35,7 @@ AR_CPA = re.compile(r"\b[A-HJ-NP-Z]\d{4}[A-Z]{3}\b")
 # 'Sao Paulo | SP', 'Campinas/SP'). Codes that are also US states, Spain, Peru or Mexico's DF are left
 # out: 'Boston, MA' or 'Madrid - ES' must not read as Brazil.
 BR_STATE = re.compile(
-    r"(?:\s[-–|]\s?|\s?[-–|]\s|[A-Za-zÀ-ÿĀ-žȘ-ț.]/|[A-Za-zÀ-ÿĀ-žȘ-ț.]\s?-)\s*"
+    r"(?:\s[-–|]\s?|\s?[-–|]\s|[" + LETTERS + r".]/|[" + LETTERS + r".]\s?-)\s*"
     r"(AC|AP|AM|BA|CE|GO|MG|PB|PR|PI|RJ|RN|RS|RO|RR|SP|SE)\b[\s.|\-–]*(?=$|\s*[|–\-]|\s+\d)",
     re.M,
 )

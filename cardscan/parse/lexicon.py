@@ -13,6 +13,9 @@ import pycountry
 from cardscan.text import fold
 
 #: Digits as OCR misreads them: O/o for 0, l/I for 1.
+#: The letters of the Latin alphabets cards print (Latin-1 and Latin Extended-A: Czech, Polish,
+#: Turkish, Hungarian; Romanian ș and ț), the body of a regex character class.
+LETTERS = "A-Za-zÀ-ÿĀ-žȘ-ț"
 OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
 
 
