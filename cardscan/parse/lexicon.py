@@ -13,6 +13,16 @@ import pycountry
 from cardscan.text import fold
 
 #: Digits as OCR misreads them: O/o for 0, l/I for 1.
+#: The language pack of a card's country, where it writes one the default languages (spa+eng)
+#: lack: the packs tools/ensure-deps.sh installs, read again with by reading/strategy.py.
+#: Switzerland is read in German, its most printed language.
+COUNTRY_LANGUAGE = {
+    "BR": "por", "PT": "por", "AO": "por", "MZ": "por",
+    "DE": "deu", "AT": "deu", "CH": "deu", "LI": "deu",
+    "FR": "fra", "BE": "fra", "LU": "fra", "MC": "fra", "MA": "fra", "TN": "fra", "DZ": "fra",
+    "SN": "fra", "CI": "fra", "CM": "fra",
+    "IT": "ita", "SM": "ita",
+}
 #: The letters of the Latin alphabets cards print (Latin-1 and Latin Extended-A: Czech, Polish,
 #: Turkish, Hungarian; Romanian ș and ț), the body of a regex character class.
 LETTERS = "A-Za-zÀ-ÿĀ-žȘ-ț"

@@ -6,7 +6,7 @@ import re
 from functools import cache
 
 from cardscan.models import Name
-from cardscan.parse.lexicon import fold, phrases, words
+from cardscan.parse.lexicon import COUNTRY_LANGUAGE, fold, phrases, words
 
 PARTICLES = frozenset({
     "de", "del", "la", "las", "los", "y", "i", "e", "da", "das", "do", "dos", "di", "du", "des", "van",
@@ -163,7 +163,7 @@ def split_name(text: str, lang: str = "es", email_local: str = "", country: str 
 
 
 #: Countries of Portuguese names, whose last family name is the one people go by.
-PORTUGUESE_NAMES = frozenset({"BR", "PT", "AO", "MZ"})
+PORTUGUESE_NAMES = frozenset(code for code, pack in COUNTRY_LANGUAGE.items() if pack == "por")
 #: Countries whose cards print the family name first ('Tan Wei Ming', 'Kim Min-jun').
 FAMILY_FIRST_COUNTRIES = frozenset({"CN", "TW", "HK", "MO", "SG", "MY", "KR", "VN"})
 

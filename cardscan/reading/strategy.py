@@ -50,6 +50,7 @@ import numpy as np
 
 from cardscan.errors import OcrError
 from cardscan.models import CardImage, Line, OcrPage, Photo, ReadOptions, ReadQuality, Word
+from cardscan.parse.lexicon import COUNTRY_LANGUAGE
 from cardscan.reading.detect import whole_photo
 from cardscan.reading.enhance import card_image, other_polarity, turn_points, turned
 from cardscan.tesseract import LINE_PSM, PAGE_PSM, OcrEngine
@@ -58,15 +59,6 @@ from cardscan.text import fold
 #: Mean confidence per letter or digit below which a read is doubtful: the card may be upside
 #: down, sideways, of the other polarity, or the outline may not be the card.
 DOUBTFUL_READ = 0.8
-#: The language pack of a card's country, when the scan's languages lack it (the packs
-#: tools/ensure-deps.sh installs). Switzerland is read in German, its most printed language.
-COUNTRY_LANGUAGE = {
-    "BR": "por", "PT": "por", "AO": "por", "MZ": "por",
-    "DE": "deu", "AT": "deu", "CH": "deu", "LI": "deu",
-    "FR": "fra", "BE": "fra", "LU": "fra", "MC": "fra", "MA": "fra", "TN": "fra", "DZ": "fra",
-    "SN": "fra", "CI": "fra", "CM": "fra",
-    "IT": "ita", "SM": "ita",
-}
 #: A read in the card's own language replaces the first when it holds at least this share of
 #: its confident text...
 LANGUAGE_READ_SHARE = 0.95
