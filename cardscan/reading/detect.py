@@ -99,8 +99,12 @@ def _order_corners(points: np.ndarray) -> np.ndarray:
     return np.roll(pts, -start, axis=0)
 
 
-def _quad_from_contour(contour: np.ndarray) -> np.ndarray | None:
-    """The four-corner polygon of a contour's hull, if it has one."""
+def _quad_from_contour(contour: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The four-corner polygon of a contour's hull, if it has one.
+
+    A card whose corner runs off the photo has a five-sided hull, one side along the frame:
+    its lost corner is where the two sides beside that one meet, outside the photo.
+    """
     hull = cv2.convexHull(contour)
     perimeter = cv2.arcLength(hull, True)
     for eps in (0.01, 0.02, 0.03, 0.045, 0.06):
@@ -109,12 +113,42 @@ def _quad_from_contour(contour: np.ndarray) -> np.ndarray | None:
             return _order_corners(approx)
         if len(approx) < 4:
             break
+        if len(approx) == 5 and (corner := _corner_past_frame(approx.reshape(5, 2), shape)) is not None:
+            return _order_corners(corner)
     # rounded corners or a clipped corner: the minimum-area rectangle, if the hull fills it
     rect = cv2.minAreaRect(hull)
     box_area = rect[1][0] * rect[1][1]
     if box_area > 0 and cv2.contourArea(hull) / box_area > 0.9:
         return _order_corners(cv2.boxPoints(rect))
     return None
+
+
+def _corner_past_frame(points: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The pentagon's four corners with the one the frame cut off restored, if exactly one
+    side lies along an edge of the photo (else None)."""
+    h, w = shape[:2]
+    pts = points.astype(np.float64)
+
+    def edge_of(point: np.ndarray) -> set[str]:
+        x, y = point
+        return ({"left"} if x <= 1 else set()) | ({"right"} if x >= w - 2 else set()) \
+            | ({"top"} if y <= 1 else set()) | ({"bottom"} if y >= h - 2 else set())
+
+    along = [i for i in range(5) if edge_of(pts[i]) & edge_of(pts[(i + 1) % 5])]
+    if len(along) != 1:
+        return None
+    i = along[0]
+    before, first, second, after = (pts[(i + k) % 5] for k in (-1, 0, 1, 2))
+    d1, d2 = first - before, after - second
+    denominator = d1[0] * d2[1] - d1[1] * d2[0]
+    if abs(denominator) < 1e-9:
+        return None
+    t = ((second - before)[0] * d2[1] - (second - before)[1] * d2[0]) / denominator
+    if t <= 1:
+        return None  # the sides meet inside the photo: not a corner cut off
+    corner = before + t * d1
+    kept = [pts[(i + k) % 5] for k in (2, 3, 4)]
+    return np.array([corner, *kept], dtype=np.float32)
 
 
 def _plausible(quad: np.ndarray, image_area: float) -> bool:
@@ -232,7 +266,7 @@ def _outlines(masks: list[np.ndarray], lab: np.ndarray, edges: np.ndarray) -> li
         for contour in contours:
             if cv2.contourArea(cv2.convexHull(contour)) < MIN_CARD_AREA * area:
                 continue
-            quad = _quad_from_contour(contour)
+            quad = _quad_from_contour(contour, mask.shape)
             if quad is not None and _plausible(quad, area):
                 candidates.append(quad)
     kept = _non_overlapping([q for q in candidates if outline_support(lab, q) >= MIN_OUTLINE_SUPPORT])
