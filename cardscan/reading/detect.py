@@ -102,8 +102,8 @@ def _order_corners(points: np.ndarray) -> np.ndarray:
 def _quad_from_contour(contour: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
     """The four-corner polygon of a contour's hull, if it has one.
 
-    A card whose corner runs off the photo has a five-sided hull, one side along the frame:
-    its lost corner is where the two sides beside that one meet, outside the photo.
+    A card whose corner runs off the photo has a five-sided hull, one side along the frame
+    (six with two corners off): a lost corner is where the two sides beside that one meet.
     """
     hull = cv2.convexHull(contour)
     perimeter = cv2.arcLength(hull, True)
@@ -113,8 +113,9 @@ def _quad_from_contour(contour: np.ndarray, shape: tuple[int, ...]) -> np.ndarra
             return _order_corners(approx)
         if len(approx) < 4:
             break
-        if len(approx) == 5 and (corner := _corner_past_frame(approx.reshape(5, 2), shape)) is not None:
-            return _order_corners(corner)
+        if len(approx) in (5, 6) and (
+                corners := _corners_past_frame(approx.reshape(-1, 2), shape)) is not None:
+            return _order_corners(corners)
     # rounded corners or a clipped corner: the minimum-area rectangle, if the hull fills it
     rect = cv2.minAreaRect(hull)
     box_area = rect[1][0] * rect[1][1]
@@ -123,32 +124,38 @@ def _quad_from_contour(contour: np.ndarray, shape: tuple[int, ...]) -> np.ndarra
     return None
 
 
-def _corner_past_frame(points: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
-    """The pentagon's four corners with the one the frame cut off restored, if exactly one
-    side lies along an edge of the photo (else None)."""
+def _corners_past_frame(points: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
+    """A five- or six-sided hull's four card corners, each side along an edge of the photo
+    replaced by the corner it cut off (where the sides beside it meet, outside the photo)."""
     h, w = shape[:2]
     pts = points.astype(np.float64)
+    n = len(pts)
 
-    def edge_of(point: np.ndarray) -> set[str]:
+    def edges_of(point: np.ndarray) -> set[str]:
         x, y = point
         return ({"left"} if x <= 1 else set()) | ({"right"} if x >= w - 2 else set()) \
             | ({"top"} if y <= 1 else set()) | ({"bottom"} if y >= h - 2 else set())
 
-    along = [i for i in range(5) if edge_of(pts[i]) & edge_of(pts[(i + 1) % 5])]
-    if len(along) != 1:
+    along = [i for i in range(n) if edges_of(pts[i]) & edges_of(pts[(i + 1) % n])]
+    if n - len(along) != 4 or any((i + 1) % n in along for i in along):
         return None
-    i = along[0]
-    before, first, second, after = (pts[(i + k) % 5] for k in (-1, 0, 1, 2))
-    d1, d2 = first - before, after - second
-    denominator = d1[0] * d2[1] - d1[1] * d2[0]
-    if abs(denominator) < 1e-9:
-        return None
-    t = ((second - before)[0] * d2[1] - (second - before)[1] * d2[0]) / denominator
-    if t <= 1:
-        return None  # the sides meet inside the photo: not a corner cut off
-    corner = before + t * d1
-    kept = [pts[(i + k) % 5] for k in (2, 3, 4)]
-    return np.array([corner, *kept], dtype=np.float32)
+    corners = []
+    for i in range(n):
+        if (i - 1) % n in along:
+            continue  # the far end of a side along the frame
+        if i not in along:
+            corners.append(pts[i])
+            continue
+        before, first, second, after = (pts[(i + k) % n] for k in (-1, 0, 1, 2))
+        d1, d2 = first - before, after - second
+        denominator = d1[0] * d2[1] - d1[1] * d2[0]
+        if abs(denominator) < 1e-9:
+            return None
+        t = ((second - before)[0] * d2[1] - (second - before)[1] * d2[0]) / denominator
+        if t <= 1:
+            return None  # the sides meet inside the photo: no corner was cut off
+        corners.append(before + t * d1)
+    return np.array(corners, dtype=np.float32)
 
 
 def _plausible(quad: np.ndarray, image_area: float) -> bool:
