@@ -126,3 +126,10 @@ def test_a_profile_beside_its_logo_or_before_its_networks_name_is_found():
         "https://www.instagram.com/bouchondesquais"]
     assert profiles("Sofía Paz\n@sofiapaz.ux  Instagram") == ["https://www.instagram.com/sofiapaz.ux"]
     assert profiles("Ana Ruiz\nin /out") == []  # a short word after 'in' is no profile
+
+
+def test_an_underscore_glued_before_www_is_no_part_of_the_website():
+    card = "Daniel Carlos\ndaniel.silva@beltis.com.br\n_www.beltis.com.br"
+    contact = contact_from_text(card, "BR")
+    assert [w.url for w in contact.websites] == ["https://www.beltis.com.br"]
+    assert contact.org == "Beltis"

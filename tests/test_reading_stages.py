@@ -152,6 +152,25 @@ def test_a_card_whose_corners_run_off_the_photo_is_found_with_them(
         assert np.min(np.linalg.norm(quads[0] - corner, axis=1)) < 15
 
 
+def test_a_dark_card_with_rounded_corners_is_found_to_its_corners() -> None:
+    card = imagegen.render_card(imagegen.CARD_TEXTS[1], dark=True).image
+    height, width = card.shape[:2]
+    radius = 110
+    paper = np.zeros((height, width), np.uint8)
+    cv2.rectangle(paper, (radius, 0), (width - radius, height), 255, -1)
+    cv2.rectangle(paper, (0, radius), (width, height - radius), 255, -1)
+    for x in (radius, width - radius):
+        for y in (radius, height - radius):
+            cv2.circle(paper, (x, y), radius, 255, -1)
+    card[paper == 0] = (200, 205, 210)  # the light table shows through the rounded corners
+    true_quad = imagegen.card_quad((800, 600), 1150, width / height, 4, 0.04)
+    pixels = imagegen.phone_photo([card], [true_quad], tone=(200, 205, 210), shadow=0.1)
+    quads = detect.detect_quads(detect.thumbnail(pixels, detect.DETECT_LONG_SIDE))
+    assert len(quads) == 1
+    scale = detect.DETECT_LONG_SIDE / 1600
+    assert np.abs(quads[0] - true_quad * scale).max() < 12
+
+
 def test_two_cards_come_back_separately_in_reading_order() -> None:
     pixels, _ = imagegen.two_card_photo()
     cards = detect.find_cards(photo_of(pixels))

@@ -51,8 +51,8 @@ _COMMA_IN_DOMAIN = re.compile(
     r"(@[\w\-]+(?:\.[\w\-]+)*),([a-z]{2,3}(?:\.[a-z]{2})?)\b|(@[\w\-]+),\s([a-z]{2,3})\b")
 _EMAIL_LABEL = re.compile(r"^(?:e-?mail|correo(?:\s+electr[oó]nico)?|mail|email)\s*[:.]?\s*", re.I)
 
-_URL_RE = re.compile(
-    r"(?<![\w@.\-])((?:https?://)?(?:www\d?\.)?[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)+"
+_URL_RE = re.compile(  # an underscore OCR glued before 'www.' is an edge's noise, no part of it
+    r"(?:(?<![\w@.\-])|(?<=_)(?=www\d?\.))((?:https?://)?(?:www\d?\.)?[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)+"
     r"(?:/[^\s,;)]*)?)",
     re.I,
 )

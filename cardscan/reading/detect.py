@@ -99,29 +99,70 @@ def _order_corners(points: np.ndarray) -> np.ndarray:
     return np.roll(pts, -start, axis=0)
 
 
-def _quad_from_contour(contour: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
-    """The four-corner polygon of a contour's hull, if it has one.
+def _quads_from_contour(contour: np.ndarray, shape: tuple[int, ...], rounded: bool = False
+                        ) -> list[np.ndarray]:
+    """The four-corner polygons that fit a contour's hull, each for the outline checks.
 
     A card whose corner runs off the photo has a five-sided hull, one side along the frame
     (six with two corners off): a lost corner is where the two sides beside that one meet.
+    A card with rounded corners has its four straight sides as the hull's longest ones;
+    cutting those corners with a coarser polygon tilts the sides off the card's edges.
     """
     hull = cv2.convexHull(contour)
     perimeter = cv2.arcLength(hull, True)
+    quads = []
+    corners = _longest_sides_met(hull, perimeter) if rounded else None
+    if corners is not None and abs(cv2.contourArea(hull) / max(1.0, cv2.contourArea(corners)) - 1) < 0.03:
+        quads.append(_order_corners(corners))  # rounded corners cut off only a sliver
     for eps in (0.01, 0.02, 0.03, 0.045, 0.06):
         approx = cv2.approxPolyDP(hull, eps * perimeter, True)
         if len(approx) == 4:
-            return _order_corners(approx)
+            return [*quads, _order_corners(approx)]
         if len(approx) < 4:
             break
         if len(approx) in (5, 6) and (
                 corners := _corners_past_frame(approx.reshape(-1, 2), shape)) is not None:
-            return _order_corners(corners)
-    # rounded corners or a clipped corner: the minimum-area rectangle, if the hull fills it
+            return [*quads, _order_corners(corners)]
+    # a clipped corner: the minimum-area rectangle, if the hull fills it
     rect = cv2.minAreaRect(hull)
     box_area = rect[1][0] * rect[1][1]
     if box_area > 0 and cv2.contourArea(hull) / box_area > 0.9:
-        return _order_corners(cv2.boxPoints(rect))
-    return None
+        quads.append(_order_corners(cv2.boxPoints(rect)))
+    return quads
+
+
+#: The four longest sides of a rounded card's hull make at least this share of its outline.
+ROUNDED_SIDES_SHARE = 0.75
+
+
+def _longest_sides_met(hull: np.ndarray, perimeter: float) -> np.ndarray | None:
+    """The corners where the hull's four longest sides, in their order round it, meet; None
+    unless those sides make most of the outline (a rounded rectangle's do, a blob's do not)."""
+    polygon = cv2.approxPolyDP(hull, 0.005 * perimeter, True).reshape(-1, 2).astype(np.float64)
+    n = len(polygon)
+    if n < 5:
+        return None
+    lengths = np.hypot(*(np.roll(polygon, -1, axis=0) - polygon).T)
+    longest = sorted(int(i) for i in np.argsort(lengths)[-4:])
+    if lengths[longest].sum() < ROUNDED_SIDES_SHARE * lengths.sum():
+        return None
+    corners = []
+    for a, b in zip(longest, longest[1:] + longest[:1], strict=True):
+        corner = _lines_meet(polygon[a], polygon[(a + 1) % n], polygon[b], polygon[(b + 1) % n])
+        if corner is None:
+            return None
+        corners.append(corner)
+    return np.array(corners, dtype=np.float32)
+
+
+def _lines_meet(a1: np.ndarray, a2: np.ndarray, b1: np.ndarray, b2: np.ndarray) -> np.ndarray | None:
+    """Where the line through a1, a2 meets the line through b1, b2 (None if parallel)."""
+    da, db = a2 - a1, b2 - b1
+    denominator = da[0] * db[1] - da[1] * db[0]
+    if abs(denominator) < 1e-9:
+        return None
+    t = ((b1 - a1)[0] * db[1] - (b1 - a1)[1] * db[0]) / denominator
+    return a1 + t * da
 
 
 def _corners_past_frame(points: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
@@ -147,14 +188,10 @@ def _corners_past_frame(points: np.ndarray, shape: tuple[int, ...]) -> np.ndarra
             corners.append(pts[i])
             continue
         before, first, second, after = (pts[(i + k) % n] for k in (-1, 0, 1, 2))
-        d1, d2 = first - before, after - second
-        denominator = d1[0] * d2[1] - d1[1] * d2[0]
-        if abs(denominator) < 1e-9:
-            return None
-        t = ((second - before)[0] * d2[1] - (second - before)[1] * d2[0]) / denominator
-        if t <= 1:
+        corner = _lines_meet(before, first, second, after)
+        if corner is None or np.dot(corner - first, first - before) <= 0:
             return None  # the sides meet inside the photo: no corner was cut off
-        corners.append(before + t * d1)
+        corners.append(corner)
     return np.array(corners, dtype=np.float32)
 
 
@@ -244,19 +281,23 @@ def detect_quads(bgr: np.ndarray) -> list[np.ndarray]:
     """Card outlines in a (small) photo, biggest first, not overlapping each other.
 
     When none is found, the faint edge map is tried again with its gaps closed (a card's edge
-    broken where it meets a table of nearly its colour), for one card-sized outline.
+    broken where it meets a table of nearly its colour), for one card-sized outline; then the
+    masks again with rounded-corner fits. Those come last because a band printed across a
+    card steps like an edge, and a rounded fit can stop the card there.
     """
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
     lab = cv2.cvtColor(cv2.GaussianBlur(bgr, (9, 9), 0), cv2.COLOR_BGR2LAB).astype(np.float32)
     edges = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 50, 150)
     edge_masks = _edge_masks(gray)
-    found = _outlines(edge_masks + _segment_masks(bgr), lab, edges)
+    masks = edge_masks + _segment_masks(bgr)
+    found = _outlines(masks, lab, edges)
     if found:
         return found
     closed = cv2.morphologyEx(edge_masks[1], cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
     low, high = CLOSED_OUTLINE_SHARE
-    return [quad for quad in _outlines([closed], lab, edges)
-            if low <= cv2.contourArea(quad) / gray.size <= high][:1]
+    found = [quad for quad in _outlines([closed], lab, edges)
+             if low <= cv2.contourArea(quad) / gray.size <= high][:1]
+    return found or _outlines(masks, lab, edges, rounded=True)
 
 
 #: An outline found only once the edge map's gaps are closed covers this share of the photo:
@@ -264,8 +305,10 @@ def detect_quads(bgr: np.ndarray) -> list[np.ndarray]:
 CLOSED_OUTLINE_SHARE = (0.1, 0.85)
 
 
-def _outlines(masks: list[np.ndarray], lab: np.ndarray, edges: np.ndarray) -> list[np.ndarray]:
-    """The card outlines the masks' contours give (see the module's docstring for the checks)."""
+def _outlines(masks: list[np.ndarray], lab: np.ndarray, edges: np.ndarray, rounded: bool = False
+              ) -> list[np.ndarray]:
+    """The card outlines the masks' contours give (see the module's docstring for the checks);
+    with ``rounded``, the fits of rounded corners too."""
     area = float(lab.shape[0] * lab.shape[1])
     candidates: list[np.ndarray] = []
     for mask in masks:
@@ -273,10 +316,9 @@ def _outlines(masks: list[np.ndarray], lab: np.ndarray, edges: np.ndarray) -> li
         for contour in contours:
             if cv2.contourArea(cv2.convexHull(contour)) < MIN_CARD_AREA * area:
                 continue
-            quad = _quad_from_contour(contour, mask.shape)
-            if quad is not None and _plausible(quad, area):
-                candidates.append(quad)
-    kept = _non_overlapping([q for q in candidates if outline_support(lab, q) >= MIN_OUTLINE_SUPPORT])
+            candidates += [quad for quad in _quads_from_contour(contour, mask.shape, rounded)
+                           if _plausible(quad, area) and outline_support(lab, quad) >= MIN_OUTLINE_SUPPORT]
+    kept = _non_overlapping(candidates)
     return [quad for quad in kept
             if _sits_on_a_surface(edges, quad, [other for other in kept if other is not quad])]
 
