@@ -12,8 +12,11 @@ def fold(text: str, *, squeeze: bool = False, keep: str | None = None) -> str:
     ``squeeze`` collapses runs of white space to one space and trims the ends. ``keep`` (a set of
     characters, e.g. '@.+') turns every run of characters that are neither word characters nor
     listed into one space, and squeezes: 'Ana  Ruiz-Gil' -> 'ana ruiz gil'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():
+        plain = text.lower()  # the same as below, without a pass over each character
+    else:
+        decomposed = unicodedata.normalize("NFKD", text.casefold())
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     if keep is not None:
         plain = re.sub(rf"[^\w{re.escape(keep)}]+", " ", plain)
         squeeze = True
