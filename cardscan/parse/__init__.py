@@ -554,6 +554,16 @@ def _given_name_above(name: Segment, segs: list[Segment]) -> Segment | None:
     return None
 
 
+#: Between a title and its unit on one line: a comma, or a dash or bar between spaces.
+_TITLE_UNIT_SEPARATOR = re.compile(r",\s*|\s+[-–—|]\s+")
+
+
+def _split_title_line(text: str) -> tuple[str, str, str]:
+    """(before, separator, after) at a title line's first comma or spaced dash."""
+    m = _TITLE_UNIT_SEPARATOR.search(text)
+    return (text[:m.start()], m.group(0), text[m.end():]) if m else (text, "", "")
+
+
 def _heads_address(seg: Segment, ctx: _Context) -> bool:
     """The line right above the postal address, aligned with it (within a letter height)."""
     head = ctx.address_head
@@ -733,7 +743,8 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
             ct.company_word_hits(s.rest) >= max(1, ct.title_hits(s.rest)) + 1,
             abs(s.line_index - anchor) if anchor >= 0 else s.line_index))
         title_text = ct.clean_title(title_seg.rest)
-        head, sep, tail = title_text.partition(",")
+        head, sep, tail = _split_title_line(title_text)
+        # 'Gerente de Ventas — División Industrial': a unit named as one after the title
         if sep and ct.department_hits(tail) and not ct.title_hits(tail):
             title_text, contact.department = head.strip(), ct.clean_department(tail)
             contact.confidence["department"] = round(title_seg.confidence * 0.75, 3)

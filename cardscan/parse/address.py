@@ -275,6 +275,8 @@ def line_score(text: str, country: str) -> float:
         and not re.search(r"\d{6}", text)
     ):
         score += 1.2
+        if score == 1.2 and _listed_town_in(text):
+            score += 0.6  # '90449 Nürnberg', 'Südwestpark 37, 90449 Nürnberg': an address alone
     elif re.match(r"^\d{1,5}[A-Za-z]?\s+[" + LETTERS + r"]", text) and len(text.split()) >= 2 \
             and len(re.findall(r"\d+", text)) == 1:
         score += 0.8  # '1400 SW Broadway': a house number first, as in English addresses
@@ -287,7 +289,7 @@ def line_score(text: str, country: str) -> float:
     elif country in _POSTAL_BY_COUNTRY and score < 1.2 and len(text.split()) <= 6 and re.fullmatch(
             _PLACE_BEFORE + _POSTAL_BY_COUNTRY[country].pattern + _PLACE_AFTER, text):
         score += 1.2  # the card country's postal code beside a town: '478582 Cubará', '1010 Wien'
-        if any(city_spelling(piece) for piece in re.split(r"[\d,]+", text) if piece.strip()):
+        if _listed_town_in(text):
             score += 0.6  # a listed town: the line is an address alone ('110 00 Praha')
     elif country in _DISTINCT_POSTAL and score < 1.2 and len(text.split()) <= 6 \
             and _POSTAL_BY_COUNTRY[country].search(text) and re.search(r"[" + LETTERS + r"]{3}", text):
@@ -302,6 +304,11 @@ def line_score(text: str, country: str) -> float:
     if text.strip().isupper() is False and len(re.findall(r"[^\W\d_]{2,}", text)) > 9:
         score -= 1  # a sentence, not an address line (dashes and bars between parts are no words)
     return score
+
+
+def _listed_town_in(text: str) -> bool:
+    """A listed town among the pieces that digits and commas leave of the line."""
+    return any(city_spelling(piece) for piece in re.split(r"[\d,]+", text) if piece.strip())
 
 
 #: A street printed by its name alone: two to four capitalised words, then the house number,

@@ -229,7 +229,7 @@ def is_department(text: str) -> bool:
     return all(t in vocab or t.rstrip(".") in vocab for t in found)
 
 
-_EDGE_JUNK = " ,;:_|[]{}<>~=\\/'\"‘’“”*•·¡¿"
+_EDGE_JUNK = " ,;:_|[]{}<>~=\\/'\"‘’“”*•·¡¿–—"
 
 
 def clean_org(text: str) -> str:

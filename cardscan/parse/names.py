@@ -79,8 +79,14 @@ def proper_case(text: str, country: str = "") -> str:
     if all(c.isupper() for c in letters) or all(c.islower() for c in letters):
         return " ".join(_case_word(w, i == 0, country) for i, w in enumerate(words_))
     if any(not _shouted(w) and any(c.islower() for c in w) for w in words_):
-        return " ".join(_case_word(w, i == 0, country) if _shouted(w) else w for i, w in enumerate(words_))
+        return " ".join(_case_word(w, i == 0, country) if _shouted(w)
+                        else _SHOUTED_AFTER_MC.sub(lambda m: m[1] + m[2].capitalize(), w)
+                        for i, w in enumerate(words_))
     return text
+
+
+#: 'McALLISTER', 'MacDONALD': a family name in capitals but for its prefix.
+_SHOUTED_AFTER_MC = re.compile(r"^(Mc|Mac)([A-Z]{2,}[A-Z'\-]*)$")
 
 
 def given_names() -> frozenset[str]:

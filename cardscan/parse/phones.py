@@ -24,9 +24,9 @@ for _words, _type in (
      "ell ll c", PhoneType.CELL),  # 'll:': a 'Cell:' a light panel's edge cut; 'C:' of O: / C: / F:
     ("office oficina of ofic ofi direct directo direkt durchwahl dir d work w trabajo o bureau buro "
      "ufficio escritorio switchboard centralita main ext conmutador zentrale pbx", PhoneType.WORK),
-    ("fax f telefax fx téléc telec télécopieur telecopieur", PhoneType.FAX),
+    ("fax f telefax fx téléc telec télécopieur telecopieur faks", PhoneType.FAX),
     ("tel t phone ph p telefono tlf tlfn tfno tfn tf fone fones telefone telephone tels telf call "
-     "tlf. telfs home casa telefon h", PhoneType.VOICE),
+     "tlf. telfs home casa telefon telp tlp h", PhoneType.VOICE),
 ):
     for _w in _words.split():
         _LABELS[_w] = _type
