@@ -67,9 +67,10 @@ _DISTINCT_POSTAL = frozenset(("IE", "PL", "JP"))
 _NOT_FIVE_DIGITS = frozenset(("AR", "AT", "CH", "BE", "AU", "NZ", "ZA", "DK", "NO", "HU", "LU", "PH", "BG"))
 _FIVE_DIGITS = re.compile(r"\b(\d{5})\b")
 _LABELLED_POSTAL = re.compile(_POSTAL_LABEL + r"([A-Z]?\d[\dA-Z\-. ]{2,8}\d[A-Z]{0,3})\b", re.I)
-# A town written before or after a postal code on its line ('478582 Cubará', 'Wien, 1010').
-_PLACE_BEFORE = r"(?:[" + LETTERS + r" .'-]+,?[\s-])?"
-_PLACE_AFTER = r"(?:,?\s[" + LETTERS + r" .'-]+)?"
+# A town written before or after a postal code on its line ('478582 Cubará', 'Wien, 1010',
+# 'Nariman Point, Mumbai - 400 021', 'Chennai - 600 004.')
+_PLACE_BEFORE = r"(?:(?:[" + LETTERS + r" .'-]+,)*[" + LETTERS + r" .'-]+,?[\s-])?"
+_PLACE_AFTER = r"(?:,?\s[" + LETTERS + r" .'-]+)?\.?"
 _MISREAD_POSTAL = re.compile(
     _POSTAL_LABEL + r"((?=[\dOolI\-. ]*\d[\dOolI\-. ]*\d)[\dOolI][\dOolI\-. ]{2,8}[\dOolI])(?![\w])", re.I
 )
@@ -526,12 +527,16 @@ def _first_office(lines: list[str], country: str, bulleted: list[bool]) -> list[
     return lines
 
 
+#: The full stop that ends an address after its postal code ('Chennai - 600 004.').
+_POSTAL_FULL_STOP = re.compile(r"(?<=\d{3})\.\s*$")
+
+
 def parse_lines(lines: list[str], country: str) -> Address:
     """Split address lines into parts. `country` is the card's likely country (may be '')."""
     address = Address(printed="\n".join(lines))
     lines = [ln for ln in lines if ln.strip(" ,;-")]
     bulleted = [_without_bullet(ln) != ln for ln in lines]
-    lines = [_without_office_label(ln).strip(" ,;-") for ln in lines]
+    lines = [_POSTAL_FULL_STOP.sub("", _without_office_label(ln)).strip(" ,;-") for ln in lines]
     lines = _first_office(lines, country, bulleted)
     kept: list[str] = []
     for ln in lines:
