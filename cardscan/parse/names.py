@@ -30,6 +30,20 @@ def is_degree(token: str) -> bool:
     return key in _affix_pattern("degrees.txt") and (token[:1].isupper() or key in {"phd"})
 
 
+def is_post_nominal(token: str) -> bool:
+    """A degree, or a token after the comma that follows a name shaped like a post-nominal
+    ('ACII', 'MNSE', 'S.T.', 'M.M.'), never a title or a legal form ('CEO', 'S.A.')."""
+    if is_degree(token):
+        return True
+    key = fold(token).replace(" ", "").rstrip(".,")
+    return bool(_POST_NOMINAL.fullmatch(token.rstrip(","))) and key not in words("title_words.txt") \
+        and key not in _affix_pattern("legal_forms.txt")
+
+
+#: Capitals ('MNSE') or abbreviations of one to three letters each with its full stop ('S.T.').
+_POST_NOMINAL = re.compile(r"[A-Z]{3,6}|(?:[A-Z][a-z]{0,2}\.){1,3}")
+
+
 _TURKIC = frozenset({"TR", "AZ"})
 
 
@@ -114,7 +128,7 @@ def split_name(text: str, lang: str = "es", email_local: str = "", country: str 
     text = re.sub(r"\s+", " ", text.replace("’", "'")).strip(" ,;")
     suffixes: list[str] = []
     head, comma, tail = text.partition(",")
-    if comma and all(is_degree(t) for t in re.split(r"[,\s]+", tail.strip()) if t):
+    if comma and all(is_post_nominal(t) for t in re.split(r"[,\s]+", tail.strip()) if t):
         text, suffixes = head.strip(), [t for t in re.split(r"[,\s]+", tail.strip()) if t]
     tokens = text.split()
     prefixes: list[str] = []
@@ -218,7 +232,7 @@ def looks_like_name(text: str) -> bool:
     if "," in text:
         clean, _, tail = text.partition(",")
         extras = [t for t in re.split(r"[,\s]+", tail) if t]
-        if not extras or not all(is_degree(t) or fold(t).rstrip(".") in _GENERATIONS for t in extras):
+        if not extras or not all(is_post_nominal(t) or fold(t).rstrip(".") in _GENERATIONS for t in extras):
             return False  # 'Aparelho de Som CD, DVD, ...', 'Rua Murutinga do Sul, 132'
     tokens = [t for t in clean.split() if not is_honorific(t) and not is_degree(t)]
     if not 2 <= len(tokens) <= 6:
