@@ -297,6 +297,13 @@ def find_phones(
             if label is None and not (plus or _one_misread_digit(printed)):
                 continue
             printed = printed.translate(OCR_DIGITS)
+        # '3583 1142-3': the second of two numbers that differ in their last digit (where the
+        # whole is no number; '030 12345-0' is one, a switchboard's)
+        shorthand = _SHORTHAND_HYPHEN.search(printed)
+        if shorthand and not _valid_somewhere(printed, regions):
+            printed, ending = printed[: shorthand.start()], shorthand.group(1)
+        else:
+            ending = ""
         n_digits = sum(c.isdigit() for c in printed)
         if label is None and not plus and n_digits < 7:
             continue  # an unlabelled short run of digits is a street number, a code, a price
@@ -339,9 +346,42 @@ def find_phones(
             if all(h.e164 != hit.e164 for h in hits):
                 hits.append(hit)
             previous = hit
+            slash = _SHORTHAND_SLASH.match(text, m.end())
+            for other in _numbers_ending(number, ending or (slash.group(1) if slash and not local else "")):
+                sibling = PhoneHit(_e164(other), kind, piece, hit.confidence, start, m.end(),
+                                   phonenumbers.national_significant_number(other))
+                if all(h.e164 != sibling.e164 for h in hits):
+                    hits.append(sibling)
         # a label printed after this number is its own, not the next one's ('... 1234 (O)  +91 98200 ... (M)')
         last_end = m.end() + (after_match.end() if after_match and not label_match else 0)
     return hits
+
+
+#: Two numbers printed as one with the other's last digits: '2283 4571 / 72', '3583 1142-3'.
+_SHORTHAND_SLASH = re.compile(r"\s*/\s*(\d{1,3})(?![\d\-.]|\s*\(?\d)")
+_SHORTHAND_HYPHEN = re.compile(r"(?<=\d{3})-(\d)$")
+
+
+def _valid_somewhere(printed: str, regions: tuple[str, ...]) -> bool:
+    """A valid number as printed, international or in one of the regions."""
+    for region in regions or ("ZZ",):
+        try:
+            if phonenumbers.is_valid_number(phonenumbers.parse(printed, region)):
+                return True
+        except phonenumbers.NumberParseException:
+            continue
+    return False
+
+
+def _numbers_ending(number: phonenumbers.PhoneNumber, ending: str) -> list[phonenumbers.PhoneNumber]:
+    """The number with its last digits replaced by ``ending``, if that is a valid number too."""
+    if not ending:
+        return []
+    national = phonenumbers.national_significant_number(number)
+    other = phonenumbers.PhoneNumber()
+    other.merge_from(number)  # keeps Italy's leading zero
+    other.national_number = int(national[: -len(ending)] + ending)
+    return [other] if other != number and phonenumbers.is_valid_number(other) else []
 
 
 #: A lone digit and a space before a number: a phone icon read as a digit ('8 99679-9468').
