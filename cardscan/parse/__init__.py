@@ -492,8 +492,8 @@ _CONTACT_LABELS = frozenset({"contato", "contacto", "contact", "attn", "att", "a
 
 def _split_name_and_title(segs: list[Segment], email_locals: list[str]) -> list[Segment]:
     """A name and a title printed on one line ('Bernard Desarnauts Founder & CEO', 'Pieter van den
-    BERG Sales Director') become two pieces: the words before the first title word, when they have
-    a name's shape and hold no title word, and the title from there on."""
+    BERG Sales Director', 'Ana Ruiz, CEO') become two pieces: the words before the first title
+    word, when they have a name's shape and hold no title word, and the title from there on."""
     out: list[Segment] = []
     for seg in segs:
         labelled = _LABELLED_NAME.match(seg.rest)
@@ -510,7 +510,8 @@ def _split_name_and_title(segs: list[Segment], email_locals: list[str]) -> list[
         split = None
         if len(toks) >= 3 and not ct.legal_form(seg.rest):
             for k in range(2, min(len(toks) - 1, 6) + 1):
-                head, tail = " ".join(toks[:k]), " ".join(toks[k:])
+                # 'Priya Nair, Finance Manager': the comma after the name is neither's
+                head, tail = " ".join(toks[:k]).rstrip(","), " ".join(toks[k:])
                 # one title word after a name-shaped line may be a family name ('Mary Anne Dean'),
                 # unless the email spells the name without it ('k.hoffmann' for 'Katrin Hoffmann')
                 if len(toks) - k < 2 and names.looks_like_name(seg.rest) \
