@@ -70,7 +70,7 @@ _LABELLED_POSTAL = re.compile(_POSTAL_LABEL + r"([A-Z]?\d[\dA-Z\-. ]{2,8}\d[A-Z]
 # A town written before or after a postal code on its line ('478582 Cubará', 'Wien, 1010',
 # 'Nariman Point, Mumbai - 400 021', 'Chennai - 600 004.')
 _PLACE_BEFORE = r"(?:(?:[" + LETTERS + r" .'-]+,)*[" + LETTERS + r" .'-]+,?[\s-])?"
-_PLACE_AFTER = r"(?:,?\s[" + LETTERS + r" .'-]+)?\.?"
+_PLACE_AFTER = r"(?:,?\s[" + LETTERS + r" .'-]+(?:\s\d{1,2})?)?\.?"  # 'Genève 3': its post office
 _MISREAD_POSTAL = re.compile(
     _POSTAL_LABEL + r"((?=[\dOolI\-. ]*\d[\dOolI\-. ]*\d)[\dOolI][\dOolI\-. ]{2,8}[\dOolI])(?![\w])", re.I
 )
@@ -83,8 +83,12 @@ _CHUNK_SPLIT = re.compile(r"\s*(?:,|;|\||–|—|\s-\s|\s-$|^-\s|\s/\s?|(?<=[^\W
 _COUNTRY_PREFIX = re.compile(r"\b(?:CH|D|A|F|I|B|E|L|NL|FL|P|DK|S|N)-(?=\d{4,5}\b)")
 # A post-office box, printed as a street would be: 'P.O. Box 123456', 'BP 1234', 'Postfach 10 20'.
 _PO_BOX = re.compile(
-    r"^(?:P\.?\s?O\.?\s?Box|PO\s?Box|Box|B\.?\s?P\.?|Postfach|Apartado|Apdo\.?|Caixa\s+Postal|"
+    r"^(?:P\.?\s?O\.?\s?Box|PO\s?Box|P\.?O\.?B\.?|Box|B\.?\s?P\.?|Postfach|Apartado|Apdo\.?|Caixa\s+Postal|"
+    r"Case\s+postale|Casella\s+postale|Casilla|Postbus|"
     r"C\.?\s?P\.?\s(?=\d+\s+\D))\s*\d[\d ]*(?=$|[,\s])", re.I)
+# Kenya's 'P.O. Box 30412-00100 Nairobi': the box, then the postal code of its post office.
+_BOX_THEN_POSTAL = re.compile(r"^((?:P\.?\s?O\.?\s?)?Box\s*\d+)-(\d{5})(?=\s)", re.I)
+_POSTAL_THEN_TOWN = re.compile(r"\d{5}\s+[" + LETTERS + r" .'-]+")
 # Japanese addresses: block numbers first ('3-1-1 Kasumigaseki'), a ward ('Chiyoda-ku') that
 # belongs with the street, a city ('Matsue-shi') before the prefecture.
 _JP_BLOCKS = re.compile(r"^\d{1,4}(?:-\d{1,4}){1,3},?\s+[A-Za-z]")
@@ -382,12 +386,16 @@ def find_address(segments: list[Segment], country: str) -> AddressResult | None:
     address = parse_lines(_accents_from_twins(lines), country)
     if not address:
         return None
+    # 'Genève 3': the number of its post office ('Dublin 2' is a district)
+    if "IE" not in (address.country_code, country):
+        address.city = _POST_OFFICE_NUMBER.sub("", address.city)
     confidence = sum(segments[i].confidence for i in indexes) / len(indexes)
     shape = 0.92 if address.street and (address.postal_code or address.city) else 0.72
     address.confidence = round(confidence * shape, 3)
     return AddressResult(address, indexes)
 
 
+_POST_OFFICE_NUMBER = re.compile(r"(?<=[" + LETTERS + r"])\s\d{1,2}$")
 _WORD = re.compile(r"[" + LETTERS + r"]{4,}")
 
 
@@ -550,9 +558,10 @@ def parse_lines(lines: list[str], country: str) -> Address:
             address.country, address.country_code = named
             ln = re.sub(rf"[\s,\-–]*\(?{re.escape(named[0])}\)?\.?\s*$|^{re.escape(named[0])}[\s,]*", "", ln)
             ln = ln.strip(" ,;-")
+        ln = _BOX_THEN_POSTAL.sub(r"\1, \2", ln)
         box = _PO_BOX.match(ln)
         rest = ln[box.end():].strip(" ,;-") if box else ""
-        if box and rest and not re.search(r"\d", rest):
+        if box and rest and (not re.search(r"\d", rest) or _POSTAL_THEN_TOWN.fullmatch(rest)):
             # 'BP 1234 Douala': the box, then the town; 'BP 4521, Bonanjo, Douala': the quarter
             # between them goes with the box, as printed
             quarter, comma, town = rest.rpartition(",")
