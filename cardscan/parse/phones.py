@@ -347,7 +347,8 @@ def find_phones(
                 hits.append(hit)
             previous = hit
             slash = _SHORTHAND_SLASH.match(text, m.end())
-            for other in _numbers_ending(number, ending or (slash.group(1) if slash and not local else "")):
+            shared_end = "" if local else ending or (slash.group(1) if slash else "")
+            for other in _numbers_ending(number, shared_end):  # no E.164 for a number kept as printed
                 sibling = PhoneHit(_e164(other), kind, piece, hit.confidence, start, m.end(),
                                    phonenumbers.national_significant_number(other))
                 if all(h.e164 != sibling.e164 for h in hits):
