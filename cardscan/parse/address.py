@@ -194,12 +194,21 @@ _REGISTERED_NUMBER = re.compile(
     rf"\b(?:{REGISTRATION_LABELS})\b[\s.:#º°/-]*(?:[A-Z]{{2}}\b[\s.:#º°/-]*)?\d[\d.\-/]*", re.I)
 
 
+_CP_LABEL = re.compile(r"C\.?\s?P\b", re.I)
+
+
 def _find_postal(text: str, country: str) -> str | None:
     """The postal code printed in a line, in the card country's format first."""
     text = _repair_postal(_REGISTERED_NUMBER.sub(" ", text))
+    # 'P.O. Box 22550, Doha', 'Diplomatic Area, Manama, P.O. Box 20541': a box's number is no
+    # postal code
     box = _PO_BOX.match(text)
     if box:
-        text = text[box.end():]  # 'P.O. Box 22550, Doha': a box's number is no postal code
+        text = text[box.end():]
+    pieces = [piece.strip() for piece in text.split(",")]
+    text = ", ".join([pieces[0]] + [  # 'C.P.' after a comma is Mexico's postal code, no box
+        piece[box.end():] if (box := _PO_BOX.match(piece)) and not _CP_LABEL.match(piece)
+        else piece for piece in pieces[1:]])
     labelled = _LABELLED_POSTAL.search(text)
     if labelled:
         return labelled.group(1).strip()
@@ -634,6 +643,8 @@ def parse_lines(lines: list[str], country: str) -> Address:
             # '1-2-3 Gakuen-minami, Matsue-shi' over 'Shimane 〒690-0826': city, then prefecture
             address.region = address.region or address.city
             address.city, street_parts[-1] = tail, head
+    if not address.city:
+        _take_listed_town(street_parts, address)
     address.street = ", ".join(p for p in street_parts if p)
     address.city = city_spelling(address.city) or address.city
     if address.region and not re.search(r"[^\x00-\x7f]", address.region):  # accents OCR dropped
@@ -645,6 +656,19 @@ def parse_lines(lines: list[str], country: str) -> Address:
 
 _HOUSE_NUMBER = re.compile(r"\d{1,5}[A-Za-z]?")
 _TAIL = re.compile(r"^(?P<head>.*?\S)\s*(?:\s[-–]\s|,|\s-|-(?=[A-Z]{2}\s*$))\s*(?P<tail>[^,\-–]+?)\s*$")
+
+
+def _take_listed_town(street_parts: list[str], address: Address) -> None:
+    """The last listed town among the street's comma-separated pieces becomes the city, as Gulf
+    cards print it between the district and the box ('Diplomatic Area, Manama, P.O. Box 20541')."""
+    for k in range(len(street_parts) - 1, -1, -1):
+        pieces = [piece.strip() for piece in street_parts[k].split(",")]
+        towns = [j for j, piece in enumerate(pieces) if city_spelling(piece)]
+        if towns and len(pieces) > 1:
+            j = towns[-1]
+            address.city = pieces[j]
+            street_parts[k] = ", ".join(pieces[:j] + pieces[j + 1:])
+            return
 
 
 def _peel_place(line: str, country: str, address: Address) -> str:
