@@ -201,14 +201,10 @@ def _find_postal(text: str, country: str) -> str | None:
     """The postal code printed in a line, in the card country's format first."""
     text = _repair_postal(_REGISTERED_NUMBER.sub(" ", text))
     # 'P.O. Box 22550, Doha', 'Diplomatic Area, Manama, P.O. Box 20541': a box's number is no
-    # postal code
-    box = _PO_BOX.match(text)
-    if box:
-        text = text[box.end():]
+    # postal code ('C.P.' after a comma is Mexico's postal code label, no box)
     pieces = [piece.strip() for piece in text.split(",")]
-    text = ", ".join([pieces[0]] + [  # 'C.P.' after a comma is Mexico's postal code, no box
-        piece[box.end():] if (box := _PO_BOX.match(piece)) and not _CP_LABEL.match(piece)
-        else piece for piece in pieces[1:]])
+    text = ", ".join(piece[box.end():] if (box := _PO_BOX.match(piece)) and not (i and _CP_LABEL.match(piece))
+                     else piece for i, piece in enumerate(pieces))
     labelled = _LABELLED_POSTAL.search(text)
     if labelled:
         return labelled.group(1).strip()

@@ -365,13 +365,8 @@ _SHORTHAND_HYPHEN = re.compile(r"(?<=\d{3})-(\d)$")
 
 def _valid_somewhere(printed: str, regions: tuple[str, ...]) -> bool:
     """A valid number as printed, international or in one of the regions."""
-    for region in regions or ("ZZ",):
-        try:
-            if phonenumbers.is_valid_number(phonenumbers.parse(printed, region)):
-                return True
-        except phonenumbers.NumberParseException:
-            continue
-    return False
+    return any((number := _parse(printed, region)) is not None and phonenumbers.is_valid_number(number)
+               for region in regions or ("ZZ",))
 
 
 def _numbers_ending(number: phonenumbers.PhoneNumber, ending: str) -> list[phonenumbers.PhoneNumber]:

@@ -9,7 +9,7 @@ the card, straightened by the long edges visible in it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import cv2
@@ -99,36 +99,41 @@ def _order_corners(points: np.ndarray) -> np.ndarray:
     return np.roll(pts, -start, axis=0)
 
 
-def _quads_from_contour(contour: np.ndarray, shape: tuple[int, ...], rounded: bool = False
-                        ) -> list[np.ndarray]:
-    """The four-corner polygons that fit a contour's hull, each for the outline checks.
+def _quad_from_contour(contour: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The four-corner polygon of a contour's hull, if it has one.
 
     A card whose corner runs off the photo has a five-sided hull, one side along the frame
     (six with two corners off): a lost corner is where the two sides beside that one meet.
-    A card with rounded corners has its four straight sides as the hull's longest ones;
-    cutting those corners with a coarser polygon tilts the sides off the card's edges.
     """
     hull = cv2.convexHull(contour)
     perimeter = cv2.arcLength(hull, True)
-    quads = []
-    corners = _longest_sides_met(hull, perimeter) if rounded else None
-    if corners is not None and abs(cv2.contourArea(hull) / max(1.0, cv2.contourArea(corners)) - 1) < 0.03:
-        quads.append(_order_corners(corners))  # rounded corners cut off only a sliver
     for eps in (0.01, 0.02, 0.03, 0.045, 0.06):
         approx = cv2.approxPolyDP(hull, eps * perimeter, True)
         if len(approx) == 4:
-            return [*quads, _order_corners(approx)]
+            return _order_corners(approx)
         if len(approx) < 4:
             break
         if len(approx) in (5, 6) and (
                 corners := _corners_past_frame(approx.reshape(-1, 2), shape)) is not None:
-            return [*quads, _order_corners(corners)]
+            return _order_corners(corners)
     # a clipped corner: the minimum-area rectangle, if the hull fills it
     rect = cv2.minAreaRect(hull)
     box_area = rect[1][0] * rect[1][1]
     if box_area > 0 and cv2.contourArea(hull) / box_area > 0.9:
-        quads.append(_order_corners(cv2.boxPoints(rect)))
-    return quads
+        return _order_corners(cv2.boxPoints(rect))
+    return None
+
+
+def _rounded_quad(contour: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The corners of a card with rounded corners: its four straight sides are the hull's
+    longest, and they meet where the corners would be (cutting the rounded corners with a
+    coarser polygon tilts the sides off the card's edges). None unless the quad the sides make
+    differs from the hull by a sliver."""
+    hull = cv2.convexHull(contour)
+    corners = _longest_sides_met(hull, cv2.arcLength(hull, True))
+    if corners is None or abs(cv2.contourArea(hull) / max(1.0, cv2.contourArea(corners)) - 1) >= 0.03:
+        return None
+    return _order_corners(corners)
 
 
 #: The four longest sides of a rounded card's hull make at least this share of its outline.
@@ -297,7 +302,7 @@ def detect_quads(bgr: np.ndarray) -> list[np.ndarray]:
     low, high = CLOSED_OUTLINE_SHARE
     found = [quad for quad in _outlines([closed], lab, edges)
              if low <= cv2.contourArea(quad) / gray.size <= high][:1]
-    return found or _outlines(masks, lab, edges, rounded=True)
+    return found or _outlines(masks, lab, edges, fit=_rounded_quad)
 
 
 #: An outline found only once the edge map's gaps are closed covers this share of the photo:
@@ -305,10 +310,11 @@ def detect_quads(bgr: np.ndarray) -> list[np.ndarray]:
 CLOSED_OUTLINE_SHARE = (0.1, 0.85)
 
 
-def _outlines(masks: list[np.ndarray], lab: np.ndarray, edges: np.ndarray, rounded: bool = False
+def _outlines(masks: list[np.ndarray], lab: np.ndarray, edges: np.ndarray,
+              fit: Callable[[np.ndarray, tuple[int, ...]], np.ndarray | None] = _quad_from_contour
               ) -> list[np.ndarray]:
-    """The card outlines the masks' contours give (see the module's docstring for the checks);
-    with ``rounded``, the fits of rounded corners too."""
+    """The card outlines the masks' contours give, each fitted by ``fit`` (see the module's
+    docstring for the checks)."""
     area = float(lab.shape[0] * lab.shape[1])
     candidates: list[np.ndarray] = []
     for mask in masks:
@@ -316,8 +322,10 @@ def _outlines(masks: list[np.ndarray], lab: np.ndarray, edges: np.ndarray, round
         for contour in contours:
             if cv2.contourArea(cv2.convexHull(contour)) < MIN_CARD_AREA * area:
                 continue
-            candidates += [quad for quad in _quads_from_contour(contour, mask.shape, rounded)
-                           if _plausible(quad, area) and outline_support(lab, quad) >= MIN_OUTLINE_SUPPORT]
+            quad = fit(contour, mask.shape)
+            if quad is not None and _plausible(quad, area) \
+                    and outline_support(lab, quad) >= MIN_OUTLINE_SUPPORT:
+                candidates.append(quad)
     kept = _non_overlapping(candidates)
     return [quad for quad in kept
             if _sits_on_a_surface(edges, quad, [other for other in kept if other is not quad])]
