@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import phonenumbers
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -289,3 +290,47 @@ def test_a_line_read_at_almost_no_confidence_is_no_name() -> None:
                     _line("ALUGUEL DE VESTIDOS PARA NOIVAS", 80, 20),
                     _line("E-mail: sonaocasa@bol.com.br", 120, 20)])
     assert not contact_from(page, "BR").name.plain
+
+
+@pytest.mark.parametrize(("label", "kind"), [
+    ("Te1.", PhoneType.VOICE), ("Ce11.", PhoneType.CELL), ("Mobi1", PhoneType.CELL),  # an l read as a one
+    ("O Mobile", PhoneType.CELL), ("O Tél.", PhoneType.VOICE),  # an icon read as a letter, no 'Office'
+    ("H/P:", PhoneType.CELL), ("Telm.", PhoneType.CELL), ("O:", PhoneType.WORK),
+])
+def test_labels_as_ocr_reads_them(label: str, kind: PhoneType) -> None:
+    contact = contact_from_text(f"{label} +34 612 345 678", "ES")
+    assert [p.type for p in contact.phones] == [kind]
+
+
+def test_a_label_after_a_number_that_another_number_follows_is_that_ones() -> None:
+    contact = contact_from_text("Te1: 03-5421-7730 Fax: 03-5421-7731", "JP")
+    assert [(p.number, p.type) for p in contact.phones] == [
+        ("+81354217730", PhoneType.VOICE), ("+81354217731", PhoneType.FAX)]
+
+
+def test_a_bar_read_as_l_between_two_numbers_ends_the_first() -> None:
+    contact = contact_from_text("Tel. +351 223 391 450 l Fax +351 223 391 459", "PT")
+    assert [p.number for p in contact.phones] == ["+351223391450", "+351223391459"]
+
+
+def test_a_map_pin_read_as_9_before_a_street_whose_number_follows_its_name() -> None:
+    text = "9 Av. Presidente Masaryk 340, Piso 6\n11560 Ciudad de México"
+    street = contact_from_text(text, "MX").address.street
+    assert street == "Av. Presidente Masaryk 340, Piso 6"
+    # a house number first, as English and French print it, stays
+    assert contact_from_text("9 Avenue Foch\n75116 Paris", "FR").address.street == "9 Avenue Foch"
+
+
+def test_a_title_over_two_lines() -> None:
+    for text, title in (
+        ("Juan Pablo Restrepo\nDirector de Exportaciones y\nDesarrollo de Nuevos Mercados",
+         "Director de Exportaciones y Desarrollo de Nuevos Mercados"),
+        ("Sterling Hunt\nVice President, Strategic Accounts –\nNorth America & LATAM",
+         "Vice President, Strategic Accounts – North America & LATAM"),
+        ("Luis Quispe\nSuperintendente de Seguridad\ny Medio Ambiente",
+         "Superintendente de Seguridad y Medio Ambiente"),
+    ):
+        assert contact_from_text(text + "\nlquispe@andina.pe", "PE").title == title
+    # a line below that does not continue the title is no part of it
+    text = "Ana Ruiz\nDirectora Comercial\nDerecho Mercantil"
+    assert contact_from_text(text, "ES").title == "Directora Comercial"

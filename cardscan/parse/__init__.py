@@ -635,6 +635,24 @@ def _company_on_two_lines(seg: Segment, remaining: list[Segment], cores: list[st
 _NAME_CONTINUES = frozenset({"de", "del", "da", "do", "dos", "das", "y", "e", "&", "and", "of", "und", "et"})
 
 
+def _title_continued(seg: Segment, remaining: list[Segment]) -> Segment | None:
+    """The line right below a title that ends on a joining word or a dash ('Director de
+    Exportaciones y', 'Strategic Accounts –'), or that opens on one ('of Sales', 'y Medio
+    Ambiente'), alone on its line, in the title's size: the title's second line."""
+    last = seg.rest.split()[-1] if seg.rest.split() else ""
+    open_end = seg.runs_on or (last.islower() and fold(last) in _NAME_CONTINUES)
+    for other in remaining:
+        words_ = other.rest.split()
+        if (other is not seg and not other.used and other.line_index == seg.line_index + 1 and words_
+                and (open_end or ((words_[0].islower() or words_[0] == "&")
+                                  and fold(words_[0]) in _NAME_CONTINUES))
+                and len(words_) <= 5 and not re.search(r"\d|@", other.rest) and not ct.legal_form(other.rest)
+                and abs(other.height - seg.height) <= 0.3 * max(other.height, seg.height, 1)
+                and sum(o.line_index == other.line_index and o.rest != "" for o in remaining) == 1):
+            return other
+    return None
+
+
 def _company_continued(seg: Segment, text: str, remaining: list[Segment]) -> tuple[str, Segment] | None:
     """A company name over two lines that its words join, whatever the domain says: a line
     opening on 'de' or '&' continues the one above, and a line of company nouns alone ('GRUPO',
@@ -749,11 +767,17 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
         if sep and ct.department_hits(tail) and not ct.title_hits(tail):
             title_text, contact.department = head.strip(), ct.clean_department(tail)
             contact.confidence["department"] = round(title_seg.confidence * 0.75, 3)
+        # a title printed on two lines ('Superintendente de Seguridad', 'y Medio Ambiente')
+        whole = title_text == ct.clean_title(title_seg.rest)
+        below = _title_continued(title_seg, remaining) if whole else None
+        if below is not None:
+            title_text = " ".join(filter(None, (ct.clean_title(title_seg.rest), title_seg.runs_on,
+                                                ct.clean_title(below.rest))))
+            below.used = True
         contact.title = title_text
         how = 0.9 if ct.title_hits(title_text) > 1 else 0.8
         contact.confidence["title"] = round(title_seg.confidence * how, 3)
         title_seg.used = True
-        # a title printed on two lines right below one another ('Senior Vice President', 'of Sales')
     remaining = [s for s in remaining if not s.used]
     if not contact.department and (title_seg or name_seg):  # a department goes with a person
         # a line listing what the company does ('web solutions | software development') is a

@@ -69,7 +69,7 @@ _FIVE_DIGITS = re.compile(r"\b(\d{5})\b")
 _LABELLED_POSTAL = re.compile(_POSTAL_LABEL + r"([A-Z]?\d[\dA-Z\-. ]{2,8}\d[A-Z]{0,3})\b", re.I)
 # A town written before or after a postal code on its line ('478582 Cubará', 'Wien, 1010',
 # 'Nariman Point, Mumbai - 400 021', 'Chennai - 600 004.')
-_PLACE_BEFORE = r"(?:(?:[" + LETTERS + r" .'-]+,)*[" + LETTERS + r" .'-]+,?[\s-])?"
+_PLACE_BEFORE = r"(?:(?:[" + LETTERS + r" .'-]+,)*[" + LETTERS + r" .'–-]+,?[\s-])?"  # 'Bengaluru – 560038'
 _PLACE_AFTER = r"(?:,?\s[" + LETTERS + r" .'-]+(?:\s\d{1,2})?)?\.?"  # 'Genève 3': its post office
 _MISREAD_POSTAL = re.compile(
     _POSTAL_LABEL + r"((?=[\dOolI\-. ]*\d[\dOolI\-. ]*\d)[\dOolI][\dOolI\-. ]{2,8}[\dOolI])(?![\w])", re.I
@@ -101,8 +101,15 @@ _PAREN = re.compile(r"\(([^)]+)\)")
 _ADDRESS_LABEL = re.compile(
     r"^(?:A|Ad|Add|Addr|Address|Adresse|Adr|Adres|Direcci[oó]n|Dir|Domicilio|Endere[cç]o|End|Indirizzo|"
     r"Anschrift|Location|Office|Oficina|Sede|Bureau)\.?\s*:\s*", re.I)
-#: Bullets OCR reads as letters at the start of a line ('o', 'e', a dot or a dash).
-_BULLET_LETTERS = frozenset({"o", "e", "•", "·", "-", "*", "°"})
+#: Bullets and map pins OCR reads as letters at the start of a line ('o', 'e', 'Q', '@', a dot).
+_BULLET_LETTERS = frozenset({"o", "e", "Q", "@", "•", "·", "-", "*", "°"})
+#: A map pin read as a digit: '9 Av. Presidente Masaryk 340', where the street's number comes
+#: after its name ('9 Avenue Foch', with no other number, keeps it).
+_PIN_DIGIT = re.compile(r"^9\s+(?=\S+\s.*\d)")
+#: Street types of the languages that print the house number after the street's name.
+_NAME_THEN_NUMBER = re.compile(
+    rf"^(?:{NUMBERED_STREET_TYPES}|C/|Paseo|P[ºo]|Plaza|Pza|Rua|R|Travessa|Tv|Alameda|Al|Estrada|Rodovia|"
+    r"Plot|Lote|Via|Viale|V\.le|Corso|C\.so|Piazza|P\.zza|Jir[oó]n|Jr|Camino|Ronda|Carretera|Ctra)\.?$", re.I)
 
 
 @dataclass
@@ -142,7 +149,8 @@ def _is_street(text: str) -> bool:
     if _street_word(tokens[0]) and len(tokens) > 1:
         if is_honorific(tokens[0]) or len(tokens[0].rstrip(".")) <= 2:
             return has_number  # 'Dr. Ana Gil' is a name, 'Dr. 5' is not a street either
-        return has_number or len(tokens) >= 3
+        # 'Torre & Villalba Abogados' is a firm ('Torre' opens streets too): no number, an '&'
+        return has_number or (len(tokens) >= 3 and "&" not in tokens)
     if _numbered_type(tokens[0]) and len(tokens) > 1 and has_number and not is_honorific(tokens[0]):
         return True  # 'Cuesta de Pía Pedraza 1', 'Studio 13U, Harry Light', 'Ladeira Albuquerque, 33'
     # '2 Kingdom Street', '4001 1st Ave NE', '28641 Roberts Lodge Apt. 890'
@@ -274,7 +282,8 @@ def line_score(text: str, country: str) -> float:
     if _is_street(text):
         score += 2
     elif text.split() and _street_word(text.split()[0]) and len(text.split()) > 1 \
-            and not is_honorific(text.split()[0]) and re.search(r"[^\W\d_]{3}|\d", text.split(maxsplit=1)[1]):
+            and "&" not in text.split() and not is_honorific(text.split()[0]) \
+            and re.search(r"[^\W\d_]{3}|\d", text.split(maxsplit=1)[1]):
         score += 0.8  # a street type and a name ('Rua Augusta'), no 'R SA' left by a logo
     text = _repair_postal(text)
     if _LABELLED_POSTAL.search(text) or UK_POSTCODE.search(text) or US_STATE_ZIP.search(text) \
@@ -502,11 +511,16 @@ def _join_by_line(segments: list[Segment]) -> list[str]:
     return lines
 
 
+def _number_after_name(token: str) -> bool:
+    return bool(_NAME_THEN_NUMBER.match(token))
+
+
 def _without_bullet(line: str) -> str:
-    """'o Av. Rio das Pedras' -> 'Av. Rio das Pedras': a bullet read as a letter before a street
-    (or the 'e' of a list of shops: 'e Av. Sapopemba')."""
+    """'o Av. Rio das Pedras' -> 'Av. Rio das Pedras': a bullet or a map pin read as a letter
+    before a street (or the 'e' of a list of shops: 'e Av. Sapopemba')."""
     tokens = line.split(maxsplit=2)
-    if len(tokens) == 3 and tokens[0] in _BULLET_LETTERS and _street_word(tokens[1]):
+    if len(tokens) == 3 and _street_word(tokens[1]) and (
+            tokens[0] in _BULLET_LETTERS or (_PIN_DIGIT.match(line) and _number_after_name(tokens[1]))):
         return line.split(maxsplit=1)[1]
     return line
 

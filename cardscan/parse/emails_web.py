@@ -357,6 +357,7 @@ def find_urls(text: str, mail_hosts: frozenset[str] = frozenset()) -> list[Found
     (the card's email domains) vouch for a bare host printed in mixed case ('InvestAlberta.ca')."""
     out: list[Found] = []
     text = _MISREAD_SLASHES.sub(r"\1//", text)  # same length: spans stay valid
+    text = _WWW_SPACE.sub("www.", text)
     spaced = [m for m in _SPACED_WWW.finditer(text) if _domain_ok(re.sub(r"\s", "", m.group(1)))]
     for m in _URL_RE.finditer(text):
         if any(w.start() <= m.start(1) < w.end() for w in spaced):
@@ -393,6 +394,8 @@ def find_urls(text: str, mail_hosts: frozenset[str] = frozenset()) -> list[Found
 
 
 _SCHEME_LEFT = re.compile(r"(?i)https?:/?$")
+# 'www loscastanos.cl': the dot after www read as a space
+_WWW_SPACE = re.compile(r"(?i)(?<![\w.@])www (?=[a-z0-9\-]+\.[a-z]{2,})")
 
 
 # 'wuw.', 'avww.', 'vww.' before a host: OCR's reading of 'www.' (two or more w/v among w, v, u, a)

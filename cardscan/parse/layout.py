@@ -11,8 +11,11 @@ from cardscan.models import Line, OcrPage, Word
 
 # Characters that logos and icons turn into (phone/mail glyphs, bullets, frames).
 _STRAY = re.compile(r"^[^\w@+(\[{'\"’¿¡]+|[^\w).\]}'\"’/]+$")
+# A line that ends on a dash or an '&' ('Vice President, Strategic Accounts –')
+_RUNS_ON = re.compile(r"\w\s*([-–—&])\s*$")
 # captured: a piece printed after a '|' remembers it
-_SEPARATORS = re.compile(r"(\s*(?:\||•|·|●|▪|■|◆|♦|¦|\s{3,}|\t)\s*)")
+# ('4865 l Buenos Aires': a bar read as a lone l, which no language writes as a word)
+_SEPARATORS = re.compile(r"(\s*(?:\||•|·|●|▪|■|◆|♦|¦|\s{3,}|\t)\s*|\s+l\s+)")
 
 
 @dataclass
@@ -29,6 +32,7 @@ class Segment:
     rest: str = ""  # the text left after contact details were cut out
     tags: set[str] = field(default_factory=set)
     after_bar: bool = False  # printed after a '|' on its line (an address keeps the bar)
+    runs_on: str = ""  # the dash or '&' it ends on, trimmed from ``text``: continued below
 
     def __post_init__(self) -> None:
         if not self.rest:
@@ -46,6 +50,11 @@ def clean(text: str) -> str:
     if text and text[0] in "'\"" and not text.rstrip(" .").endswith(text[0]):
         text = _STRAY.sub("", text[1:].strip()).strip()
     return text
+
+
+def _runs_on(piece: str, text: str) -> str:
+    end = _RUNS_ON.search(piece)
+    return end.group(1) if end and not text.endswith(end.group(1)) else ""
 
 
 def _split_words(words: list[Word]) -> list[list[Word]]:
@@ -75,7 +84,8 @@ def segments_from_page(page: OcrPage) -> list[Segment]:
                 text = clean(piece)
                 if text:
                     out.append(Segment(text, index, float(sub.height), sub.top, sub.left, sub.confidence,
-                                       after_bar=separator.strip() == "|"))
+                                       after_bar=separator.strip() == "|",
+                                       runs_on=_runs_on(piece, text)))
     return out
 
 

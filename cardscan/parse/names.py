@@ -12,7 +12,8 @@ PARTICLES = frozenset({
     "de", "del", "la", "las", "los", "y", "i", "e", "da", "das", "do", "dos", "di", "du", "des", "van",
     "von", "der", "den", "ter", "le", "al", "el", "bin", "ben", "zu", "st.", "san",
 })
-_LOWER_PARTICLES = PARTICLES - {"st.", "san"}
+# Arabic 'Al' and 'El' keep their capital ('Ahmed Khalifa Al Mansoori', 'Mohamed El Sayed')
+_LOWER_PARTICLES = PARTICLES - {"st.", "san", "al", "el"}
 _GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
 

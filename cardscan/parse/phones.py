@@ -13,14 +13,15 @@ from cardscan.models import PhoneType
 from cardscan.parse.lexicon import NUMBERED_STREET_TYPES, OCR_DIGITS, REGISTRATION_LABELS, deaccent, fold
 
 # Digits as OCR may print them: O/o for 0 and l/I for 1 are repaired only in labelled numbers
-# (an O before a space is the 'O' of O: / M: / F:, and '(O)' after a number its label, not a 0).
+# (an O before a space is the 'O' of O: / M: / F:, and '(O)' after a number its label, not a 0;
+# an l after a space is a bar between two numbers).
 CANDIDATE = re.compile(
-    r"(?<![\w@/#º°ª])((?:\+|00)\s?)?(\(?\s?(?:\d|[Oo](?=[\dOolI]))[\dOolI\s().\-–]{5,34}[\dOolI](?<!\([OolI]))(?![\w@º°ª])"
+    r"(?<![\w@/#º°ª])((?:\+|00)\s?)?(\(?\s?(?:\d|[Oo](?=[\dOolI]))[\dOolI\s().\-–]{5,34}(?:\d|(?<!\s)[OolI])(?<!\([OolI]))(?![\w@º°ª])"
 )
 _LABELS: dict[str, PhoneType] = {}
 for _words, _type in (
     ("m mob mobile movil mov cel cell celular cellular cellphone cellulare portable port handy mobil tm "
-     "whatsapp wa wsp gsm telemovel tlm tlmv movel natel handphone hp cellulaire kom cep "
+     "whatsapp wa wsp gsm telemovel telm tlm tlmv movel natel handphone hp cellulaire kom cep "
      "ell ll c", PhoneType.CELL),  # 'll:': a 'Cell:' a light panel's edge cut; 'C:' of O: / C: / F:
     ("office oficina of ofic ofi direct directo direkt durchwahl dir d work w trabajo o bureau buro "
      "ufficio escritorio switchboard centralita main ext conmutador zentrale pbx", PhoneType.WORK),
@@ -38,7 +39,12 @@ _LABEL_WORD = r"(?:" + "|".join(sorted((re.escape(w) for w in _LABELS), key=len,
 LABEL_BEFORE = re.compile(
     rf"(?:^|[^\w])((?:{_LABEL_WORD}\.?\s*(?:[/&+-]|y|e|and)?\s*){{1,3}})[\s:;.\-=>)(]*$", re.I
 )
-LABEL_AFTER = re.compile(rf"^\s*[(\[]?\s*({_LABEL_WORD})\.?\s*[)\]]?(?![\w])", re.I)
+# A label after a number ('555 1234 (O)'), unless a number follows it: that one is its own.
+LABEL_AFTER = re.compile(rf"^\s*[(\[]?\s*({_LABEL_WORD})\.?\s*[)\]]?(?![\w])(?!\s*[:.]?\s*[+(]?\d)", re.I)
+_ICON_LETTER = re.compile(rf"^\W*[a-z]\s+(?={_LABEL_WORD}\b)(?=[a-z]{{2}})")
+_HAND_PHONE = re.compile(r"\bh\s?/\s?p\b")  # 'H/P:', a handphone (Malaysia, Singapore)
+# A label's l read as a one: 'Te1.', 'Ce11:', 'Mobi1'.
+_ONES_IN_LABEL = re.compile(r"(?<![\w])([A-Za-z]{1,6})(11?)(?=[\s.:;]|$)")
 # Not phones: registration and tax numbers, postal codes, dates, years, amounts.
 _REGISTRATION = re.compile(
     rf"(?:\b(?:{REGISTRATION_LABELS}|No|N[º°o]|n[úu]m|CP|C\.P|CEP|ZIP|Postal|Apdo|Apartado|PO\s?Box|Box|"
@@ -65,8 +71,11 @@ class PhoneHit:
 
 
 def label_type(text: str) -> PhoneType | None:
-    """The type named by a label such as 'Tel.', 'Móvil', 'Tel/Fax', 'M', 'Direct'."""
-    found = [_LABELS[w] for w in re.findall(r"[a-z]+", fold(text)) if w in _LABELS]
+    """The type named by a label such as 'Tel.', 'Móvil', 'Tel/Fax', 'M', 'Direct'.
+
+    A letter before a label word is an icon read as a letter ('O Tél.', 'O Mobile'), no label."""
+    folded = _HAND_PHONE.sub("hp", _ICON_LETTER.sub("", fold(text)))
+    found = [_LABELS[w] for w in re.findall(r"[a-z]+", folded) if w in _LABELS]
     if not found:
         return None
     if PhoneType.CELL in found:
@@ -280,7 +289,7 @@ def find_phones(
         printed = re.sub(r"\s{2,}", " ", (plus + body).strip(" -–./"))
         if printed.count("(") != printed.count(")"):
             printed = printed.strip("() ")
-        before = deaccent(text[last_end : m.start()])
+        before = _ONES_IN_LABEL.sub(_label_with_ells, deaccent(text[last_end : m.start()]))
         label_match = LABEL_BEFORE.search(before)
         label = label_type(label_match.group(1)) if label_match else None
         after_match = LABEL_AFTER.match(deaccent(text[m.end() :]))
@@ -378,6 +387,11 @@ def _numbers_ending(number: phonenumbers.PhoneNumber, ending: str) -> list[phone
     other.merge_from(number)  # keeps Italy's leading zero
     other.national_number = int(national[: -len(ending)] + ending)
     return [other] if other != number and phonenumbers.is_valid_number(other) else []
+
+
+def _label_with_ells(m: re.Match[str]) -> str:
+    spelled = m.group(1) + "l" * len(m.group(2))
+    return spelled if fold(spelled) in _LABELS else m.group(0)
 
 
 #: A lone digit and a space before a number: a phone icon read as a digit ('8 99679-9468').
