@@ -17,7 +17,7 @@ from rapidfuzz.distance import Levenshtein
 from cardscan import reading
 from cardscan.errors import NoCardError
 from cardscan.models import CardImage, Line, OcrPage, Photo, ReadOptions, Word
-from cardscan.reading import detect, enhance, orient, strategy
+from cardscan.reading import detect, enhance, ink, orient, strategy
 from cardscan.tesseract import ENGINE_ENV, LINE_PSM, PAGE_PSM, default_engine
 from cardscan.tesseract.probing import child_env
 
@@ -365,6 +365,48 @@ def test_a_weak_line_is_read_again_as_far_as_its_ink_runs_on_its_row() -> None:
     strategy.reread_weak_lines(image, OcrPage([line], 1000, 200), FakeEngine(read), ReadOptions())
     scale = min(strategy.LINE_SCALE, strategy.LINE_WORD_HEIGHT / 20)
     assert 470 * scale <= widths[0] <= 560 * scale  # to the last letter (x 514), not the column
+
+
+def _between_pictures() -> tuple[np.ndarray, OcrPage]:
+    """A card whose page read has its top line, not the phone printed between two pictures."""
+    image = np.full((400, 900), 255, np.uint8)
+    cv2.putText(image, "Eletronica Adachi", (40, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)
+    image[150:330, 30:230] = 40  # a hi-fi
+    image[150:330, 680:870] = 60  # a television
+    cv2.putText(image, "2294-9484", (300, 250), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)
+    words = [Word("Eletronica", 0.95, 40, 32, 230, 30), Word("Adachi", 0.95, 285, 32, 130, 30)]
+    page = OcrPage([Line(words)], 900, 400)
+    return image, page
+
+
+def test_a_row_of_letters_the_page_read_left_out_is_read_alone() -> None:
+    image, page = _between_pictures()
+    strips = []
+
+    def read(strip: np.ndarray, psm: int) -> OcrPage:
+        strips.append(strip)
+        return OcrPage([Line([Word("2294-9484", 0.92, 20, 10, 200, 40)])])
+
+    again = strategy.read_lines_again(image, page, FakeEngine(read), ReadOptions())
+    assert len(strips) == 1  # the phone only: the read line and the pictures are no rows of letters
+    assert [line.text for line in again.lines] == ["Eletronica Adachi", "2294-9484"]
+    assert 200 <= again.lines[1].top <= 250  # in the card's coordinates
+
+
+def test_a_row_read_alone_without_confidence_is_left_out() -> None:
+    image, page = _between_pictures()
+    engine = FakeEngine(lambda strip, psm: OcrPage([Line([Word("ZZ4-94", 0.4, 20, 10, 200, 40)])]))
+    assert strategy.read_lines_again(image, page, engine, ReadOptions()).text == "Eletronica Adachi"
+
+
+def test_rows_of_ink_at_the_image_edge_are_no_text() -> None:
+    """A desk's texture lines up at a whole photo's border; a card's text stands clear of it."""
+    image = np.full((300, 600), 255, np.uint8)
+    for x in range(20, 500, 30):
+        image[0:25, x:x + 18] = 0  # blobs cut by the top edge
+    assert ink.uncovered_rows(image, [], 20.0) == []
+    image[100:125] = image[0:25]  # the same blobs clear of the edge are a row
+    assert len(ink.uncovered_rows(image, [], 20.0)) == 1
 
 
 def test_a_confident_but_thin_outline_gets_the_whole_photo_too(tmp_path):

@@ -471,7 +471,8 @@ def _grow_block(segments: list[Segment], block: list[int], country: str) -> list
                  and not s.used and i not in block and _alone_or_aligned(segments, i, block)]
         for i in above[-1:]:
             text = segments[i].rest
-            numbered = re.search(r"(?<![\w/-])\d{1,5}[A-Za-z]?(?![\w/])|\bs/n\b", text, re.I)
+            # ('Vinohradská 1511/230': a Czech or Slovak house's two numbers)
+            numbered = re.search(r"(?<![\w/-])\d{1,5}(?:/\d{1,5})?[A-Za-z]?(?![\w/])|\bs/n\b", text, re.I)
             # 'King Fahd Road, Al Olaya District': streets without house numbers (Gulf, India)
             named = any(_street_word(t) or _street_suffix(t) for t in text.split()[1:])
             if (numbered or named) and re.search(r"[" + LETTERS + r"]{3}", text) and len(text.split()) <= 9 \

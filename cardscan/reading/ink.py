@@ -106,6 +106,62 @@ def line_blobs(mask: np.ndarray, height: float) -> list[tuple]:
     return blobs
 
 
+def uncovered_rows(gray: np.ndarray, boxes: list[tuple[int, int, int, int]], letter: float,
+                   least: int = 4) -> list[tuple[int, int, int, int, float]]:
+    """Rows of letter-sized ink that no box (left, top, width, height) covers, most letters
+    first: (left, top, right, bottom, letter height) of each.
+
+    A row is ``least`` or more blobs 0.7-4 ``letter`` tall, side by side on one baseline with
+    gaps under 1.5 letters, mostly outside the boxes and clear of the image's edges (a desk's
+    texture at a photo's border lines up too).
+    """
+    mask = ink_mask(gray, dark=False)
+    height, width = mask.shape
+    covered = np.zeros_like(mask)
+    for left, top, w, h in boxes:
+        pad = max(2, h // 4)
+        covered[max(0, top - pad):top + h + pad, max(0, left - pad):left + w + pad] = 255
+    count, _, stats = blobs(mask)
+    if count <= 1 or letter <= 0:
+        return []
+    x, y, w, h, area = (stats[1:, i].astype(np.int64) for i in range(5))
+    free = covered[np.clip(y + h // 2, 0, height - 1), np.clip(x + w // 2, 0, width - 1)] == 0
+    letters = np.nonzero(free & (h >= 0.7 * letter) & (h <= 4 * letter) & (w <= 2.5 * h) & (w >= 2)
+                         & (area >= 0.15 * w * h))[0]
+    letters = letters[np.argsort(x[letters])]
+    parent = {int(i): int(i) for i in letters}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    order = [int(i) for i in letters]
+    for k, i in enumerate(order):
+        for j in order[k + 1:]:
+            if x[j] > x[i] + w[i] + 1.5 * max(h[i], h[j]):
+                break
+            if max(h[i], h[j]) <= 1.5 * min(h[i], h[j]) \
+                    and abs(y[i] + h[i] - y[j] - h[j]) <= 0.25 * max(h[i], h[j]):  # one baseline
+                parent[root(i)] = root(j)
+    groups: dict[int, list[int]] = {}
+    for i in order:
+        groups.setdefault(root(i), []).append(i)
+    rows = []
+    for members in groups.values():
+        m = np.array(members)
+        left, top = int(x[m].min()), int(y[m].min())
+        right, bottom = int((x[m] + w[m]).max()), int((y[m] + h[m]).max())
+        tall = float(np.median(h[m]))
+        inside = np.count_nonzero(covered[top:bottom, left:right])
+        if (len(members) >= least and right - left >= 3 * tall and left > 2 and top > 2
+                and right < width - 2 and bottom < height - 2
+                and inside <= 0.3 * (right - left) * (bottom - top)):
+            rows.append((len(members), (left, top, right, bottom, tall)))
+    return [row for _, row in sorted(rows, key=lambda r: -r[0])]
+
+
 def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     """The value below which half of the total weight lies."""
     order = np.argsort(values)
