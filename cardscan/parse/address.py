@@ -64,7 +64,8 @@ _POSTAL_BY_COUNTRY: dict[str, re.Pattern[str]] = {
 #: Countries whose postal codes no phone, house or registration number looks like.
 _DISTINCT_POSTAL = frozenset(("IE", "PL", "JP"))
 #: Countries whose postal codes are not five digits: five digits there are no postal code.
-_NOT_FIVE_DIGITS = frozenset(("AR", "AT", "CH", "BE", "AU", "NZ", "ZA", "DK", "NO", "HU", "LU", "PH", "BG"))
+_NOT_FIVE_DIGITS = frozenset(("AR", "AT", "CH", "BE", "AU", "NZ", "ZA", "DK", "NO", "HU", "LU", "PH", "BG",
+                              "CL", "CO", "IN", "SG", "IL"))  # six and seven digits there
 _FIVE_DIGITS = re.compile(r"\b(\d{5})\b")
 _LABELLED_POSTAL = re.compile(_POSTAL_LABEL + r"([A-Z]?\d[\dA-Z\-. ]{2,8}\d[A-Z]{0,3})\b", re.I)
 # A town written before or after a postal code on its line ('478582 Cubará', 'Wien, 1010',
