@@ -334,3 +334,25 @@ def test_a_title_over_two_lines() -> None:
     # a line below that does not continue the title is no part of it
     text = "Ana Ruiz\nDirectora Comercial\nDerecho Mercantil"
     assert contact_from_text(text, "ES").title == "Directora Comercial"
+
+
+def test_a_nickname_in_quotes_and_a_degree_class_leave_the_name_readable() -> None:
+    name = contact_from_text('Maria "Mari" Delgado\nBroker\nmari@delgado.com', "US").name
+    assert (name.given, name.family) == ("Maria", "Delgado")
+    name = contact_from_text("Tom O'Neill BSc (Hons) MRICS\nSenior Surveyor\ntom@oneill.co.uk", "GB").name
+    assert (name.given, name.family, name.suffix) == ("Tom", "O'Neill", "BSc (Hons), MRICS")
+
+
+def test_tiktok_and_youtube_handles_and_messenger_ids() -> None:
+    contact = contact_from_text("Bean & Gully Coffee\nIG @beanandgully   TikTok @beanandgully\n"
+                                "Telegram: @bean_gully\nliam@beanandgully.com.au", "AU")
+    assert [w.url for w in contact.websites] == ["https://www.instagram.com/beanandgully",
+                                                 "https://www.tiktok.com/@beanandgully"]
+    assert contact.org == "Bean & Gully Coffee"  # no '@bean_gully' from the messenger's line
+
+
+def test_a_link_with_a_path_is_no_address_with_a_lost_at() -> None:
+    contact = contact_from_text("Hannah Nguyen\nScan for my digital card\ncard.talentbridge.com.au/hannah\n"
+                                "hannah.nguyen@talentbridge.com.au", "AU")
+    assert [e.address for e in contact.emails] == ["hannah.nguyen@talentbridge.com.au"]
+    assert "https://card.talentbridge.com.au/hannah" in [w.url for w in contact.websites]

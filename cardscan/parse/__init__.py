@@ -299,6 +299,8 @@ def _take_emails_and_urls(segments: list[Segment], contact: Contact) -> None:
     word = re.compile(r"(?<![\w.@])[^\W\d_]{2,}(?![\w.@])")
     card_words = frozenset(fold(w) for seg in segments for w in word.findall(seg.text))
     for seg in segments:
+        for m in emails_web.MESSENGER_ID.finditer(seg.rest):
+            _cut(seg, m.start(), m.end())
         for found, kind in emails_web.find_handles(seg.rest):
             if found.value.lower() not in seen_urls:
                 seen_urls.add(found.value.lower())

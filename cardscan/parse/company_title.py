@@ -93,6 +93,8 @@ def matches_domain(text: str, domain_cores: list[str]) -> float:
     if len(squashed) < 3:
         return 0.0
     best = 0.0
+    if "&" in text and any("and" in core for core in domain_cores):  # 'Bean & Gully': beanandgully
+        best = matches_domain(text.replace("&", " and "), domain_cores)
     for core in domain_cores:
         if len(core) < 3:
             continue

@@ -57,7 +57,7 @@ _URL_RE = re.compile(  # an underscore OCR glued before 'www.' is an edge's nois
     re.I,
 )
 _HANDLE_LABEL = re.compile(
-    r"\b(linkedin|linked\s?in|twitter|x|instagram|insta|ig|facebook|fb|github|gh)(?:\s*:\s*|\s+)"
+    r"\b(linkedin|linked\s?in|twitter|x|instagram|insta|ig|facebook|fb|github|gh|tiktok|youtube|yt)(?:\s*:\s*|\s+)"
     r"(in/[A-Za-z0-9_\-]{2,60}|@?[A-Za-z0-9_][A-Za-z0-9_.\-]{1,40})(?![\w@/])",
     re.I,
 )
@@ -70,19 +70,28 @@ _BARE_LINKEDIN = re.compile(
     r"(?<![\w/.@])in\s?/((?=[A-Za-z0-9_]*[\d\-])[A-Za-z0-9_\-]{3,60}|[A-Za-z0-9_]{5,60})(?![\w/])")
 # '@bouchondesquais Instagram': the handle, then its network's name.
 _HANDLE_THEN_LABEL = re.compile(
-    r"(?<![\w@.])@([A-Za-z0-9_][A-Za-z0-9_.]{1,40}?)\.?\s+(instagram|insta|twitter|facebook|github)\b", re.I)
+    r"(?<![\w@.])@([A-Za-z0-9_][A-Za-z0-9_.]{1,40}?)\.?\s+(instagram|insta|twitter|facebook|github|tiktok|youtube)\b",
+    re.I)
 _HANDLE_BASE = {
     "linkedin": "https://www.linkedin.com/in/",
     "twitter": "https://x.com/",
     "instagram": "https://www.instagram.com/",
     "facebook": "https://www.facebook.com/",
     "github": "https://github.com/",
+    "tiktok": "https://www.tiktok.com/@",
+    "youtube": "https://www.youtube.com/@",
 }
 _HANDLE_KIND = {
     "linkedin": "linkedin", "linked in": "linkedin", "linkedln": "linkedin", "twitter": "twitter",
     "x": "twitter", "instagram": "instagram", "insta": "instagram", "ig": "instagram",
     "facebook": "facebook", "fb": "facebook", "github": "github", "gh": "github",
+    "tiktok": "tiktok", "youtube": "youtube", "yt": "youtube",
 }
+#: A messenger's ID ('Skype: ana.ruiz', 'Telegram: @ana', 'WeChat ID: anaruiz'): no field of a
+#: contact, no company or name either.
+MESSENGER_ID = re.compile(
+    r"\b(?:skype|telegram|wechat|weixin|threads|snapchat|line\s+id)\s*(?:id)?\s*:?\s*"
+    r"@?[A-Za-z_][A-Za-z0-9_.\-]{1,40}", re.I)
 _FILE_EXT = frozenset({"jpg", "png", "pdf", "doc", "docx", "gif", "txt"})
 
 
@@ -197,8 +206,10 @@ def find_emails(text: str, known_domains: frozenset[str] = frozenset(),
     # validates and ideally lands on a domain printed elsewhere on the card.
     for m in re.finditer(rf"(?<![\w.]){_LOCAL}\.[A-Za-z]{{2,}}(?![\w])", fixed):
         token = m.group(0)
-        if token.lower() in mail_hosts:
-            continue  # 'herreraener.cl' under 'monica@herreraener.cl': the website, printed bare
+        if token.lower() in mail_hosts or fixed.startswith("/", m.end()):
+            # 'herreraener.cl' under 'monica@herreraener.cl': the website, printed bare;
+            # 'card.talentbridge.com.au/hannah': a link, its path after it
+            continue
         # a bare domain alone on its line is the website ('rojasarquitectos.cl' is no
         # 'rojas@rquitectos.cl') unless the guessed '@' lands on a domain the card prints
         alone = fixed.strip(" |«»·") == token and token.count(".") == 1

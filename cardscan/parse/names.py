@@ -27,6 +27,8 @@ def is_honorific(token: str) -> bool:
 
 
 def is_degree(token: str) -> bool:
+    if token.startswith("(") and token.endswith(")"):
+        token = token[1:-1]  # 'BSc (Hons)'
     key = fold(token).replace(" ", "").rstrip(".,")
     return key in _affix_pattern("degrees.txt") and (token[:1].isupper() or key in {"phd"})
 
@@ -126,7 +128,7 @@ def first_given(text: str) -> bool:
 
 def split_name(text: str, lang: str = "es", email_local: str = "", country: str = "") -> Name:
     """Split 'Dra. Carmen Ruiz de la Fuente, PhD' into its parts."""
-    text = re.sub(r"\s+", " ", text.replace("’", "'")).strip(" ,;")
+    text = re.sub(r"\s+", " ", without_nickname(text.replace("’", "'"))).strip(" ,;")
     suffixes: list[str] = []
     head, comma, tail = text.partition(",")
     if comma and all(is_post_nominal(t) for t in re.split(r"[,\s]+", tail.strip()) if t):
@@ -138,6 +140,10 @@ def split_name(text: str, lang: str = "es", email_local: str = "", country: str 
         prefixes.append(word.capitalize() if word.isupper() and len(word) > 2 else word)
     while len(tokens) > 1 and is_degree(tokens[-1]) and tokens[-1].lower() not in {"sr.", "sr"} | {"ii"}:
         suffixes.insert(0, tokens.pop())
+    # 'BSc (Hons)': a degree's class stays with it
+    for k in range(len(suffixes) - 1, 0, -1):
+        if suffixes[k].startswith("("):
+            suffixes[k - 1 : k + 1] = [f"{suffixes[k - 1]} {suffixes[k]}"]
     while len(tokens) > 1 and tokens[-1].lower() in {"jr.", "jr", "ii", "iii", "iv", "sr."}:
         suffixes.insert(0, tokens.pop())
     family_first = _family_in_capitals_first(tokens)
@@ -224,11 +230,20 @@ NOT_IN_NAMES = frozenset({
 SPECK_PARTICLES = frozenset({"al", "el"})
 
 
+#: A nickname in quotes inside a name: 'Margaret "Peggy" Hillman', 'Dale “Dusty” Kravitz Jr.'
+_NICKNAME = re.compile(r"\s[\"“”„«][^\"“”„»\d]{1,20}[\"“”»](?=\s)")
+
+
+def without_nickname(text: str) -> str:
+    return _NICKNAME.sub("", text)
+
+
 def looks_like_name(text: str) -> bool:
     """Shape of a person's name: 2-4 words of letters, capitalised (or all caps), particles allowed;
     no digits, no words that only join a phrase, nothing after a comma but degrees ('Ana Ruiz, PhD')."""
     if re.search(r"\d", text):
         return False
+    text = without_nickname(text)
     clean = text
     if "," in text:
         clean, _, tail = text.partition(",")
