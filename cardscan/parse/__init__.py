@@ -318,10 +318,6 @@ def _take_emails_and_urls(segments: list[Segment], contact: Contact) -> None:
         mended_hosts = mail_hosts | {e.address.split("@", 1)[1].lower() for e in contact.emails}
         for hit in emails_web.find_urls(seg.rest, mended_hosts):
             host = re.sub(r"^https?://", "", hit.value).split("/")[0]
-            if any(e.address.endswith("@" + host) for e in contact.emails) and hit.value.count("/") <= 2 \
-                    and not re.search(r"https?://|www", seg.rest[hit.start : hit.end], re.I):
-                # 'empresa.es' alone next to 'ana@empresa.es' is the website only when printed as one
-                pass
             if hit.value.lower() not in seen_urls:
                 seen_urls.add(hit.value.lower())
                 kind = social_kind(host)
