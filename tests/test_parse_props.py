@@ -356,3 +356,16 @@ def test_a_link_with_a_path_is_no_address_with_a_lost_at() -> None:
                                 "hannah.nguyen@talentbridge.com.au", "AU")
     assert [e.address for e in contact.emails] == ["hannah.nguyen@talentbridge.com.au"]
     assert "https://card.talentbridge.com.au/hannah" in [w.url for w in contact.websites]
+
+
+def test_english_addresses_with_a_unit_a_cape_and_a_name_with_an_md() -> None:
+    contact = contact_from_text("Liam O'Connell, MScPT, FCAMPT\nRegistered Physiotherapist\n"
+                                "Unit 104 – 1788 West Broadway\nVancouver, BC V6J 1Y1\nT 604-736-8821", "CA")
+    assert (contact.name.given, contact.name.family) == ("Liam", "O'Connell")
+    assert [p.number for p in contact.phones] == ["+16047368821"]  # no phone from 'Unit 104 – 1788'
+    assert contact.address.street == "Unit 104 – 1788 West Broadway"
+    assert contact_from_text("PO Box 8812\nCape Town 8000\nSouth Africa", "ZA").address.city == "Cape Town"
+    contact = contact_from_text("Anita M. Kowalski, MD, FACC\nDirector\n2200 Lakeside Avenue, 4th Floor\n"
+                                "Cleveland, OH 44114", "US")  # MD: a degree here, not Maryland
+    assert contact.name.family == "Kowalski"
+    assert contact.address.street == "2200 Lakeside Avenue, 4th Floor"

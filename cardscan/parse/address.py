@@ -26,9 +26,11 @@ from cardscan.parse.lexicon import (
     regions_of,
     words,
 )
-from cardscan.parse.names import is_honorific
+from cardscan.parse.names import is_degree, is_honorific, looks_like_name
 
-_POSTAL_LABEL = r"(?:C\.?\s?P\.?|CP|CEP|ZIP(?:\s?code)?|Postal\s?code|C[oó]digo\s?postal|PLZ|CAP)\s*:?\s*"
+# (a label is a word of its own: the 'Cap' of 'Cape Town' is no Italian CAP)
+_POSTAL_LABEL = (r"(?:C\.?\s?P\.?|CP|CEP|ZIP(?:\s?code)?|Postal\s?code|C[oó]digo\s?postal|PLZ|CAP)"
+                 r"(?![^\W\d_])\s*:?\s*")
 _POSTAL_BY_COUNTRY: dict[str, re.Pattern[str]] = {
     "GB": UK_POSTCODE,
     "BR": re.compile(r"\b(\d{5}-?\d{3}|\d{2}\.\d{3}-\d{3})\b"),
@@ -319,7 +321,9 @@ def line_score(text: str, country: str) -> float:
     if _NEIGHBOURHOOD.match(text):
         score += 1
     chunks = [c for c in _CHUNK_SPLIT.split(text) if c]
-    if len(chunks) >= 2 and any(_is_region(c, country) for c in chunks):
+    if len(chunks) >= 2 and any(_is_region(c, country) for c in chunks) \
+            and not (looks_like_name(text) and any(is_degree(c.strip()) for c in chunks[1:])):
+        # ('Anita M. Kowalski, MD, FACC': MD is Maryland, and a degree)
         score += 1.5 if len(chunks) == 2 and not re.search(r"\d", text) else 1
     if text.strip().isupper() is False and len(re.findall(r"[^\W\d_]{2,}", text)) > 9:
         score -= 1  # a sentence, not an address line (dashes and bars between parts are no words)

@@ -43,8 +43,10 @@ def is_post_nominal(token: str) -> bool:
         and key not in _affix_pattern("legal_forms.txt")
 
 
-#: Capitals ('MNSE') or abbreviations of one to three letters each with its full stop ('S.T.').
-_POST_NOMINAL = re.compile(r"[A-Z]{3,6}|(?:[A-Z][a-z]{0,2}\.){1,3}")
+#: Capitals ('MNSE'), abbreviations of one to three letters each with its full stop ('S.T.'), or
+#: capitals with small letters between them ('MScPT', 'CEng').
+_POST_NOMINAL = re.compile(
+    r"[A-Z]{3,6}|(?:[A-Z][a-z]{0,2}\.){1,3}|(?=\w*[a-z])[A-Z][a-z]{0,2}[A-Z][A-Za-z]{0,4}")
 
 
 _TURKIC = frozenset({"TR", "AZ"})

@@ -48,7 +48,7 @@ _ONES_IN_LABEL = re.compile(r"(?<![\w])([A-Za-z]{1,6})(11?)(?=[\s.:;]|$)")
 # Not phones: registration and tax numbers, postal codes, dates, years, amounts.
 _REGISTRATION = re.compile(
     rf"(?:\b(?:{REGISTRATION_LABELS}|No|N[º°o]|n[úu]m|CP|C\.P|CEP|ZIP|Postal|Apdo|Apartado|PO\s?Box|Box|"
-    r"Suite|Ste|Sala|Piso|Km|ISBN|IBAN|SWIFT|Cuenta|Account|Acct|Ref|Pedido|Order)\b"
+    r"Suite|Ste|Unit|Apt|Flat|Level|Lvl|Bldg|Blk|Sala|Piso|Km|ISBN|IBAN|SWIFT|Cuenta|Account|Acct|Ref|Pedido|Order)\b"
     r"[\s.:#º°\-]*)$",
     re.I,
 )
