@@ -360,7 +360,8 @@ def test_a_link_with_a_path_is_no_address_with_a_lost_at() -> None:
 
 def test_english_addresses_with_a_unit_a_cape_and_a_name_with_an_md() -> None:
     contact = contact_from_text("Liam O'Connell, MScPT, FCAMPT\nRegistered Physiotherapist\n"
-                                "Unit 104 – 1788 West Broadway\nVancouver, BC V6J 1Y1\nT 604-736-8821", "CA")
+                                "Unit 104 – 1788 West Broadway\nVancouver, BC V6J 1Y1\nT 604-736-8821",
+                                "CA")
     assert (contact.name.given, contact.name.family) == ("Liam", "O'Connell")
     assert [p.number for p in contact.phones] == ["+16047368821"]  # no phone from 'Unit 104 – 1788'
     assert contact.address.street == "Unit 104 – 1788 West Broadway"
@@ -369,3 +370,10 @@ def test_english_addresses_with_a_unit_a_cape_and_a_name_with_an_md() -> None:
                                 "Cleveland, OH 44114", "US")  # MD: a degree here, not Maryland
     assert contact.name.family == "Kowalski"
     assert contact.address.street == "2200 Lakeside Avenue, 4th Floor"
+
+
+def test_a_singapore_unit_on_its_own_line() -> None:
+    contact = contact_from_text("Nanyang Learning Hub\nBlk 456 Ang Mo Kio Ave 10\n#01-1574\nSingapore 560456",
+                                "SG")
+    assert contact.address.street == "Blk 456 Ang Mo Kio Ave 10, #01-1574"
+    assert contact.address.postal_code == "560456"

@@ -455,6 +455,10 @@ def _plain_place(text: str) -> bool:
         and not ct.is_department(text)
 
 
+#: A unit printed on its own line between the street and the postal line ('#01-1574', Singapore).
+_UNIT_ALONE = re.compile(r"^#\d{2}-\d{2,5}[A-Z]?$")
+
+
 def _grow_block(segments: list[Segment], block: list[int], country: str) -> list[int]:
     """Add the address lines that carry no mark of their own: a town printed between the street and
     the postcode, and a street with only a house number printed right above the postal line."""
@@ -463,7 +467,8 @@ def _grow_block(segments: list[Segment], block: list[int], country: str) -> list
     for i, seg in enumerate(segments):
         if i in block or seg.used or not seg.rest or not lines[0] < seg.line_index < lines[-1]:
             continue
-        if _alone_or_aligned(segments, i, block) and (_plain_place(seg.rest) or _is_street(seg.rest)):
+        if _alone_or_aligned(segments, i, block) and (_plain_place(seg.rest) or _is_street(seg.rest)
+                                                      or _UNIT_ALONE.match(seg.rest)):
             block.append(i)
     block.sort()
     first = segments[block[0]]

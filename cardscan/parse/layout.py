@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from cardscan.models import Line, OcrPage, Word
 
 # Characters that logos and icons turn into (phone/mail glyphs, bullets, frames).
-_STRAY = re.compile(r"^[^\w@+(\[{'\"’¿¡]+|[^\w).\]}'\"’/]+$")
+# ('#01-1574' keeps its '#': a unit's number, as Singapore prints it)
+_STRAY = re.compile(r"^(?:(?!#\d)[^\w@+(\[{'\"’¿¡])+|[^\w).\]}'\"’/]+$")
 # A line that ends on a dash or an '&' ('Vice President, Strategic Accounts –')
 _RUNS_ON = re.compile(r"\w\s*([-–—&])\s*$")
 # captured: a piece printed after a '|' remembers it
