@@ -377,3 +377,14 @@ def test_a_singapore_unit_on_its_own_line() -> None:
                                 "SG")
     assert contact.address.street == "Blk 456 Ang Mo Kio Ave 10, #01-1574"
     assert contact.address.postal_code == "560456"
+
+
+def test_a_name_then_a_title_splits_at_the_title_word_not_before_the_last_family_name() -> None:
+    contact = contact_from_text("Laura Gómez Treviño Directora Comercial\nlaura@acme.mx", "MX")
+    assert (contact.name.family, contact.title) == ("Gómez Treviño", "Directora Comercial")
+    assert contact_from_text("Ana Ruiz Creative Director\nana@acme.es", "ES").title == "Creative Director"
+
+
+@pytest.mark.parametrize("label", ["Mobi1e:", "Ce1ular:", "Ce1l:"])
+def test_a_one_for_an_l_inside_a_label(label: str) -> None:
+    assert [p.type for p in contact_from_text(f"{label} +56 9 7654 3210", "CL").phones] == [PhoneType.CELL]

@@ -506,8 +506,11 @@ def _split_name_and_title(segs: list[Segment], email_locals: list[str]) -> list[
                 continue
         toks = seg.rest.split()
         split = None
+        # the split at a title word itself first ('Laura Gómez Treviño | Directora Comercial'), then
+        # before a word qualifying one ('Ana Ruiz | Creative Director')
+        tries = [(k, qualified) for qualified in (False, True) for k in range(2, min(len(toks) - 1, 6) + 1)]
         if len(toks) >= 3 and not ct.legal_form(seg.rest):
-            for k in range(2, min(len(toks) - 1, 6) + 1):
+            for k, qualified in tries:
                 # 'Priya Nair, Finance Manager': the comma after the name is neither's
                 head, tail = " ".join(toks[:k]).rstrip(","), " ".join(toks[k:])
                 # one title word after a name-shaped line may be a family name ('Mary Anne Dean'),
@@ -518,7 +521,7 @@ def _split_name_and_title(segs: list[Segment], email_locals: list[str]) -> list[
                 # a title opens with its title word or function ('Founder', 'Sales'), or with one
                 # word qualifying the title word after it ('Creative Director')
                 opens = ct.title_hits(toks[k]) or ct.function_hits(toks[k]) \
-                    or (k + 1 < len(toks) and ct.title_hits(toks[k + 1]))
+                    or (qualified and k + 1 < len(toks) and ct.title_hits(toks[k + 1]))
                 plain_head = not (ct.title_hits(head) or ct.function_hits(head) or ct.company_word_hits(head))
                 if opens and ct.title_hits(tail) and names.looks_like_name(head) and plain_head \
                         and len(toks) - k <= 6:

@@ -85,7 +85,7 @@ def segments_from_page(page: OcrPage) -> list[Segment]:
                 text = clean(piece)
                 if text:
                     out.append(Segment(text, index, float(sub.height), sub.top, sub.left, sub.confidence,
-                                       after_bar=separator.strip() == "|",
+                                       after_bar=separator.strip() in ("|", "l"),
                                        runs_on=_runs_on(piece, text)))
     return out
 

@@ -44,8 +44,9 @@ LABEL_BEFORE = re.compile(
 LABEL_AFTER = re.compile(rf"^\s*[(\[]?\s*({_LABEL_WORD})\.?\s*[)\]]?(?![\w])(?!\s*[:.]?\s*[+(]?\d)", re.I)
 _ICON_LETTER = re.compile(rf"^\W*[a-z]\s+(?={_LABEL_WORD}\b)(?=[a-z]{{2}})")
 _HAND_PHONE = re.compile(r"\bh\s?/\s?p\b")  # 'H/P:', a handphone (Malaysia, Singapore)
-# A label's l read as a one: 'Te1.', 'Ce11:', 'Mobi1'.
-_ONES_IN_LABEL = re.compile(r"(?<![\w])([A-Za-z]{1,6})(11?)(?=[\s.:;]|$)")
+# A label's l read as a one: 'Te1.', 'Ce11:', 'Mobi1e', 'Ce1ular'.
+_ONES_IN_LABEL = re.compile(
+    r"(?<![\w])(?=[A-Za-z1]*[A-Za-z][A-Za-z1]*1|1[A-Za-z])[A-Za-z1]{2,10}(?=[\s.:;/]|$)")
 # Not phones: registration and tax numbers, postal codes, dates, years, amounts.
 _REGISTRATION = re.compile(
     rf"(?:\b(?:{REGISTRATION_LABELS}|No|N[º°o]|n[úu]m|CP|C\.P|CEP|ZIP|Postal|Apdo|Apartado|PO\s?Box|Box|"
@@ -391,7 +392,7 @@ def _numbers_ending(number: phonenumbers.PhoneNumber, ending: str) -> list[phone
 
 
 def _label_with_ells(m: re.Match[str]) -> str:
-    spelled = m.group(1) + "l" * len(m.group(2))
+    spelled = m.group(0).replace("1", "l")
     return spelled if fold(spelled) in _LABELS else m.group(0)
 
 
