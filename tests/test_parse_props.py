@@ -388,3 +388,11 @@ def test_a_name_then_a_title_splits_at_the_title_word_not_before_the_last_family
 @pytest.mark.parametrize("label", ["Mobi1e:", "Ce1ular:", "Ce1l:"])
 def test_a_one_for_an_l_inside_a_label(label: str) -> None:
     assert [p.type for p in contact_from_text(f"{label} +56 9 7654 3210", "CL").phones] == [PhoneType.CELL]
+
+
+def test_a_town_after_the_street_over_a_region_line() -> None:
+    address = contact_from_text("Camino a San Clemente Km 8, Talca\nRegión del Maule - Chile", "CL").address
+    assert (address.street, address.city, address.region) == ("Camino a San Clemente Km 8", "Talca",
+                                                              "Región del Maule")
+    address = contact_from_text("Blvd. Adolfo López Mateos 2315 Ote.\nC.P. 37160 Leon, Gto.", "MX").address
+    assert (address.postal_code, address.city, address.region) == ("37160", "León", "Gto.")

@@ -212,9 +212,12 @@ def _find_postal(text: str, country: str) -> str | None:
     """The postal code printed in a line, in the card country's format first."""
     text = _repair_postal(_REGISTERED_NUMBER.sub(" ", text))
     # 'P.O. Box 22550, Doha', 'Diplomatic Area, Manama, P.O. Box 20541': a box's number is no
-    # postal code ('C.P.' after a comma is Mexico's postal code label, no box)
+    # postal code ('C.P.' after a comma, or on a card not from Brazil or Portugal, where it is a
+    # 'caixa postal', is a postal code's label: 'C.P. 37160 León, Gto.')
+    spanish_cp = country not in ("BR", "PT")
     pieces = [piece.strip() for piece in text.split(",")]
-    text = ", ".join(piece[box.end():] if (box := _PO_BOX.match(piece)) and not (i and _CP_LABEL.match(piece))
+    text = ", ".join(piece[box.end():] if (box := _PO_BOX.match(piece))
+                     and not ((i or spanish_cp) and _CP_LABEL.match(piece))
                      else piece for i, piece in enumerate(pieces))
     labelled = _LABELLED_POSTAL.search(text)
     if labelled:
@@ -660,8 +663,13 @@ def parse_lines(lines: list[str], country: str) -> Address:
         address.city = street_parts.pop()  # 'Flat 7, Wendy Stravenue' / 'Smithville' / 'B8 5QS'
     if street_parts:
         head, sep, tail = street_parts[-1].rpartition(", ")
-        if sep and _JP_CITY.match(tail) and (not address.city or _is_region(address.city, country)):
-            # '1-2-3 Gakuen-minami, Matsue-shi' over 'Shimane 〒690-0826': city, then prefecture
+        # '1-2-3 Gakuen-minami, Matsue-shi' over 'Shimane 〒690-0826', 'Camino a San Clemente Km 8,
+        # Talca' over 'Región del Maule - Chile': the town ends the street line, the region is below
+        town_then_region = address.city and not address.region and _is_region(address.city, country) \
+            and not city_spelling(address.city) and _plain_place(tail) and not _is_street(tail) \
+            and not _is_region(tail, country) and not _JP_CITY.match(tail)
+        if sep and ((_JP_CITY.match(tail) and (not address.city or _is_region(address.city, country)))
+                    or town_then_region):
             address.region = address.region or address.city
             address.city, street_parts[-1] = tail, head
     if not address.city:
