@@ -690,17 +690,17 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
         return max(0.0, min(1.5, seg.height / ctx.median - 1.0)) if ctx.median else 0.0
 
     # --- name
-    best: tuple[float, Segment] | None = None
+    best: tuple[float, Segment, str] | None = None  # with the text read as the name
     for seg in segs:
         text = seg.rest
         mended = _capital_i_in_name(text)
         if mended != text and names.looks_like_name(mended):
-            seg.rest = text = mended  # 'Rajesh Kumar lyer': OCR's l for the I of 'Iyer'
+            text = mended  # 'Rajesh Kumar lyer': OCR's l for the I of 'Iyer'
         if not names.looks_like_name(text):
             trimmed = _drop_leading_speck(text)
             if trimmed == text or not names.looks_like_name(trimmed):
                 continue
-            seg.rest = text = trimmed  # 'all Felix Villanueva': OCR read a logo as a short word
+            text = trimmed  # 'all Felix Villanueva': OCR read a logo as a short word
         tokens = text.split()
         if seg.confidence < NAME_FLOOR_CONFIDENCE or (
                 seg.confidence < DEBRIS_CONFIDENCE and all(len(t.strip(".,")) <= 2 for t in tokens)):
@@ -732,10 +732,11 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
                 and fold(tokens[0]) not in names.given_names():
             score -= 1.5
         if best is None or score > best[0]:
-            best = (score, seg)
+            best = (score, seg, text)
     name_seg = None
     if best and best[0] >= 1.0:
         name_seg = best[1]
+        name_seg.rest = best[2]  # a line that is no name keeps its text ('and Transit Projects')
         email_local = ctx.email_locals[0] if ctx.email_locals else ""
         given_above = _given_name_above(name_seg, segs)
         if given_above is not None:  # 'JUAN' over 'IGNACIO RODRIGUEZ': one name on two lines
