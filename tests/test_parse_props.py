@@ -401,5 +401,6 @@ def test_a_town_after_the_street_over_a_region_line() -> None:
 def test_a_line_tried_as_a_name_keeps_its_text() -> None:
     """'and Transit Projects' reads as a name once its 'and' is taken for a speck; it is no name,
     and the title's second line keeps its 'and'."""
-    contact = contact_from_text("DANIEL KIM, P.Eng.\nDirector, Infrastructure\nand Transit Projects\nNORTHLAKE", "CA")
+    text = "DANIEL KIM, P.Eng.\nDirector, Infrastructure\nand Transit Projects\nNORTHLAKE"
+    contact = contact_from_text(text, "CA")
     assert contact.title == "Director, Infrastructure and Transit Projects"
