@@ -398,9 +398,8 @@ def test_a_town_after_the_street_over_a_region_line() -> None:
     assert (address.postal_code, address.city, address.region) == ("37160", "León", "Gto.")
 
 
-def test_a_line_tried_as_a_name_keeps_its_text() -> None:
-    """'and Transit Projects' reads as a name once its 'and' is taken for a speck; it is no name,
-    and the title's second line keeps its 'and'."""
+def test_a_line_that_runs_on_keeps_its_joining_word() -> None:
+    """'and Transit Projects' is no logo's speck and a name: the title's second line."""
     text = "DANIEL KIM, P.Eng.\nDirector, Infrastructure\nand Transit Projects\nNORTHLAKE"
     contact = contact_from_text(text, "CA")
     assert contact.title == "Director, Infrastructure and Transit Projects"

@@ -151,15 +151,18 @@ def contact_from(page: OcrPage, region: str = "ES") -> Contact:
 
 
 def _drop_leading_speck(text: str) -> str:
-    """The line without a short lower-case first word that is no name particle ('all', 'y', 'a')."""
+    """The line without a short lower-case first word that is no name particle ('all', 'y', 'a'),
+    nor a word a line runs on from the one above with ('and Transit Projects')."""
     tokens = text.split()
     if (len(tokens) >= 3 and len(tokens[0]) <= 3 and tokens[0].isalpha() and tokens[0].islower()
             and (fold(tokens[0]) not in names.PARTICLES or tokens[0] in names.SPECK_PARTICLES)
+            and tokens[0] not in _RUNS_ON_WORDS
             and tokens[1][:1].isupper()):
         return " ".join(tokens[1:])
     return text
 
 
+_RUNS_ON_WORDS = frozenset({"and", "of", "for", "the", "und", "et", "or"})
 _GERMAN_SPEAKING = frozenset({"DE", "AT", "LI"})
 _ACUTE_TO_UMLAUT = str.maketrans("áóúÁÓÚ", "äöüÄÖÜ")
 
@@ -690,17 +693,17 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
         return max(0.0, min(1.5, seg.height / ctx.median - 1.0)) if ctx.median else 0.0
 
     # --- name
-    best: tuple[float, Segment, str] | None = None  # with the text read as the name
+    best: tuple[float, Segment] | None = None
     for seg in segs:
         text = seg.rest
         mended = _capital_i_in_name(text)
         if mended != text and names.looks_like_name(mended):
-            text = mended  # 'Rajesh Kumar lyer': OCR's l for the I of 'Iyer'
+            seg.rest = text = mended  # 'Rajesh Kumar lyer': OCR's l for the I of 'Iyer'
         if not names.looks_like_name(text):
             trimmed = _drop_leading_speck(text)
             if trimmed == text or not names.looks_like_name(trimmed):
                 continue
-            text = trimmed  # 'all Felix Villanueva': OCR read a logo as a short word
+            seg.rest = text = trimmed  # 'all Felix Villanueva': OCR read a logo as a short word
         tokens = text.split()
         if seg.confidence < NAME_FLOOR_CONFIDENCE or (
                 seg.confidence < DEBRIS_CONFIDENCE and all(len(t.strip(".,")) <= 2 for t in tokens)):
@@ -732,11 +735,10 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
                 and fold(tokens[0]) not in names.given_names():
             score -= 1.5
         if best is None or score > best[0]:
-            best = (score, seg, text)
+            best = (score, seg)
     name_seg = None
     if best and best[0] >= 1.0:
         name_seg = best[1]
-        name_seg.rest = best[2]  # a line that is no name keeps its text ('and Transit Projects')
         email_local = ctx.email_locals[0] if ctx.email_locals else ""
         given_above = _given_name_above(name_seg, segs)
         if given_above is not None:  # 'JUAN' over 'IGNACIO RODRIGUEZ': one name on two lines
