@@ -152,17 +152,16 @@ def contact_from(page: OcrPage, region: str = "ES") -> Contact:
 
 def _drop_leading_speck(text: str) -> str:
     """The line without a short lower-case first word that is no name particle ('all', 'y', 'a'),
-    nor a word a line runs on from the one above with ('and Transit Projects')."""
+    nor a word a line runs on from the one above with ('and Transit Projects', ``_NAME_CONTINUES``)."""
     tokens = text.split()
     if (len(tokens) >= 3 and len(tokens[0]) <= 3 and tokens[0].isalpha() and tokens[0].islower()
             and (fold(tokens[0]) not in names.PARTICLES or tokens[0] in names.SPECK_PARTICLES)
-            and tokens[0] not in _RUNS_ON_WORDS
+            and tokens[0] not in _NAME_CONTINUES
             and tokens[1][:1].isupper()):
         return " ".join(tokens[1:])
     return text
 
 
-_RUNS_ON_WORDS = frozenset({"and", "of", "for", "the", "und", "et", "or"})
 _GERMAN_SPEAKING = frozenset({"DE", "AT", "LI"})
 _ACUTE_TO_UMLAUT = str.maketrans("áóúÁÓÚ", "äöüÄÖÜ")
 
