@@ -403,3 +403,11 @@ def test_a_line_that_runs_on_keeps_its_joining_word() -> None:
     text = "DANIEL KIM, P.Eng.\nDirector, Infrastructure\nand Transit Projects\nNORTHLAKE"
     contact = contact_from_text(text, "CA")
     assert contact.title == "Director, Infrastructure and Transit Projects"
+
+
+def test_a_country_beside_the_postcode_is_no_town() -> None:
+    text = "Zhang Li\nAdd: 5F, Building B, Huaxin Industrial Park, Shenzhen, Guangdong, China 518101"
+    address = contact_from_text(text, "CN").address
+    assert (address.street, address.city, address.region, address.country) == (
+        "5F, Building B, Huaxin Industrial Park", "Shenzhen", "Guangdong", "China")
+    assert contact_from_text("1 Raffles Place, #20-01\nSingapore 048616", "SG").address.city == "Singapore"

@@ -652,6 +652,18 @@ def parse_lines(lines: list[str], country: str) -> Address:
                     address.city, address.region = chunks
                 else:
                     address.city = extra
+    named = _named_country(address.city) if address.city else None
+    if named and fold(named[0].strip()) == fold(address.city.strip()) and not address.country \
+            and street_parts and not city_spelling(address.city):  # (Singapore, Kuwait: city-states)
+        # '..., Shenzhen, Guangdong, China 518101': the name beside the postcode is the country;
+        # the town ends the street line, before its region
+        address.country, address.city = address.city.strip(), ""
+        pieces = [p.strip() for p in street_parts[-1].split(",")]
+        if len(pieces) > 1 and address.region and fold(pieces[-1]) == fold(address.region):
+            pieces.pop()
+        if len(pieces) > 1 and _plain_place(pieces[-1]) and not _is_street(pieces[-1]):
+            address.city = pieces.pop()
+            street_parts[-1] = ", ".join(pieces)
     if street_parts and (not address.region or not address.city):
         street_parts[-1] = _peel_place(street_parts[-1], country, address)  # '..., 331 - Penha - SP'
     if city_index is not None and not address.city and street_parts:
