@@ -282,6 +282,10 @@ def test_the_quick_measures_agree_with_the_exact_ones() -> None:
     count, _, stats = ink.blobs(mask)
     exact = cv2.connectedComponentsWithStats(mask, connectivity=8)
     assert count == exact[0] > 20 and np.array_equal(stats, exact[2])
+    speckled = np.zeros((600, 600), np.uint8)
+    speckled[::2, ::2] = 255  # 90,000 blobs: more than 16-bit labels can count
+    count, labels, stats = ink.blobs(speckled)
+    assert count == 90_001 and labels.max() == 90_000 and len(stats) == count
     for shape, long_side in (((1200, 1600), 900), ((3024, 4032), 900), ((500, 300), 700)):
         image = cv2.resize(gray, shape[::-1])
         small, exact_small = ink.thumbnail(image, long_side), ink.shrink(image, long_side)

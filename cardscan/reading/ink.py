@@ -70,10 +70,15 @@ def blobs(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     """The 8-connected blobs of a mask: (count with the background, label map, stats).
 
     Grana's block-based labelling gives the same labels as OpenCV's default, in a third of
-    the time on a card's ink.
+    the time on a card's ink; 16-bit labels halve it again, and a mask with more blobs than
+    they can count (a noisy photo) is labelled again with 32-bit ones.
     """
-    count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
-        mask, 8, cv2.CV_32S, cv2.CCL_GRANA)
+    try:
+        count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+            mask, 8, cv2.CV_16U, cv2.CCL_GRANA)
+    except cv2.error:  # over 65535 blobs
+        count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+            mask, 8, cv2.CV_32S, cv2.CCL_GRANA)
     return count, labels, stats
 
 
