@@ -133,3 +133,29 @@ def test_an_underscore_glued_before_www_is_no_part_of_the_website():
     contact = contact_from_text(card, "BR")
     assert [w.url for w in contact.websites] == ["https://www.beltis.com.br"]
     assert contact.org == "Beltis"
+
+
+def test_a_space_inside_a_domain_name_is_closed_where_no_host_has_ended():
+    card = ("Nusrat Jahan\nKarnaphuli Shipping Lines\nnusrat.jahan@karnaphuli lines.com\n"
+            "www.karnaphuli lines.com")
+    contact = contact_from_text(card, "BD")
+    assert [e.address for e in contact.emails] == ["nusrat.jahan@karnaphulilines.com"]
+    assert [w.url for w in contact.websites] == ["https://www.karnaphulilines.com"]
+    assert [w.url for w in contact_from_text("Howard Lin\nwww.hpo.com. tw", "TW").websites] == [
+        "https://www.hpo.com.tw"]
+    # a complete host followed by a word is left alone
+    assert [w.url for w in contact_from_text("Ana Gil\nwww.acme.com Madrid", "ES").websites] == [
+        "https://www.acme.com"]
+
+
+def test_a_website_never_becomes_an_address_with_a_lost_at():
+    card = "Tomas Dvorak\ndvorak@vltava tech.cz\nwww.vltavatech.cz"
+    contact = contact_from_text(card, "CZ")
+    assert [e.address for e in contact.emails] == ["dvorak@vltavatech.cz"]
+    assert [w.url for w in contact.websites] == ["https://www.vltavatech.cz"]
+
+
+def test_a_profile_handle_after_a_space_belongs_to_its_link():
+    card = "Daniela Garza\nlinkedin.com/in/ danielagarzat"
+    assert [w.url for w in contact_from_text(card, "MX").websites] == [
+        "https://linkedin.com/in/danielagarzat"]

@@ -10,6 +10,7 @@ from functools import lru_cache
 from email_validator import EmailNotValidError, validate_email
 
 from cardscan.parse.lexicon import FREE_MAIL, tlds
+from cardscan.text import social_kind
 
 _LOCAL = r"[A-Za-z0-9][A-Za-z0-9._%+\-]*"
 _DOMAIN = r"[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)+"
@@ -46,6 +47,9 @@ _SPACE_IN_LOCAL = re.compile(
 # Spaces OCR inserts around '@' and the dots of a domain.
 _SPACE_AT = re.compile(r"(?<=[\w.\-])\s*@\s*(?=[\w\-])")
 _SPACE_DOT = re.compile(r"(@[\w\-]+(?:\.[\w\-]+)*)(?:\s+\.\s*|\.\s+)([A-Za-z]{2,})")
+# 'nusrat@karnaphuli lines.com': a space inside the domain's name, before any dot (kept only
+# when the joined domain ends in a known TLD).
+_SPACE_IN_DOMAIN = re.compile(r"@([\w\-]+)\s(?!www\.)([\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,})(?![\w@])")
 # (after a space too when the host has no dot yet: 'frauke@zenit, de'; not 'ana@acme.es, de 9 a 14h')
 _COMMA_IN_DOMAIN = re.compile(
     r"(@[\w\-]+(?:\.[\w\-]+)*),([a-z]{2,3}(?:\.[a-z]{2})?)\b|(@[\w\-]+),\s([a-z]{2,3})\b")
@@ -61,8 +65,15 @@ _HANDLE_LABEL = re.compile(
     r"(in/[A-Za-z0-9_\-]{2,60}|@?[A-Za-z0-9_][A-Za-z0-9_.\-]{1,40})(?![\w@/])",
     re.I,
 )
-# 'www. acme. com': the spaces OCR put after the dots of a website (the 'www.' vouches for it).
-_SPACED_WWW = re.compile(r"(?<![\w@.\-])(www\.\s(?:[A-Za-z0-9\-]+\.\s?)+[A-Za-z]{2,})(?![\w.])", re.I)
+# 'www. acme. com': the spaces OCR put after the dots of a website (the 'www.' vouches for it);
+# 'www.serendib hotels.com': a space inside its name, where no host has ended yet;
+# 'www.hpo.com. tw': a space before its last label.
+_SPACED_WWW = (
+    re.compile(r"(?<![\w@.\-])(www\.\s(?:[A-Za-z0-9\-]+\.\s?)+[A-Za-z]{2,})(?![\w.])", re.I),
+    re.compile(r"(?<![\w@.\-])(www\.[A-Za-z0-9\-]+\s(?!www\.)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,})"
+               r"(?![\w.@])", re.I),
+    re.compile(r"(?<![\w@.\-])(www\.(?:[A-Za-z0-9\-]+\.)+\s[A-Za-z]{2,3})(?![\w.@])", re.I),
+)
 # 'in/ana-ruiz' beside LinkedIn's logo, with no label.
 # (a handle of five characters or more, or with a digit or a hyphen: 'in/out' is no profile)
 # ('in /ana-ruiz': the logo read 'in', then a space)
@@ -164,6 +175,7 @@ def find_emails(text: str, known_domains: frozenset[str] = frozenset(),
     out: list[Found] = []
     fixed = _spaces_in_known_address(normalise_email_text(_at_before_known_domain(text, known_domains)),
                                      known_domains)
+    fixed = _SPACE_IN_DOMAIN.sub(lambda m: f"@{m[1]}{m[2]}" if _domain_ok(m[1] + m[2]) else m[0], fixed)
     repaired_any = fixed != text
     for m in EMAIL_RE.finditer(fixed):
         raw = m.group(0).rstrip(".-")
@@ -206,7 +218,8 @@ def find_emails(text: str, known_domains: frozenset[str] = frozenset(),
     # validates and ideally lands on a domain printed elsewhere on the card.
     for m in re.finditer(rf"(?<![\w.]){_LOCAL}\.[A-Za-z]{{2,}}(?![\w])", fixed):
         token = m.group(0)
-        if token.lower() in mail_hosts or fixed.startswith("/", m.end()):
+        if token.lower() in mail_hosts or fixed.startswith("/", m.end()) \
+                or token.lower().startswith("www."):  # a website, whatever its name
             # 'herreraener.cl' under 'monica@herreraener.cl': the website, printed bare;
             # 'card.talentbridge.com.au/hannah': a link, its path after it
             continue
@@ -369,7 +382,8 @@ def find_urls(text: str, mail_hosts: frozenset[str] = frozenset()) -> list[Found
     out: list[Found] = []
     text = _MISREAD_SLASHES.sub(r"\1//", text)  # same length: spans stay valid
     text = _WWW_SPACE.sub("www.", text)
-    spaced = [m for m in _SPACED_WWW.finditer(text) if _domain_ok(re.sub(r"\s", "", m.group(1)))]
+    spaced = [m for pattern in _SPACED_WWW for m in pattern.finditer(text)
+              if _domain_ok(re.sub(r"\s", "", m.group(1)))]
     for m in _URL_RE.finditer(text):
         if any(w.start() <= m.start(1) < w.end() for w in spaced):
             continue
@@ -398,13 +412,19 @@ def find_urls(text: str, mail_hosts: frozenset[str] = frozenset()) -> list[Found
         if not has_marker and any(c.isupper() for c in host[1:]) and not host.isupper() \
                 and host.lower() not in mail_hosts:
             continue
-        out.append(Found(absolute_url(raw), start, m.start(1) + len(m.group(1).rstrip(".,;:"))))
+        end = m.start(1) + len(m.group(1).rstrip(".,;:"))
+        handle = _HANDLE_AFTER_SPACE.match(text, end) if raw.endswith("/") else None
+        if handle and social_kind(host) != "website":  # 'linkedin.com/in/ danielagarzat'
+            raw, end = raw + handle.group(1), handle.end()
+        out.append(Found(absolute_url(raw), start, end))
     for m in spaced:
         out.append(Found(absolute_url(re.sub(r"\s", "", m.group(1))), m.start(), m.end(), repaired=True))
     return out
 
 
 _SCHEME_LEFT = re.compile(r"(?i)https?:/?$")
+# a profile link's handle after a space: 'linkedin.com/in/ danielagarzat'
+_HANDLE_AFTER_SPACE = re.compile(r"\s([A-Za-z0-9_][A-Za-z0-9_.\-]{1,60})(?![\w@/])")
 # 'www loscastanos.cl': the dot after www read as a space
 _WWW_SPACE = re.compile(r"(?i)(?<![\w.@])www (?=[a-z0-9\-]+\.[a-z]{2,})")
 
