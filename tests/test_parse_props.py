@@ -319,6 +319,15 @@ def test_a_map_pin_read_as_9_before_a_street_whose_number_follows_its_name() -> 
     assert street == "Av. Presidente Masaryk 340, Piso 6"
     # a house number first, as English and French print it, stays
     assert contact_from_text("9 Avenue Foch\n75116 Paris", "FR").address.street == "9 Avenue Foch"
+    for text, region, street in (
+            ("9 No. 42, 3rd Floor, Brigade Road,\nBengaluru - 560025, Karnataka", "IN",
+             "No. 42, 3rd Floor, Brigade Road"),
+            ("9 Wilhelminakade 91, 3072 AP Rotterdam", "NL", "Wilhelminakade 91"),
+            ("9 ul. Floriańska 15, 31-019 Kraków", "PL", "ul. Floriańska 15"),
+            ("9 45 El Horreya Road\nAlexandria 21519", "EG", "45 El Horreya Road"),
+            ("Q Room 1508, Tower B, Wangjing SOHO\nBeijing 100102", "CN",
+             "Room 1508, Tower B, Wangjing SOHO")):
+        assert contact_from_text(text, region).address.street == street
 
 
 def test_a_title_over_two_lines() -> None:

@@ -106,13 +106,15 @@ _ADDRESS_LABEL = re.compile(
     r"Anschrift|Location|Office|Oficina|Sede|Bureau)\.?\s*:\s*", re.I)
 #: Bullets and map pins OCR reads as letters at the start of a line ('o', 'e', 'Q', '@', a dot).
 _BULLET_LETTERS = frozenset({"o", "e", "Q", "@", "•", "·", "-", "*", "°"})
-#: A map pin read as a digit: '9 Av. Presidente Masaryk 340', where the street's number comes
-#: after its name ('9 Avenue Foch', with no other number, keeps it).
-_PIN_DIGIT = re.compile(r"^9\s+(?=\S+\s.*\d)")
+#: Words that open an address line with a unit, not a street: 'No. 42', 'Level 5', 'Room 1508'.
+_UNIT_FIRST = re.compile(
+    r"^(?:No|Nr|Level|Lvl|Floor|Fl|Flat|Unit|Room|Rm|Suite|Ste|Office|Plot|Apt|Bldg|Block|Blk|Lot|Piso|"
+    r"Sala|Andar)\.?,?$", re.I)
 #: Street types of the languages that print the house number after the street's name.
 _NAME_THEN_NUMBER = re.compile(
     rf"^(?:{NUMBERED_STREET_TYPES}|C/|Paseo|P[ºo]|Plaza|Pza|Rua|R|Travessa|Tv|Alameda|Al|Estrada|Rodovia|"
-    r"Plot|Lote|Via|Viale|V\.le|Corso|C\.so|Piazza|P\.zza|Jir[oó]n|Jr|Camino|Ronda|Carretera|Ctra)\.?$", re.I)
+    r"Plot|Lote|Via|Viale|V\.le|Corso|C\.so|Piazza|P\.zza|Jir[oó]n|Jr|Camino|Ronda|Carretera|Ctra|Ul|Ulica|Aleja|"
+    r"Strada|Calea|Sokak|Sok|Caddesi|Cad|Utca)\.?$", re.I)
 
 
 @dataclass
@@ -531,12 +533,26 @@ def _number_after_name(token: str) -> bool:
 
 def _without_bullet(line: str) -> str:
     """'o Av. Rio das Pedras' -> 'Av. Rio das Pedras': a bullet or a map pin read as a letter
-    before a street (or the 'e' of a list of shops: 'e Av. Sapopemba')."""
+    before a street or a unit (or the 'e' of a list of shops: 'e Av. Sapopemba'), or a pin read
+    as a '9' (see _pin_read_as_nine)."""
     tokens = line.split(maxsplit=2)
-    if len(tokens) == 3 and _street_word(tokens[1]) and (
-            tokens[0] in _BULLET_LETTERS or (_PIN_DIGIT.match(line) and _number_after_name(tokens[1]))):
+    if len(tokens) == 3 and (
+            (tokens[0] in _BULLET_LETTERS and (_street_word(tokens[1]) or _UNIT_FIRST.match(tokens[1])))
+            or (tokens[0] == "9" and _pin_read_as_nine(tokens[1], tokens[2]))):
         return line.split(maxsplit=1)[1]
     return line
+
+
+def _pin_read_as_nine(second: str, rest: str) -> bool:
+    """Whether a '9' opening an address line is a map pin: a house number follows elsewhere on
+    the line, after a street type printed before its number ('9 Av. Presidente Masaryk 340',
+    '9 Wilhelminakade 91'), a unit ('9 No. 42, 3rd Floor', '9 Level 5, 21 Queen Street'), or
+    the '9' stands before another number ('9 45 El Horreya Road'). '9 Avenue Foch' keeps it."""
+    numbered = any(ch.isdigit() for ch in rest)
+    if second[:1].isdigit():
+        return _street_words_in(rest)
+    return numbered and ((_street_word(second) and _number_after_name(second))
+                         or bool(_UNIT_FIRST.match(second)) or bool(_COMPOUND_STREET.search(second)))
 
 
 def _without_office_label(line: str) -> str:
