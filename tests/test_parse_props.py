@@ -420,3 +420,13 @@ def test_a_country_beside_the_postcode_is_no_town() -> None:
     assert (address.street, address.city, address.region, address.country) == (
         "5F, Building B, Huaxin Industrial Park", "Shenzhen", "Guangdong", "China")
     assert contact_from_text("1 Raffles Place, #20-01\nSingapore 048616", "SG").address.city == "Singapore"
+
+
+def test_a_zero_read_for_an_o_in_a_word_of_letters_is_the_letter() -> None:
+    contact = contact_from_text("Chukwuemeka Okafor\nChief Operating 0fficer\nZenrise Energy Ltd\n"
+                                "0ficina: (81) 8345 6700\nM6vil: 81 1234 5678", "MX")
+    assert contact.title == "Chief Operating Officer"
+    assert [(p.number, p.type.value) for p in contact.phones] == [
+        ("+528183456700", "work"), ("+528112345678", "cell")]
+    # digits in numbers, hosts and addresses stay
+    assert contact_from_text("Ana Gil\nweb0.com\nana@web0.com", "ES").emails[0].address == "ana@web0.com"

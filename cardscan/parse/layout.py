@@ -12,6 +12,8 @@ from cardscan.models import Line, OcrPage, Word
 # Characters that logos and icons turn into (phone/mail glyphs, bullets, frames).
 # ('#01-1574' keeps its '#': a unit's number, as Singapore prints it)
 _STRAY = re.compile(r"^(?:(?!#\d)[^\w@+(\[{'\"’¿¡])+|[^\w).\]}'\"’/]+$")
+# A zero read for an O in a word of letters: '0fficer', 'F0ne:', '0ficina' (not '10am', 'web0.com').
+_ZERO_FOR_O = re.compile(r"(?<![\w@.\-/])([A-Za-z]?)0(?=[a-z]{2,}[:.,]?(?:\s|$))")
 # A line that ends on a dash or an '&' ('Vice President, Strategic Accounts –')
 _RUNS_ON = re.compile(r"\w\s*([-–—&])\s*$")
 # captured: a piece printed after a '|' remembers it
@@ -44,6 +46,7 @@ def clean(text: str) -> str:
     """Trim stray logo characters and normalise spaces."""
     text = text.replace("\u00a0", " ").replace("’", "'").replace("‘", "'")
     text = re.sub(r"[ \t]+", " ", text).strip()
+    text = _ZERO_FOR_O.sub(lambda m: m[1] + "o" if m[1] else "O", text)
     # a web address broken at a hyphen keeps it: the next line finishes the host
     wrapped = "-" if re.search(r"(?:https?://|www\.)[\w.\-]*\w-$", text, re.I) else ""
     text = _STRAY.sub("", text).strip() + wrapped

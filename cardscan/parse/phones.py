@@ -20,8 +20,8 @@ CANDIDATE = re.compile(
 )
 _LABELS: dict[str, PhoneType] = {}
 for _words, _type in (
-    ("m mob mobile movil mov cel cell celular cellular cellphone cellulare portable port handy mobil tm "
-     "whatsapp wa wsp viber gsm telemovel telm tlm tlmv movel natel handphone hp cellulaire kom cep "
+    ("m mob mobile movil m6vil mov cel cell celular cellular cellphone cellulare portable port handy "
+     "mobil tm whatsapp wa wsp viber gsm telemovel telm tlm tlmv movel natel handphone hp cellulaire kom cep "
      "ell ll c", PhoneType.CELL),  # 'll:': a 'Cell:' a light panel's edge cut; 'C:' of O: / C: / F:
     ("office off oficina of ofic ofi direct directo direkt durchwahl dir d work w trabajo o bureau buro "
      "ufficio escritorio switchboard centralita main ext conmutador zentrale pbx toll tollfree free "
