@@ -430,3 +430,17 @@ def test_a_zero_read_for_an_o_in_a_word_of_letters_is_the_letter() -> None:
         ("+528183456700", "work"), ("+528112345678", "cell")]
     # digits in numbers, hosts and addresses stay
     assert contact_from_text("Ana Gil\nweb0.com\nana@web0.com", "ES").emails[0].address == "ana@web0.com"
+
+
+def test_a_european_address_on_one_line_street_then_postal_code_and_town() -> None:
+    for text, region, parts in (
+            ("Petra Nováková\nHusova 12, 602 00 Brno\nnovakova@moravastavby.cz", "CZ",
+             ("Husova 12", "602 00", "Brno")),
+            ("Ingrid Ødegaard\nKarl Johans gate 22, 0159 Oslo\ningrid@fjordradgivning.no", "NO",
+             ("Karl Johans gate 22", "0159", "Oslo")),
+            ("Søren Thøgersen\n© Åboulevarden 23, 8000 Aarhus C\nst@jyskemballage.dk", "DK",
+             ("Åboulevarden 23", "8000", "Aarhus C")),
+            ("Katharina Hofbauer\n© Kärntner StraBe 21-23, A-1010 Wien\nk.hofbauer@hofbauer-immo.at", "AT",
+             ("Kärntner Straße 21-23", "1010", "Wien"))):
+        address = contact_from_text(text, region).address
+        assert (address.street, address.postal_code, address.city) == parts

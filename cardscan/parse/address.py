@@ -318,6 +318,8 @@ def line_score(text: str, country: str) -> float:
         score += 1.2  # the card country's postal code beside a town: '478582 Cubará', '1010 Wien'
         if _listed_town_in(text):
             score += 0.6  # a listed town: the line is an address alone ('110 00 Praha')
+    elif country in _POSTAL_BY_COUNTRY and score < 1.2 and _street_then_postal(text, country):
+        score += 2  # 'Husova 12, 602 00 Brno': a street, then the postal code and its town
     elif country in _DISTINCT_POSTAL and score < 1.2 and len(text.split()) <= 6 \
             and _POSTAL_BY_COUNTRY[country].search(text) and re.search(r"[" + LETTERS + r"]{3}", text):
         score += 1.2  # a postal code no other number looks like: 'Dublin 2, D02 T380'
@@ -333,6 +335,15 @@ def line_score(text: str, country: str) -> float:
     if text.strip().isupper() is False and len(re.findall(r"[^\W\d_]{2,}", text)) > 9:
         score -= 1  # a sentence, not an address line (dashes and bars between parts are no words)
     return score
+
+
+def _street_then_postal(text: str, country: str) -> bool:
+    """A name and a house number, then after a comma the card country's postal code and a town
+    ('Karl Johans gate 22, 0159 Oslo'), the way most of Europe prints an address on one line."""
+    head, comma, tail = text.rpartition(",")
+    return bool(comma) and bool(re.search(r"[" + LETTERS + r"]{3}.*\d", head)) and len(tail.split()) <= 4 \
+        and bool(re.search(r"[" + LETTERS + r"]{2}", tail)) \
+        and bool(re.fullmatch(r"\s?" + _POSTAL_BY_COUNTRY[country].pattern + _PLACE_AFTER, tail))
 
 
 def _listed_town_in(text: str) -> bool:
@@ -360,7 +371,7 @@ def _repair_numbers(text: str, country: str = "") -> str:
     text = _MISREAD_BESIDE_HYPHEN.sub(lambda m: m.group(0).translate(OCR_DIGITS), text)
     text = _NUMBER_SEMICOLON.sub(",", text)
     text = _NUMERO_STAR.sub("N° ", text)
-    text = _STRASSE_MISREAD.sub("straße", text)
+    text = _STRASSE_MISREAD.sub(lambda m: m[0][0] + "traße", text)
     text = _FIRST_MISREAD.sub(r"\1st", text)
     if country == "CO":
         text = _CO_HASH_MISREAD.sub(r"\1# ", text)
@@ -375,7 +386,7 @@ _FIRST_MISREAD = re.compile(
     r"\b(\d*1)5t(?=\s+(?:Ave|Avenue|St|Street|Floor|Fl|Rd|Road|Blvd|Place|Pl)\b)", re.I)
 _DEGREE_ORDINAL = re.compile(r"(?<=\d)°(?=\s?[" + LETTERS + r"]|\s*$|\s*,)")
 _NUMERO_STAR = re.compile(r"\bN\*\s?(?=\d)")
-_STRASSE_MISREAD = re.compile(r"(?<=[a-zäöü])stra[fbB]e(?=\s+\d)")
+_STRASSE_MISREAD = re.compile(r"(?:(?<=[a-zäöü])s|\bS)tra[fbB]e(?=\s+\d)")  # 'Kärntner StraBe 21
 _CO_HASH_MISREAD = re.compile(
     rf"^((?:{NUMBERED_STREET_TYPES})\.?\s\d{{1,3}}[A-Z]?\s)4\s(?=\d{{1,3}}[A-Z]?-\d{{1,3}}\b)", re.I)
 
