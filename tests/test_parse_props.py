@@ -444,3 +444,13 @@ def test_a_european_address_on_one_line_street_then_postal_code_and_town() -> No
              ("Kärntner Straße 21-23", "1010", "Wien"))):
         address = contact_from_text(text, region).address
         assert (address.street, address.postal_code, address.city) == parts
+
+
+def test_a_japanese_postal_mark_read_as_t_and_a_korean_district_before_its_city() -> None:
+    address = contact_from_text("YAMAMOTO Keiko\nT530-0001 1-8-17 Umeda, Kita-ku, Osaka\n"
+                                "yamamoto@kansai-md.co.jp", "JP").address
+    assert (address.street, address.postal_code, address.city) == (
+        "1-8-17 Umeda, Kita-ku", "530-0001", "Osaka")
+    address = contact_from_text("Kim Min-jun\n12F, 152 Teheran-ro, Gangnam-gu, Seoul 06236, Korea\n"
+                                "mj.kim@hanbit.co.kr", "KR").address
+    assert (address.street, address.city) == ("12F, 152 Teheran-ro, Gangnam-gu", "Seoul")

@@ -93,9 +93,13 @@ _PO_BOX = re.compile(
 _BOX_THEN_POSTAL = re.compile(r"^((?:P\.?\s?O\.?\s?)?Box\s*\d+)-(\d{5})(?=\s)", re.I)
 _POSTAL_THEN_TOWN = re.compile(r"\d{5}\s+[" + LETTERS + r" .'-]+")
 # Japanese addresses: block numbers first ('3-1-1 Kasumigaseki'), a ward ('Chiyoda-ku') that
-# belongs with the street, a city ('Matsue-shi') before the prefecture.
+# belongs with the street, a city ('Matsue-shi') before the prefecture; Korean ones a district
+# ('Gangnam-gu', 'Yeoksam-dong') before the city.
 _JP_BLOCKS = re.compile(r"^\d{1,4}(?:-\d{1,4}){1,3},?\s+[A-Za-z]")
-_JP_WARD = re.compile(r"^[A-Z][a-z]+-(?:ku|cho|machi)$")
+_WARD = re.compile(r"^[A-Z][a-z]+-(?:ku|cho|machi|gu|dong|eup|myeon)$")
+# '〒' read as a T before a Japanese postal code ('T107-0052')
+_JP_POSTAL_MARK = re.compile(r"(?<![\w])T\s?(?=\d{3}-\d{4}\b)")
+_JP_POSTAL_FIRST = re.compile(r"^(〒\s?\d{3}-\d{4}),?\s+")
 _JP_CITY = re.compile(r"^[A-Z][a-z]+-(?:shi|gun)$")
 # 'Barcelona: Av. Diagonal 640': the office's name before its address.
 _OFFICE_LABEL = re.compile(r"^(?:[A-ZÀ-Ý][\wÀ-ÿ.]*\s?){1,3}:\s+(?=\S)")
@@ -377,6 +381,8 @@ def _repair_numbers(text: str, country: str = "") -> str:
         text = _CO_HASH_MISREAD.sub(r"\1# ", text)
     if country in ("ES", "PT", "BR"):
         text = _DEGREE_ORDINAL.sub("º", text)
+    if country == "JP":
+        text = _JP_POSTAL_MARK.sub("〒", text)
     return text
 
 
@@ -418,6 +424,8 @@ def find_address(segments: list[Segment], country: str) -> AddressResult | None:
         if s.line_index in block_lines and s.rest and not s.used and not _looks_unrelated(s.rest)
     })
     lines = [_repair_numbers(line, country) for line in _join_by_line([segments[i] for i in indexes])]
+    if country == "JP":  # '〒530-0001 1-8-17 Umeda, Kita-ku': the postal code heads the address
+        lines = [piece for line in lines for piece in _JP_POSTAL_FIRST.split(line) if piece.strip()]
     address = parse_lines(_accents_from_twins(lines), country)
     if not address:
         return None
@@ -798,7 +806,7 @@ def _parse_city_line(line: str, country: str, address: Address, street_parts: li
     def street_like(chunk: str) -> bool:
         numbered = postal_chunk is not None and remainder and re.search(r"\d", chunk)
         first = chunk.split()[0] if chunk.split() else ""
-        return bool(_is_street(chunk) or numbered or _NEIGHBOURHOOD.match(chunk) or _JP_WARD.match(chunk)
+        return bool(_is_street(chunk) or numbered or _NEIGHBOURHOOD.match(chunk) or _WARD.match(chunk)
                     or (len(chunk.split()) > 1 and (_street_word(first) or _numbered_type(first))
                         and not is_honorific(first))
                     # 'Sheikh Zayed Road, Dubai': a street without a number, closed by its type
