@@ -454,3 +454,20 @@ def test_a_japanese_postal_mark_read_as_t_and_a_korean_district_before_its_city(
     address = contact_from_text("Kim Min-jun\n12F, 152 Teheran-ro, Gangnam-gu, Seoul 06236, Korea\n"
                                 "mj.kim@hanbit.co.kr", "KR").address
     assert (address.street, address.city) == ("12F, 152 Teheran-ro, Gangnam-gu", "Seoul")
+
+
+def test_post_nominals_printed_without_commas_and_irish_particles() -> None:
+    def name(text: str, region: str) -> tuple[str, str, str]:
+        parsed = contact_from_text(text, region).name
+        return parsed.given, parsed.family, parsed.suffix
+
+    assert name("Hannah Pryce BA ACA CTA\nPartner\nhannah.pryce@whitcombefrye.co.uk", "GB") == (
+        "Hannah", "Pryce", "BA, ACA, CTA")
+    assert name("Hamish Duncan BE(Hons) CPEng CMEngNZ\nPrincipal Engineer\nhamish@salps.co.nz", "NZ") == (
+        "Hamish", "Duncan", "BE(Hons), CPEng, CMEngNZ")
+    assert name("Thandiwe Mokoena CA(SA)\nDirector: Audit & Assurance\nthandiwe@mokoenakhumalo.co.za",
+                "ZA") == ("Thandiwe", "Mokoena", "CA(SA)")
+    assert name("Ciarán Ó Briain ACA AITI\nDirector, Corporate Finance\nciaran.obriain@fwa.ie", "IE") == (
+        "Ciarán", "Ó Briain", "ACA, AITI")
+    # capitals that are a family name stay in the name
+    assert name("Ana GARCIA LOPEZ MBA\nDirectora Comercial\nana@acme.es", "ES")[2] == "MBA"

@@ -728,7 +728,8 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
             score += 1.0
         score -= 2.0 * ct.title_hits(text) + 1.5 * ct.department_hits(text)
         score -= 1.5 if ct.is_department(text) else 0.0
-        score -= 2.5 if ct.legal_form(text) else 0.0
+        # ('Thandiwe Mokoena CA(SA)': the SA of a degree is no legal form)
+        score -= 2.5 if ct.legal_form(" ".join(t for t in tokens if not names.is_degree(t))) else 0.0
         score -= 1.2 * ct.company_word_hits(text)
         if ct.matches_domain(text, ctx.domain_cores) >= 0.85 and _email_match(text, ctx.email_locals) < 1 \
                 and fold(tokens[0]) not in names.given_names():

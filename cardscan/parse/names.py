@@ -12,6 +12,15 @@ PARTICLES = frozenset({
     "de", "del", "la", "las", "los", "y", "i", "e", "da", "das", "do", "dos", "di", "du", "des", "van",
     "von", "der", "den", "ter", "le", "al", "el", "bin", "ben", "zu", "st.", "san",
 })
+#: Irish particles, as printed ('Ciarán Ó Briain', 'Áine Ní Bhriain'): folded, 'o' and 'ni' are
+#: words that join a phrase.
+_IRISH_PARTICLES = frozenset({"Ó", "Ní", "Uí", "Ua", "Nic"})
+
+
+def is_particle(token: str) -> bool:
+    return fold(token) in PARTICLES or token in _IRISH_PARTICLES
+
+
 # Arabic 'Al' and 'El' keep their capital ('Ahmed Khalifa Al Mansoori', 'Mohamed El Sayed')
 _LOWER_PARTICLES = PARTICLES - {"st.", "san", "al", "el"}
 _GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
@@ -29,8 +38,11 @@ def is_honorific(token: str) -> bool:
 def is_degree(token: str) -> bool:
     if token.startswith("(") and token.endswith(")"):
         token = token[1:-1]  # 'BSc (Hons)'
-    key = fold(token).replace(" ", "").rstrip(".,")
-    return key in _affix_pattern("degrees.txt") and (token[:1].isupper() or key in {"phd"})
+    key = fold(token).replace(" ", "").rstrip(".,*")  # 'PREC*': a footnote's star
+    degrees = _affix_pattern("degrees.txt")
+    if key not in degrees and key.endswith(")") and "(" in key:
+        key = key[: key.index("(")]  # 'BE(Hons)': the class glued to its degree
+    return key in degrees and (token[:1].isupper() or key in {"phd"})
 
 
 def is_post_nominal(token: str) -> bool:
@@ -142,6 +154,15 @@ def split_name(text: str, lang: str = "es", email_local: str = "", country: str 
         prefixes.append(word.capitalize() if word.isupper() and len(word) > 2 else word)
     while len(tokens) > 1 and is_degree(tokens[-1]) and tokens[-1].lower() not in {"sr.", "sr"} | {"ii"}:
         suffixes.insert(0, tokens.pop())
+    # 'Hannah Pryce BA ACA CTA': unlisted post-nominals beside a listed one, after a name
+    # printed in small letters (in 'Ana GARCIA LOPEZ MBA' the capitals are the family name)
+    run = 0
+    while run < len(tokens) - 2 and is_post_nominal(tokens[-1 - run]):
+        run += 1
+    if run and any(is_degree(t) for t in [*tokens[-run:], *suffixes]) \
+            and not any(t.isupper() for t in tokens[:-run]):
+        suffixes[:0] = tokens[-run:]
+        del tokens[-run:]
     # 'BSc (Hons)': a degree's class stays with it
     for k in range(len(suffixes) - 1, 0, -1):
         if suffixes[k].startswith("("):
@@ -165,7 +186,7 @@ def split_name(text: str, lang: str = "es", email_local: str = "", country: str 
     # Compound given names ('José Luis', 'María José', 'Ana Paula'), never taking the last word.
     known = given_names()
     local_words = {fold(w) for w in re.split(r"[._\-]", email_local) if w}
-    while len(rest) > 1 and fold(rest[0]) in known and fold(rest[0]) not in PARTICLES:
+    while len(rest) > 1 and fold(rest[0]) in known and not is_particle(rest[0]):
         # the email says 'jose.garcia' -> 'Luis' in 'José Luis García' stays given; when the email
         # names the second word as the family name, stop.
         if local_words and fold(rest[0]) in local_words and fold(given[0]) in local_words and len(rest) <= 2:
@@ -180,10 +201,10 @@ def split_name(text: str, lang: str = "es", email_local: str = "", country: str 
     if len(rest) == 2 and country not in PORTUGUESE_NAMES \
             and re.fullmatch(r"[^\W\d_]{3,}(?:-[^\W\d_]+)?", rest[0]) and len(rest[1]) >= 3 \
             and fold(rest[1]) in folded_local \
-            and fold(rest[0]) not in folded_local and fold(rest[0]) not in PARTICLES:
+            and fold(rest[0]) not in folded_local and not is_particle(rest[0]):
         given.append(rest.pop(0))
     name.given = " ".join(given)
-    if lang == "en" and len(rest) > 1 and not any(fold(t) in PARTICLES for t in rest):
+    if lang == "en" and len(rest) > 1 and not any(is_particle(t) for t in rest):
         name.middle = " ".join(rest[:-1])
         name.family = rest[-1]
     else:
@@ -255,7 +276,7 @@ def looks_like_name(text: str) -> bool:
     tokens = [t for t in clean.split() if not is_honorific(t) and not is_degree(t)]
     if not 2 <= len(tokens) <= 6:
         return False
-    if any(fold(t) in NOT_IN_NAMES for t in tokens):
+    if any(fold(t) in NOT_IN_NAMES and t not in _IRISH_PARTICLES for t in tokens):
         return False
     if tokens[0] in SPECK_PARTICLES and not clean.islower():
         return False  # 'al Benjamin Aguayo': a logo read as a word
@@ -263,7 +284,7 @@ def looks_like_name(text: str) -> bool:
         return False  # 'Rua Boa Vista', 'Calle Mayor'
     # 'Ben Carey', 'Al Pacino': a particle that is also a given name opens a name as a name
     core = [t for k, t in enumerate(tokens)
-            if fold(t) not in PARTICLES or (k == 0 and fold(t) in given_names())]
+            if not is_particle(t) or (k == 0 and fold(t) in given_names())]
     if len(core) < 2 or len(core) > 4:
         return False
     for t in core:
