@@ -338,6 +338,11 @@ def test_a_title_over_two_lines() -> None:
          "Vice President, Strategic Accounts – North America & LATAM"),
         ("Luis Quispe\nSuperintendente de Seguridad\ny Medio Ambiente",
          "Superintendente de Seguridad y Medio Ambiente"),
+        ("Rocío Montes\nOdontóloga especialista\nen Ortodoncia", "Odontóloga especialista en Ortodoncia"),
+        ("Lachlan Fitzgerald\nSenior Vice President,\nBusiness Development",
+         "Senior Vice President, Business Development"),
+        ("Niamh Gallagher\nFounder & Chief\nTechnology Officer", "Founder & Chief Technology Officer"),
+        ("Kevin O'Donnell\nPrincipal\nStructural Engineer", "Principal Structural Engineer"),
     ):
         assert contact_from_text(text + "\nlquispe@andina.pe", "PE").title == title
     # a line below that does not continue the title is no part of it

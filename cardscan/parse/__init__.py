@@ -638,17 +638,29 @@ def _company_on_two_lines(seg: Segment, remaining: list[Segment], cores: list[st
 _NAME_CONTINUES = frozenset({"de", "del", "da", "do", "dos", "das", "y", "e", "&", "and", "of", "und", "et"})
 
 
+#: Words that open the second line of a title ('en Ortodoncia', 'in Economics', 'for EMEA').
+_TITLE_CONTINUES = _NAME_CONTINUES | {"en", "in", "for", "para", "per", "di", "des", "du", "der", "für"}
+#: Words a title does not end on: its line goes on below ('Founder & Chief').
+_TITLE_OPEN_END = frozenset({"chief", "vice", "deputy"})
+
+
 def _title_continued(seg: Segment, remaining: list[Segment]) -> Segment | None:
     """The line right below a title that ends on a joining word or a dash ('Director de
     Exportaciones y', 'Strategic Accounts –'), or that opens on one ('of Sales', 'y Medio
     Ambiente'), alone on its line, in the title's size: the title's second line."""
     last = seg.rest.split()[-1] if seg.rest.split() else ""
-    open_end = seg.runs_on or (last.islower() and fold(last) in _NAME_CONTINUES)
+    # ('Senior Vice President,' / 'Business Development', 'Founder & Chief' / 'Technology Officer')
+    open_end = (seg.runs_on or (last.islower() and fold(last) in _NAME_CONTINUES)
+                or fold(last) in _TITLE_OPEN_END)
     for other in remaining:
         words_ = other.rest.split()
+        # ('Principal' / 'Structural Engineer': the title's words go on, short, and the line
+        # below names no unit or firm)
+        title_goes_on = (len(words_) <= 3 and len(seg.rest.split()) <= 3 and ct.title_hits(other.rest)
+                         and not ct.is_department(other.rest) and not ct.company_word_hits(other.rest))
         if (other is not seg and not other.used and other.line_index == seg.line_index + 1 and words_
-                and (open_end or ((words_[0].islower() or words_[0] == "&")
-                                  and fold(words_[0]) in _NAME_CONTINUES))
+                and (open_end or title_goes_on or ((words_[0].islower() or words_[0] == "&")
+                                                   and fold(words_[0]) in _TITLE_CONTINUES))
                 and len(words_) <= 5 and not re.search(r"\d|@", other.rest) and not ct.legal_form(other.rest)
                 and abs(other.height - seg.height) <= 0.3 * max(other.height, seg.height, 1)
                 and sum(o.line_index == other.line_index and o.rest != "" for o in remaining) == 1):
@@ -776,7 +788,7 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
         below = _title_continued(title_seg, remaining) if whole else None
         if below is not None:
             title_text = " ".join(filter(None, (ct.clean_title(title_seg.rest), title_seg.runs_on,
-                                                ct.clean_title(below.rest))))
+                                                ct.clean_title(below.rest)))).replace(" , ", ", ")
             below.used = True
         contact.title = title_text
         how = 0.9 if ct.title_hits(title_text) > 1 else 0.8

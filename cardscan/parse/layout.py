@@ -14,8 +14,9 @@ from cardscan.models import Line, OcrPage, Word
 _STRAY = re.compile(r"^(?:(?!#\d)[^\w@+(\[{'\"’¿¡])+|[^\w).\]}'\"’/]+$")
 # A zero read for an O in a word of letters: '0fficer', 'F0ne:', '0ficina' (not '10am', 'web0.com').
 _ZERO_FOR_O = re.compile(r"(?<![\w@.\-/])([A-Za-z]?)0(?=[a-z]{2,}[:.,]?(?:\s|$))")
-# A line that ends on a dash or an '&' ('Vice President, Strategic Accounts –')
-_RUNS_ON = re.compile(r"\w\s*([-–—&])\s*$")
+# A line that ends on a dash, an '&' or a comma ('Vice President, Strategic Accounts –',
+# 'Senior Vice President,')
+_RUNS_ON = re.compile(r"\w\s*([-–—&,])\s*$")
 # captured: a piece printed after a '|' remembers it
 # ('4865 l Buenos Aires': a bar read as a lone l, which no language writes as a word)
 _SEPARATORS = re.compile(r"(\s*(?:\||•|·|●|▪|■|◆|♦|¦|\s{3,}|\t)\s*|\s+l\s+)")
@@ -35,7 +36,7 @@ class Segment:
     rest: str = ""  # the text left after contact details were cut out
     tags: set[str] = field(default_factory=set)
     after_bar: bool = False  # printed after a '|' on its line (an address keeps the bar)
-    runs_on: str = ""  # the dash or '&' it ends on, trimmed from ``text``: continued below
+    runs_on: str = ""  # the dash, '&' or comma it ends on, trimmed from ``text``: continued below
 
     def __post_init__(self) -> None:
         if not self.rest:
