@@ -476,3 +476,17 @@ def test_post_nominals_printed_without_commas_and_irish_particles() -> None:
         "Ciarán", "Ó Briain", "ACA, AITI")
     # capitals that are a family name stay in the name
     assert name("Ana GARCIA LOPEZ MBA\nDirectora Comercial\nana@acme.es", "ES")[2] == "MBA"
+
+
+def test_faculties_schools_and_practice_groups_are_departments() -> None:
+    for text, department in (
+            ("Dra. Silvina Ferreyra\nProfesora Titular\nFacultad de Ciencias Económicas\n"
+             "Universidad Nacional del Litoral\nsferreyra@unl.edu.ar", "Facultad de Ciencias Económicas"),
+            ("Prof. Rebecca Hall\nProfessor of Economic Geology\nSchool of Earth and Planetary Sciences\n"
+             "Swan River University\nr.hall@sru.edu.au", "School of Earth and Planetary Sciences"),
+            ("Sarah-Jane Whitworth\nAssociate Solicitor\nFamily Law\nHartley Moss LLP\nsj@hartleymoss.co.uk",
+             "Family Law")):
+        assert contact_from_text(text, "AR").department == department
+    # a line of services is a tagline, no department
+    card = "Grace Price\nChartered Accountant\nHarcourt Lane Partners\nTax · Audit · Advisory\ngp@hl.co.uk"
+    assert contact_from_text(card, "GB").department == ""

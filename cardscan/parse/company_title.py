@@ -144,7 +144,9 @@ _CONNECTORS = frozenset({"de", "del", "la", "las", "los", "el", "y", "e", "i", "
 _UNIT_HEADS = frozenset({"departamento", "department", "departament", "dept", "depto", "dpto", "direccion",
                          "direcao", "gerencia", "subdireccion", "area", "division", "divisao", "unidad",
                          "unidade", "jefatura", "coordinacion", "coordenacao", "abteilung", "dipartimento",
-                         "vicepresidencia", "presidencia", "ufficio", "servizio", "reparto"})
+                         "vicepresidencia", "presidencia", "ufficio", "servizio", "reparto", "facultad",
+                         "faculdade", "faculte", "faculty", "school", "escuela", "escola", "subsecretaria",
+                         "dzial", "oddeleni", "afdeling", "avdeling", "avdelning"})
 
 
 # Words beside which a printed 'AI' (artificial intelligence) stands in a title or a department;
