@@ -490,3 +490,13 @@ def test_faculties_schools_and_practice_groups_are_departments() -> None:
     # a line of services is a tagline, no department
     card = "Grace Price\nChartered Accountant\nHarcourt Lane Partners\nTax · Audit · Advisory\ngp@hl.co.uk"
     assert contact_from_text(card, "GB").department == ""
+
+
+def test_a_second_number_that_shares_the_area_code_and_misread_labels() -> None:
+    contact = contact_from_text("Hernán Caicedo\nTel. (602) 668 1520 - 668 1521\nFax (602) 668 1530\n"
+                                "hcaicedo@caicedo.com.co", "CO")
+    assert [(p.number, p.type.value) for p in contact.phones] == [
+        ("+576026681520", "voice"), ("+576026681521", "voice"), ("+576026681530", "fax")]
+    contact = contact_from_text("Pieter van der Merwe\nTel +27 21 809 1100     Ce|l 083 612 3344\n"
+                                "Lachlan Hart\nM0b 0423 987 654", "ZA")
+    assert [p.type.value for p in contact.phones] == ["voice", "cell", "cell"]

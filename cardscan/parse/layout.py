@@ -12,8 +12,13 @@ from cardscan.models import Line, OcrPage, Word
 # Characters that logos and icons turn into (phone/mail glyphs, bullets, frames).
 # ('#01-1574' keeps its '#': a unit's number, as Singapore prints it)
 _STRAY = re.compile(r"^(?:(?!#\d)[^\w@+(\[{'\"’¿¡])+|[^\w).\]}'\"’/]+$")
-# A zero read for an O in a word of letters: '0fficer', 'F0ne:', '0ficina' (not '10am', 'web0.com').
-_ZERO_FOR_O = re.compile(r"(?<![\w@.\-/])([A-Za-z]?)0(?=[a-z]{2,}[:.,]?(?:\s|$))")
+# A zero read for an O in a word of letters: '0fficer', 'F0ne:', 'M0b', '0ficina' (not '10am',
+# 'web0.com').
+_ZERO_FOR_O = re.compile(
+    r"(?<![\w@.\-/])(?:([A-Za-z])0(?=[a-z]+[:.,]?(?:\s|$))|0(?=[a-z]{2,}[:.,]?(?:\s|$)))")
+# A bar read for an l inside a word ('Ce|l', 'Mobi|e'): a bar between words stands apart, or
+# before a capital ('Tel|Fax').
+_BAR_FOR_L = re.compile(r"(?<=[A-Za-z])\|(?=[a-z])")
 # A line that ends on a dash, an '&' or a comma ('Vice President, Strategic Accounts –',
 # 'Senior Vice President,')
 _RUNS_ON = re.compile(r"\w\s*([-–—&,])\s*$")
@@ -84,7 +89,7 @@ def segments_from_page(page: OcrPage) -> list[Segment]:
     for index, line in enumerate(page.lines):
         for group in _split_words(line.words):
             sub = Line(group)
-            pieces = _SEPARATORS.split(sub.text)
+            pieces = _SEPARATORS.split(_BAR_FOR_L.sub("l", sub.text))
             for separator, piece in zip(["", *pieces[1::2]], pieces[::2], strict=True):
                 text = clean(piece)
                 if text:

@@ -374,12 +374,6 @@ _SHORTHAND_SLASH = re.compile(r"\s*/\s*(\d{1,3})(?![\d\-.]|\s*\(?\d)")
 _SHORTHAND_HYPHEN = re.compile(r"(?<=\d{3})-(\d)$")
 
 
-def _valid_somewhere(printed: str, regions: tuple[str, ...]) -> bool:
-    """A valid number as printed, international or in one of the regions."""
-    return any((number := _parse(printed, region)) is not None and phonenumbers.is_valid_number(number)
-               for region in regions or ("ZZ",))
-
-
 def _numbers_ending(number: phonenumbers.PhoneNumber, ending: str) -> list[phonenumbers.PhoneNumber]:
     """The number with its last digits replaced by ``ending``, if that is a valid number too."""
     if not ending:
@@ -420,6 +414,15 @@ def _split_run_together(printed: str, plus: str, regions: tuple[str, ...]) -> li
             right, regions
         ):
             return [left, right]
+    # '(602) 668 1520 - 668 1521': the second number without the area code the two share
+    for m in re.finditer(r"\s[-–/]\s", printed):
+        left, right = printed[: m.start()], printed[m.end():]
+        left_digits, right_digits = re.sub(r"\D", "", left), re.sub(r"\D", "", right)
+        shared = len(left_digits) - len(right_digits)
+        if 1 <= shared <= 5 and len(right_digits) >= 6 and _valid_somewhere(left, regions):
+            completed = ("+" if left.lstrip().startswith("+") else "") + left_digits[:shared] + right_digits
+            if _valid_somewhere(completed, regions):
+                return [left, completed]
     return [printed]
 
 
