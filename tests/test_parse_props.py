@@ -500,3 +500,17 @@ def test_a_second_number_that_shares_the_area_code_and_misread_labels() -> None:
     contact = contact_from_text("Pieter van der Merwe\nTel +27 21 809 1100     Ce|l 083 612 3344\n"
                                 "Lachlan Hart\nM0b 0423 987 654", "ZA")
     assert [p.type.value for p in contact.phones] == ["voice", "cell", "cell"]
+
+
+def test_nigerian_kenyan_and_hungarian_postal_codes() -> None:
+    for text, region, parts in (
+            ("Chukwuemeka Okafor\nPlot 1412 Adeola Odeku Street, Victoria Island\nLagos 101241, Nigeria",
+             "NG", ("Plot 1412 Adeola Odeku Street, Victoria Island", "101241", "Lagos", "")),
+            ("Aisha Bello\nNo. 24 Aminu Kano Crescent, Wuse II\nAbuja, FCT 904101", "NG",
+             ("No. 24 Aminu Kano Crescent, Wuse II", "904101", "Abuja", "FCT")),
+            ("Wanjiru Kamau\nP.O. Box 14520-00800, Nairobi, Kenya", "KE",
+             ("P.O. Box 14520", "00800", "Nairobi", "")),
+            ("Nagy Katalin\nH-1062 Budapest, Andrássy út 66.", "HU",
+             ("Andrássy út 66.", "1062", "Budapest", ""))):
+        address = contact_from_text(text, region).address
+        assert (address.street, address.postal_code, address.city, address.region) == parts

@@ -57,6 +57,7 @@ _POSTAL_BY_COUNTRY: dict[str, re.Pattern[str]] = {
     "GR": re.compile(r"\b(\d{3}\s?\d{2})\b"),
     "IL": re.compile(r"\b(\d{7})\b"),
     "RO": re.compile(r"\b(\d{6})\b"),
+    "NG": re.compile(r"\b(\d{6})\b"),
     "EC": re.compile(r"\b(\d{6})\b"),
     "TW": re.compile(r"\b(\d{3}(?:\d{2,3})?)\b"),
     "IE": re.compile(r"\b((?:[AC-FHKNPRTV-Y]\d{2}|D6W) ?[0-9AC-FHKNPRTV-Y]{4})\b"),  # an Eircode
@@ -83,14 +84,14 @@ _NEIGHBOURHOOD = re.compile(
 )
 _CHUNK_SPLIT = re.compile(r"\s*(?:,|;|\||–|—|\s-\s|\s-$|^-\s|\s/\s?|(?<=[^\W\d])/(?=[A-Z]{2}\b))\s*")
 # A postal code written with its country's letters: 'CH-1201 Genève', 'D-10115 Berlin'.
-_COUNTRY_PREFIX = re.compile(r"\b(?:CH|D|A|F|I|B|E|L|NL|FL|P|DK|S|N)-(?=\d{4,5}\b)")
+_COUNTRY_PREFIX = re.compile(r"\b(?:CH|D|A|F|I|B|E|L|NL|FL|P|DK|S|N|H|FI|SK|CZ|PL|HR|SI|RO|BG)-(?=\d{4,5}\b)")
 # A post-office box, printed as a street would be: 'P.O. Box 123456', 'BP 1234', 'Postfach 10 20'.
 _PO_BOX = re.compile(
     r"^(?:P\.?\s?O\.?\s?Box|PO\s?Box|P\.?O\.?B\.?|Box|B\.?\s?P\.?|Postfach|Apartado|Apdo\.?|Caixa\s+Postal|"
     r"Case\s+postale|Casella\s+postale|Casilla|Postbus|"
     r"C\.?\s?P\.?\s(?=\d+\s+\D))\s*\d[\d ]*(?=$|[,\s])", re.I)
 # Kenya's 'P.O. Box 30412-00100 Nairobi': the box, then the postal code of its post office.
-_BOX_THEN_POSTAL = re.compile(r"^((?:P\.?\s?O\.?\s?)?Box\s*\d+)-(\d{5})(?=\s)", re.I)
+_BOX_THEN_POSTAL = re.compile(r"^((?:P\.?\s?O\.?\s?)?Box\s*\d+)\s?-\s?(\d{5})(?=[\s,])", re.I)
 _POSTAL_THEN_TOWN = re.compile(r"\d{5}\s+[" + LETTERS + r" .'-]+")
 # Japanese addresses: block numbers first ('3-1-1 Kasumigaseki'), a ward ('Chiyoda-ku') that
 # belongs with the street, a city ('Matsue-shi') before the prefecture; Korean ones a district
