@@ -514,3 +514,9 @@ def test_nigerian_kenyan_and_hungarian_postal_codes() -> None:
              ("Andrássy út 66.", "1062", "Budapest", ""))):
         address = contact_from_text(text, region).address
         assert (address.street, address.postal_code, address.city, address.region) == parts
+
+
+def test_an_icon_read_as_y_before_a_department_is_no_part_of_the_title() -> None:
+    contact = contact_from_text("CONTOSO\nChris Smith\nSenior Researcher\ny Cloud & AI Department\n"
+                                "A chris.smith@contoso.com", "US")
+    assert (contact.title, contact.department) == ("Senior Researcher", "Cloud & AI Department")

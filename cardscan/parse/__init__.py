@@ -660,7 +660,9 @@ def _title_continued(seg: Segment, remaining: list[Segment]) -> Segment | None:
                          and not ct.is_department(other.rest) and not ct.company_word_hits(other.rest))
         if (other is not seg and not other.used and other.line_index == seg.line_index + 1 and words_
                 and (open_end or title_goes_on or ((words_[0].islower() or words_[0] == "&")
-                                                   and fold(words_[0]) in _TITLE_CONTINUES))
+                                                   and fold(words_[0]) in _TITLE_CONTINUES
+                                                   # ('y Cloud & AI Department': an icon, a unit)
+                                                   and not ct.department_hits(other.rest)))
                 and len(words_) <= 5 and not re.search(r"\d|@", other.rest) and not ct.legal_form(other.rest)
                 and abs(other.height - seg.height) <= 0.3 * max(other.height, seg.height, 1)
                 and sum(o.line_index == other.line_index and o.rest != "" for o in remaining) == 1):

@@ -174,10 +174,13 @@ def capital_ai(text: str) -> str:
 
 def clean_department(text: str) -> str:
     """A department as printed, 'AI' mended (``capital_ai``), without a stray mark or letter
-    OCR read beside its end ('Cloud & AI Department q')."""
+    OCR read beside either end ('Cloud & AI Department q', 'y Cloud & AI Department': no unit
+    opens on a small letter alone)."""
     toks = capital_ai(text.strip(_EDGE_JUNK)).split()
     while len(toks) > 1 and len(toks[-1]) == 1 and toks[-1] not in "&+":
         toks.pop()
+    while len(toks) > 1 and len(toks[0]) == 1 and toks[0].islower():
+        toks.pop(0)
     return " ".join(_ampersand(toks))
 
 
