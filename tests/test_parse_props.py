@@ -520,3 +520,20 @@ def test_an_icon_read_as_y_before_a_department_is_no_part_of_the_title() -> None
     contact = contact_from_text("CONTOSO\nChris Smith\nSenior Researcher\ny Cloud & AI Department\n"
                                 "A chris.smith@contoso.com", "US")
     assert (contact.title, contact.department) == ("Senior Researcher", "Cloud & AI Department")
+
+
+def test_council_registrations_bare_handles_and_a_capital_i_in_a_label() -> None:
+    contact = contact_from_text("Luciana Mattos\nAdvogada - OAB/RJ 148.392\nTel.: (21) 2533-6170      "
+                                "CeI.: (21) 99184-2276\n@ @mattos.advocacia\nluciana@mattos.adv.br", "BR")
+    assert contact.title == "Advogada"
+    assert [p.type.value for p in contact.phones] == ["voice", "cell"]
+    assert [w.url for w in contact.websites] == ["https://www.instagram.com/mattos.advocacia"]
+    contact = contact_from_text("Dr. Paulo Lima\nCardiologista\nCRM-SP 142857 | RQE 61234\n"
+                                "Av. Orosimbo Maia, 2600 - 3º andar - Cambui\nCampinas - SP   CEP 13024-045",
+                                "BR")
+    assert (contact.title, contact.address.postal_code, contact.address.city) == (
+        "Cardiologista", "13024-045", "Campinas")
+    # the Facebook icon read as an 'f' names the network; an address behind an icon is no handle
+    contact = contact_from_text("José Carlos\nf @EspacoVillimpenta\n@ ana@buffet.com.br", "BR")
+    assert [w.url for w in contact.websites] == ["https://www.facebook.com/EspacoVillimpenta"]
+    assert [e.address for e in contact.emails] == ["ana@buffet.com.br"]

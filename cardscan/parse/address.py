@@ -17,7 +17,7 @@ from cardscan.parse.lexicon import (
     LETTERS,
     NUMBERED_STREET_TYPES,
     OCR_DIGITS,
-    REGISTRATION_LABELS,
+    REGISTERED_NUMBER,
     city_spelling,
     country_names,
     fold,
@@ -207,9 +207,6 @@ _POSTAL_AFTER_COUNTRY = re.compile(
     r"(?P<country>[" + LETTERS + r"][" + LETTERS + r" .]+?)\s+(?P<postal>[A-Z0-9][A-Z0-9 \-]{2,8})$")
 
 
-#: A registration number with its label ('CRO-SP 98765', 'OAB/SP 123.456'): no postal code.
-_REGISTERED_NUMBER = re.compile(
-    rf"\b(?:{REGISTRATION_LABELS})\b[\s.:#º°/-]*(?:[A-Z]{{2}}\b[\s.:#º°/-]*)?\d[\d.\-/]*", re.I)
 
 
 _CP_LABEL = re.compile(r"C\.?\s?P\b", re.I)
@@ -217,7 +214,7 @@ _CP_LABEL = re.compile(r"C\.?\s?P\b", re.I)
 
 def _find_postal(text: str, country: str) -> str | None:
     """The postal code printed in a line, in the card country's format first."""
-    text = _repair_postal(_REGISTERED_NUMBER.sub(" ", text))
+    text = _repair_postal(REGISTERED_NUMBER.sub(" ", text))
     # 'P.O. Box 22550, Doha', 'Diplomatic Area, Manama, P.O. Box 20541': a box's number is no
     # postal code ('C.P.' after a comma, or on a card not from Brazil or Portugal, where it is a
     # 'caixa postal', is a postal code's label: 'C.P. 37160 León, Gto.')
@@ -290,7 +287,7 @@ def _town_alone(text: str, country: str) -> bool:
 
 def line_score(text: str, country: str) -> float:
     """How much a segment looks like part of an address."""
-    text = _REGISTERED_NUMBER.sub(" ", text).strip()
+    text = REGISTERED_NUMBER.sub(" ", text).strip()
     score = 0.0
     if _is_street(text):
         score += 2

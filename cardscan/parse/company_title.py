@@ -7,7 +7,7 @@ from functools import cache
 
 from rapidfuzz import fuzz
 
-from cardscan.parse.lexicon import LETTERS, fold, phrases, words
+from cardscan.parse.lexicon import LETTERS, REGISTERED_NUMBER, fold, phrases, words
 
 _TOKEN = re.compile(r"[\wÀ-ÿ&+/.\-']+")
 
@@ -199,6 +199,8 @@ def clean_title(text: str) -> str:
     words ('Founder 8: CEO'), 'AI' read 'Al' (``capital_ai``), and one word read twice, once
     where it is printed and once more at the other end of the line ('Nutzfahrzeuge
     Verkaufsberater Volkswagen Nutzfahrzeuge')."""
+    # 'Advogada - OAB/RJ 148.392': the council registration printed beside a title is no part of it
+    text = REGISTERED_NUMBER.sub("", text) if REGISTERED_NUMBER.search(text) else text
     toks = _ampersand(capital_ai(text.strip(" -–—|·•:,;")).split())  # '- Gerente General'
     for i in range(1, len(toks) - 1):
         if re.fullmatch(r"8[:;.,]?", toks[i]) and (title_hits(toks[i - 1]) or function_hits(toks[i - 1])) \

@@ -79,6 +79,11 @@ _SPACED_WWW = (
 # ('in /ana-ruiz': the logo read 'in', then a space)
 _BARE_LINKEDIN = re.compile(
     r"(?<![\w/.@])in\s?/((?=[A-Za-z0-9_]*[\d\-])[A-Za-z0-9_\-]{3,60}|[A-Za-z0-9_]{5,60})(?![\w/])")
+# '@padaria.bomdia' alone on its line, maybe behind its icon read as a letter: a shop's Instagram
+# (the network cards print a bare handle for; a dot is no Twitter handle). A domain is no handle.
+# Facebook's 'f' or LinkedIn's 'in' before it names its network.
+_BARE_HANDLE = re.compile(r"^(?:(\S{1,2})\s+)?@([A-Za-z0-9_][A-Za-z0-9_.]{1,28}[A-Za-z0-9_])\s*$")
+_ICON_KIND = {"f": "facebook", "fb": "facebook", "in": "linkedin", "X": "twitter", "𝕏": "twitter"}
 # '@bouchondesquais Instagram': the handle, then its network's name.
 _HANDLE_THEN_LABEL = re.compile(
     r"(?<![\w@.])@([A-Za-z0-9_][A-Za-z0-9_.]{1,40}?)\.?\s+(instagram|insta|twitter|facebook|github|tiktok|youtube)\b",
@@ -461,4 +466,8 @@ def find_handles(text: str) -> list[tuple[Found, str]]:
         if not any(found.start <= m.start() < found.end for found, _ in out):
             url = _HANDLE_BASE["linkedin"] + m.group(1).strip(".-")
             out.append((Found(url, m.start(), m.end()), "linkedin"))
+    bare = _BARE_HANDLE.match(text) if not out else None
+    if bare and not (_domain_ok(bare.group(2)) and len(bare.group(2).rsplit(".", 1)[-1]) <= 3):
+        kind = _ICON_KIND.get(bare.group(1) or "", "instagram")
+        out.append((Found(_HANDLE_BASE[kind] + bare.group(2), bare.start(2) - 1, bare.end()), kind))
     return out

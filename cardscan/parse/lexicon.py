@@ -73,8 +73,12 @@ def regions_of(country: str) -> frozenset[str]:
 #: 123456'): a regex alternation; the number after one is neither a phone nor a postal code.
 REGISTRATION_LABELS = (
     r"CIF|NIF|NIE|RFC|CUIT|CUIL|RUT|RUC|NIT|CNPJ|CPF|VAT|TVA|IVA|P\.?\s?IVA|USt[\w-]*|UID|Reg|"
-    r"Registro|Registered|Company|Crea|CRM|CRC|CRO|CRP|CRN|CRF|COREN|CRMV|CAU|OAB|Matr[ií]cula|"
+    r"Registro|Registered|Company|Crea|CRM|CRC|CRO|CRP|CRN|CRF|COREN|CRMV|CAU|OAB|RQE|CREF|CRESS|Matr[ií]cula|"
     r"SIRET|SIREN|ABN|ACN|EIN|Licen[cs]e|Lic|C[eé]dula|Inscr\w*")
+#: A registration number with its label ('CRO-SP 98765', 'OAB/SP 123.456', 'CRC RS-072451/O-3'):
+#: no postal code, no part of a title.
+REGISTERED_NUMBER = re.compile(
+    rf"\b(?:{REGISTRATION_LABELS})\b[\s.:#º°/-]*(?:[A-Z]{{2}}\b[\s.:#º°/-]*)?\d[\dA-Z.\-/]*", re.I)
 
 
 #: Street types abbreviated before a street's number in Colombia and Latin America ('Cl. 112',

@@ -44,6 +44,8 @@ LABEL_BEFORE = re.compile(
 LABEL_AFTER = re.compile(rf"^\s*[(\[]?\s*({_LABEL_WORD})\.?\s*[)\]]?(?![\w])(?!\s*[:.]?\s*[+(]?\d)", re.I)
 _ICON_LETTER = re.compile(rf"^\W*[a-z]\s+(?={_LABEL_WORD}\b)(?=[a-z]{{2}})")
 _HAND_PHONE = re.compile(r"\bh\s?/\s?p\b")  # 'H/P:', a handphone (Malaysia, Singapore)
+# A label's l read as a capital I after small letters: 'CeI.', 'CeII:', 'MobiIe', 'TeI'.
+_CAPITAL_I_IN_LABEL = re.compile(r"(?<=[a-z])I+(?=[a-z\s.:;/]|$)")
 # A label's l read as a one: 'Te1.', 'Ce11:', 'Mobi1e', 'Ce1ular'.
 _ONES_IN_LABEL = re.compile(
     r"(?<![\w])(?=[A-Za-z1]*[A-Za-z][A-Za-z1]*1|1[A-Za-z])[A-Za-z1]{2,10}(?=[\s.:;/]|$)")
@@ -292,6 +294,7 @@ def find_phones(
         if printed.count("(") != printed.count(")"):
             printed = printed.strip("() ")
         before = _ONES_IN_LABEL.sub(_label_with_ells, deaccent(text[last_end : m.start()]))
+        before = _CAPITAL_I_IN_LABEL.sub(lambda i: "l" * len(i.group(0)), before)  # 'CeI.', 'CeII:'
         label_match = LABEL_BEFORE.search(before)
         label = label_type(label_match.group(1)) if label_match else None
         after_match = LABEL_AFTER.match(deaccent(text[m.end() :]))
