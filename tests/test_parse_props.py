@@ -537,3 +537,12 @@ def test_council_registrations_bare_handles_and_a_capital_i_in_a_label() -> None
     contact = contact_from_text("José Carlos\nf @EspacoVillimpenta\n@ ana@buffet.com.br", "BR")
     assert [w.url for w in contact.websites] == ["https://www.facebook.com/EspacoVillimpenta"]
     assert [e.address for e in contact.emails] == ["ana@buffet.com.br"]
+
+
+def test_turkish_district_and_province_and_a_pin_before_a_box_or_a_neighbourhood() -> None:
+    address = contact_from_text("Mehmet Öztürk\n9 Kizilirmak Mah. 1450. Sok. No:5/12\n06510 Cankaya/Ankara",
+                                "TR").address
+    assert (address.street, address.postal_code, address.city) == (
+        "Kizilirmak Mah. 1450. Sok. No:5/12, Cankaya", "06510", "Ankara")
+    address = contact_from_text("Mohammed Al Mansoori\n9 P.O. Box 41827, Deira, Dubai, U.A.E.", "AE").address
+    assert (address.street, address.city) == ("P.O. Box 41827, Deira", "Dubai")

@@ -114,7 +114,7 @@ _BULLET_LETTERS = frozenset({"o", "e", "Q", "@", "•", "·", "-", "*", "°"})
 #: Words that open an address line with a unit, not a street: 'No. 42', 'Level 5', 'Room 1508'.
 _UNIT_FIRST = re.compile(
     r"^(?:No|Nr|Level|Lvl|Floor|Fl|Flat|Unit|Room|Rm|Suite|Ste|Office|Plot|Apt|Bldg|Block|Blk|Lot|Piso|"
-    r"Sala|Andar)\.?,?$", re.I)
+    r"Sala|Andar|P\.?\s?O\.?|PO|Box|Sector|Mah|Mahallesi)\.?,?$", re.I)
 #: Street types of the languages that print the house number after the street's name.
 _NAME_THEN_NUMBER = re.compile(
     rf"^(?:{NUMBERED_STREET_TYPES}|C/|Paseo|P[ºo]|Plaza|Pza|Rua|R|Travessa|Tv|Alameda|Al|Estrada|Rodovia|"
@@ -569,7 +569,12 @@ def _pin_read_as_nine(second: str, rest: str) -> bool:
     if second[:1].isdigit():
         return _street_words_in(rest)
     return numbered and ((_street_word(second) and _number_after_name(second))
-                         or bool(_UNIT_FIRST.match(second)) or bool(_COMPOUND_STREET.search(second)))
+                         or bool(_UNIT_FIRST.match(second)) or bool(_COMPOUND_STREET.search(second))
+                         or bool(_TYPE_AFTER_NAME.match(rest)))
+
+
+#: Turkish street types printed after the name, the number after them ('Kızılırmak Mah. 1450. Sok.').
+_TYPE_AFTER_NAME = re.compile(r"^(?:Mah|Mahallesi|Cad|Caddesi|Sok|Sokak|Sk|Bulvar[ıi]?|Blv)\.?(?:\s|$)", re.I)
 
 
 def _without_office_label(line: str) -> str:
@@ -719,6 +724,11 @@ def parse_lines(lines: list[str], country: str) -> Address:
             address.city, street_parts[-1] = tail, head
     if not address.city:
         _take_listed_town(street_parts, address)
+    district, slash, province = address.city.partition("/")
+    if country == "TR" and slash and district.strip() and province.strip():
+        # '34394 Şişli/İstanbul': the district, then the province, the city people write
+        address.city = province.strip()
+        street_parts.append(district.strip())
     address.street = ", ".join(p for p in street_parts if p)
     address.city = city_spelling(address.city) or address.city
     if address.region and not re.search(r"[^\x00-\x7f]", address.region):  # accents OCR dropped
