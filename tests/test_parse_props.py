@@ -546,3 +546,12 @@ def test_turkish_district_and_province_and_a_pin_before_a_box_or_a_neighbourhood
         "Kizilirmak Mah. 1450. Sok. No:5/12, Cankaya", "06510", "Ankara")
     address = contact_from_text("Mohammed Al Mansoori\n9 P.O. Box 41827, Deira, Dubai, U.A.E.", "AE").address
     assert (address.street, address.city) == ("P.O. Box 41827, Deira", "Dubai")
+
+
+def test_a_word_broken_by_a_space_is_joined_where_the_whole_is_a_known_word() -> None:
+    contact = contact_from_text("Ankit Mehra\nChief Financia l Officer\nTrivedi Logistics Solu tions\n"
+                                "ankit@trivedi.in", "IN")
+    assert (contact.title, contact.org) == ("Chief Financial Officer", "Trivedi Logistics Solutions")
+    # words that are words apart stay apart, and so do names
+    name = contact_from_text("Ana de la Cruz\nSales and marketing\nana@cruz.es", "ES").name
+    assert name.family == "de la Cruz"

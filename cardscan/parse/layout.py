@@ -8,6 +8,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from cardscan.models import Line, OcrPage, Word
+from cardscan.parse.lexicon import join_split_words
 
 # Characters that logos and icons turn into (phone/mail glyphs, bullets, frames).
 # ('#01-1574' keeps its '#': a unit's number, as Singapore prints it)
@@ -89,7 +90,8 @@ def segments_from_page(page: OcrPage) -> list[Segment]:
     for index, line in enumerate(page.lines):
         for group in _split_words(line.words):
             sub = Line(group)
-            pieces = _SEPARATORS.split(_BAR_FOR_L.sub("l", sub.text))
+            # (a word broken before an 'l' is joined before the 'l' can pass for a bar)
+            pieces = _SEPARATORS.split(join_split_words(_BAR_FOR_L.sub("l", sub.text)))
             for separator, piece in zip(["", *pieces[1::2]], pieces[::2], strict=True):
                 text = clean(piece)
                 if text:

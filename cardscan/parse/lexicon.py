@@ -224,3 +224,29 @@ FREE_MAIL = frozenset({
     "r7", "prodigy", "telefonica", "movistar", "orange", "free", "laposte", "libero", "tiscali",
     "btinternet", "sky", "comcast", "verizon", "att", "qq", "163", "fastmail", "tutanota", "wanadoo",
 })
+
+
+_WORD_PAIR = re.compile(r"(?<![\w@./-])([^\W\d_]{2,})\s([^\W\d_A-Z][^\W\d_]*)(?![\w@./-])")
+
+
+def join_split_words(text: str) -> str:
+    """Words OCR broke with a space ('Chief Financia l Officer', 'Soluciones Inmobi liarias',
+    'Principal Consu ltant'), joined where the whole is a title, company, department or function
+    word and neither piece is one (the second piece opens in a small letter)."""
+    if " " not in text:
+        return text
+    vocabulary = _split_word_vocabulary()
+
+    def join(m: re.Match[str]) -> str:
+        whole = fold(m.group(1) + m.group(2))
+        if whole in vocabulary and fold(m.group(1)) not in vocabulary and fold(m.group(2)) not in vocabulary:
+            return m.group(1) + m.group(2)
+        return m.group(0)
+
+    return _WORD_PAIR.sub(join, text)
+
+
+@cache
+def _split_word_vocabulary() -> frozenset[str]:
+    return (words("title_words.txt") | words("company_words.txt") | words("function_words.txt")
+            | words("department_words.txt"))
