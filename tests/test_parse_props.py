@@ -555,3 +555,19 @@ def test_a_word_broken_by_a_space_is_joined_where_the_whole_is_a_known_word() ->
     # words that are words apart stay apart, and so do names
     name = contact_from_text("Ana de la Cruz\nSales and marketing\nana@cruz.es", "ES").name
     assert name.family == "de la Cruz"
+
+
+def test_a_logos_acronym_gives_way_to_the_name_it_abbreviates() -> None:
+    for text, region, org in (
+            ("HK&A\nHaddad, Karam & Associates\nGeorges Karam\nPartner\ngkaram@hkalaw.com.lb", "LB",
+             "Haddad, Karam & Associates"),
+            ("BGIB\nBahrain Gateway Investment Bank B.S.C. (c)\nHussain Al Aradi\nVice President\n"
+             "hussain@bgib.com.bh", "BH", "Bahrain Gateway Investment Bank B.S.C. (c)"),
+            ("Swan River\nUniversity\nProf. Rebecca Hall\nProfessor of Geology\nr.hall@sru.edu.au", "AU",
+             "Swan River University"),
+            # a domain spelled by some of the name's words; Arabic read as letters is no firm
+            ("Al Reem Specialty Hospital\nddl ais sl! ciate\nDr. Fatima Al Zaabi\nConsultant\n"
+             "fatima@alreemhospital.ae", "AE", "Al Reem Specialty Hospital"),
+            ("Ayesha Malik\nCrescent Advisory Services\nChief Executive Officer\n45-B, Gulberg III, Lahore\n"
+             "ayesha@crescentadvisory.pk", "PK", "Crescent Advisory Services")):
+        assert contact_from_text(text, region).org == org

@@ -605,6 +605,35 @@ def _whole_company_line(seg: Segment, remaining: list[Segment]) -> Segment:
     return seg
 
 
+def _initials(text: str) -> str:
+    """The capitals a name's words begin with, its joining words and legal form aside."""
+    legal = ct.legal_form(text)
+    if legal:
+        text = text.replace(legal, " ")
+    return "".join(w[0].upper() for w in re.findall(r"[" + LETTERS + r"]{2,}", text)
+                   if fold(w) not in _NAME_CONTINUES and fold(w) not in {"the", "at", "law"})
+
+
+def _spelled_out(org: str, remaining: list[Segment]) -> list[Segment]:
+    """The line (or two lines, one below the other) whose words' initials spell ``org``, a logo's
+    acronym ('HK&A' for 'Haddad, Karam & Associates', 'SRU' for 'Swan River' / 'University');
+    none when ``org`` is no acronym."""
+    letters = re.sub(r"[&.\s]", "", org)
+    if not (2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()) or " " in org.strip():
+        return []
+
+    usable = [s for s in remaining if s.rest and not re.search(r"\d|@", s.rest) and not ct.is_junk(s.rest)]
+    for seg in usable:
+        spelled = _initials(seg.rest)
+        if spelled == letters and len(seg.rest.split()) >= 2:
+            return [seg]
+        if spelled and letters.startswith(spelled):
+            below = [s for s in usable if s.line_index == seg.line_index + 1]
+            if len(below) == 1 and spelled + _initials(below[0].rest) == letters:
+                return [seg, below[0]]
+    return []
+
+
 def _company_on_two_lines(seg: Segment, remaining: list[Segment], cores: list[str]
                           ) -> tuple[str, Segment] | None:
     """A company name printed over two lines ('Harbourfront' / 'Advisory Pte. Ltd.', 'Brunau' /
@@ -885,10 +914,23 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
         if joined:
             contact.org, other = joined
             other.used = True
+        head, _, rest = contact.org.partition(" ")
+        if rest and _initials(rest) == re.sub(r"[&.]", "", head):
+            contact.org = rest  # 'BGIB' / 'Bahrain Gateway Investment Bank B.S.C.' read as one name
+        spelled = _spelled_out(contact.org, [s for s in remaining if s is not seg and not s.used])
+        if spelled:  # 'NDEC' over 'Nile Delta Engineering Consultants': the logo, then the name
+            contact.org = ct.clean_org(" ".join(s.rest for s in spelled))
+            for other in spelled:
+                other.used = True
         contact.confidence["org"] = round(seg.confidence * sure, 3)
         seg.used = True
     elif own_domain:
-        # no company line printed: the company's domain names it (a person's own domain does not)
-        contact.org = _org_from_domain(ctx.domain_labels[0])
-        contact.confidence["org"] = 0.45
+        # no company line printed: the company's domain names it (a person's own domain does not),
+        # or the lines its letters abbreviate ('sru.edu.au' under 'Swan River' / 'University')
+        spelled = _spelled_out(ctx.domain_labels[0].upper(), [s for s in remaining if not s.used])
+        contact.org = (ct.clean_org(" ".join(s.rest for s in spelled)) if spelled
+                       else _org_from_domain(ctx.domain_labels[0]))
+        contact.confidence["org"] = 0.6 if spelled else 0.45
+        for other in spelled:
+            other.used = True
 

@@ -63,7 +63,7 @@ def _legal_pattern() -> re.Pattern[str]:
 
 # Legal forms that are also everyday words or initials: must be printed in capitals after a name.
 _AMBIGUOUS_FORMS = frozenset({"me", "as", "ab", "ag", "se", "co", "sa", "sc", "ac", "oy", "nv", "bv", "kg",
-                              "ug", "epp", "spa", "sas", "cb", "sci", "snc"})
+                              "ug", "epp", "spa", "sas", "cb", "sci", "snc", "sl"})
 
 
 def legal_form(text: str) -> str | None:
@@ -117,21 +117,24 @@ def matches_domain(text: str, domain_cores: list[str]) -> float:
 
 def _spelled_by_prefixes(core: str, line_words: list[str]) -> bool:
     """The domain is the line's words cut short and run together, in order, from the first word
-    (at least 3 letters of it) over 2+ words: 'clarkevets' = Clarke + Vet(erinary) + S(urgery)."""
+    (at least 3 letters of it, or all of a short one) over 2+ words: 'clarkevets' = Clarke +
+    Vet(erinary) + S(urgery); up to two words of the line may be left out ('alreemhospital' for
+    'Al Reem Specialty Hospital')."""
     line_words = [w for w in line_words if w]
 
-    def spell(rest: str, k: int, used: int) -> bool:
+    def spell(rest: str, k: int, used: int, skipped: int) -> bool:
         if not rest:
             return used >= 2
         if k >= len(line_words):
             return False
         word = line_words[k]
         for n in range(min(len(word), len(rest)), 0, -1):
-            if (k > 0 or n >= 3) and rest.startswith(word[:n]) and spell(rest[n:], k + 1, used + 1):
+            if (k > 0 or n >= 3 or n == len(word) >= 2) and rest.startswith(word[:n]) \
+                    and spell(rest[n:], k + 1, used + 1, skipped):
                 return True
-        return False
+        return used > 0 and skipped < 2 and spell(rest, k + 1, used, skipped + 1)
 
-    return spell(core, 0, 0)
+    return spell(core, 0, 0, 0)
 
 
 # Words that join the parts of a department's name ('Research & Development', 'Recursos Humanos y

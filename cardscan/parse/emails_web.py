@@ -443,6 +443,12 @@ def _www_misread(raw: str) -> str:
     return _WWW_MISREAD.sub(r"\1www.", raw)
 
 
+def _handle_shaped(handle: str) -> bool:
+    """Five characters or more, capitals only where words start ('EspacoVillimpenta'): no
+    '@ylJl' that OCR made of Arabic script."""
+    return len(handle) >= 5 and not re.search(r"[a-z][A-Z](?![a-z]{2})", handle)
+
+
 def find_handles(text: str) -> list[tuple[Found, str]]:
     """Labelled social handles ('LinkedIn: in/ana-ruiz', 'IG @ana', '@ana Instagram') as (url, kind)."""
     out = []
@@ -467,7 +473,8 @@ def find_handles(text: str) -> list[tuple[Found, str]]:
             url = _HANDLE_BASE["linkedin"] + m.group(1).strip(".-")
             out.append((Found(url, m.start(), m.end()), "linkedin"))
     bare = _BARE_HANDLE.match(text) if not out else None
-    if bare and not (_domain_ok(bare.group(2)) and len(bare.group(2).rsplit(".", 1)[-1]) <= 3):
+    if bare and _handle_shaped(bare.group(2)) \
+            and not (_domain_ok(bare.group(2)) and len(bare.group(2).rsplit(".", 1)[-1]) <= 3):
         kind = _ICON_KIND.get(bare.group(1) or "", "instagram")
         out.append((Found(_HANDLE_BASE[kind] + bare.group(2), bare.start(2) - 1, bare.end()), kind))
     return out
