@@ -571,3 +571,13 @@ def test_a_logos_acronym_gives_way_to_the_name_it_abbreviates() -> None:
             ("Ayesha Malik\nCrescent Advisory Services\nChief Executive Officer\n45-B, Gulberg III, Lahore\n"
              "ayesha@crescentadvisory.pk", "PK", "Crescent Advisory Services")):
         assert contact_from_text(text, region).org == org
+
+
+def test_irish_counties_and_latin_american_states_are_regions() -> None:
+    for text, region, parts in (
+            ("Siobhán Murphy\nUnit 7, Innishmore Business Park\nBallincollig, Co. Cork\nP31 XK20", "IE",
+             ("Ballincollig", "Co. Cork")),
+            ("Hugo Ayala\nAv. San Blas km 2, Galería Central, Local 45\nCiudad del Este, Alto Paraná", "PY",
+             ("Ciudad del Este", "Alto Paraná"))):
+        address = contact_from_text(text, region).address
+        assert (address.city, address.region) == parts
