@@ -343,6 +343,7 @@ def test_a_title_over_two_lines() -> None:
          "Senior Vice President, Business Development"),
         ("Niamh Gallagher\nFounder & Chief\nTechnology Officer", "Founder & Chief Technology Officer"),
         ("Kevin O'Donnell\nPrincipal\nStructural Engineer", "Principal Structural Engineer"),
+        ("Hany Aziz\nDirector of Sales\n& Marketing", "Director of Sales & Marketing"),
     ):
         assert contact_from_text(text + "\nlquispe@andina.pe", "PE").title == title
     # a line below that does not continue the title is no part of it
@@ -581,3 +582,8 @@ def test_irish_counties_and_latin_american_states_are_regions() -> None:
              ("Ciudad del Este", "Alto Paraná"))):
         address = contact_from_text(text, region).address
         assert (address.city, address.region) == parts
+
+
+def test_labels_misread_with_a_bar_or_followed_by_a_comma() -> None:
+    contact = contact_from_text("Ana Ruiz\n& Of. (81) 8384 2290\n& Ce|. 81 1780 3356\nM, 81 1234 5678", "MX")
+    assert [p.type.value for p in contact.phones] == ["work", "cell", "cell"]

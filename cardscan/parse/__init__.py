@@ -688,7 +688,7 @@ def _title_continued(seg: Segment, remaining: list[Segment]) -> Segment | None:
         title_goes_on = (len(words_) <= 3 and len(seg.rest.split()) <= 3 and ct.title_hits(other.rest)
                          and not ct.is_department(other.rest) and not ct.company_word_hits(other.rest))
         if (other is not seg and not other.used and other.line_index == seg.line_index + 1 and words_
-                and (open_end or title_goes_on or ((words_[0].islower() or words_[0] == "&")
+                and (open_end or title_goes_on or other.opens_on or ((words_[0].islower() or words_[0] == "&")
                                                    and fold(words_[0]) in _TITLE_CONTINUES
                                                    # ('y Cloud & AI Department': an icon, a unit)
                                                    and not ct.department_hits(other.rest)))
@@ -819,7 +819,8 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
         below = _title_continued(title_seg, remaining) if whole else None
         if below is not None:
             title_text = " ".join(filter(None, (ct.clean_title(title_seg.rest), title_seg.runs_on,
-                                                ct.clean_title(below.rest)))).replace(" , ", ", ")
+                                                below.opens_on, ct.clean_title(below.rest))))
+            title_text = title_text.replace(" , ", ", ")
             below.used = True
         contact.title = title_text
         how = 0.9 if ct.title_hits(title_text) > 1 else 0.8

@@ -17,9 +17,12 @@ _STRAY = re.compile(r"^(?:(?!#\d)[^\w@+(\[{'\"’¿¡])+|[^\w).\]}'\"’/]+$")
 # 'web0.com').
 _ZERO_FOR_O = re.compile(
     r"(?<![\w@.\-/])(?:([A-Za-z])0(?=[a-z]+[:.,]?(?:\s|$))|0(?=[a-z]{2,}[:.,]?(?:\s|$)))")
+# A line that opens on an '&' before a word ('& Marketing' below 'Director of Sales'), which
+# ``clean`` trims as it trims icons
+_OPENS_ON = re.compile(r"^\s*&\s*[^\W\d_]")
 # A bar read for an l inside a word ('Ce|l', 'Mobi|e'): a bar between words stands apart, or
 # before a capital ('Tel|Fax').
-_BAR_FOR_L = re.compile(r"(?<=[A-Za-z])\|(?=[a-z])")
+_BAR_FOR_L = re.compile(r"(?<=[A-Za-z])\|(?=[a-z])|(?<=[a-z])\|(?=[.:])")  # (and 'Ce|.')
 # A line that ends on a dash, an '&' or a comma ('Vice President, Strategic Accounts –',
 # 'Senior Vice President,')
 _RUNS_ON = re.compile(r"\w\s*([-–—&,])\s*$")
@@ -43,6 +46,7 @@ class Segment:
     tags: set[str] = field(default_factory=set)
     after_bar: bool = False  # printed after a '|' on its line (an address keeps the bar)
     runs_on: str = ""  # the dash, '&' or comma it ends on, trimmed from ``text``: continued below
+    opens_on: str = ""  # the '&' it opens on, trimmed from ``text``: it continues the line above
 
     def __post_init__(self) -> None:
         if not self.rest:
@@ -97,7 +101,8 @@ def segments_from_page(page: OcrPage) -> list[Segment]:
                 if text:
                     out.append(Segment(text, index, float(sub.height), sub.top, sub.left, sub.confidence,
                                        after_bar=separator.strip() in ("|", "l"),
-                                       runs_on=_runs_on(piece, text)))
+                                       runs_on=_runs_on(piece, text),
+                                       opens_on="&" if _OPENS_ON.match(piece) else ""))
     return out
 
 

@@ -36,9 +36,9 @@ for _words, _type in (
 #: elsewhere. The number's own range decides.
 _EITHER_LINE = frozenset({"h"})
 _LABEL_WORD = r"(?:" + "|".join(sorted((re.escape(w) for w in _LABELS), key=len, reverse=True)) + r")"
-# The label(s) just before a number: 'Tel.:', 'Tel/Fax', 'Tel. móvil', 'M', '(O)'.
+# The label(s) just before a number: 'Tel.:', 'Tel/Fax', 'Tel. móvil', 'M', '(O)', 'M,'.
 LABEL_BEFORE = re.compile(
-    rf"(?:^|[^\w])((?:{_LABEL_WORD}\.?\s*(?:[/&+-]|y|e|and)?\s*){{1,3}})[\s:;.\-=>)(]*$", re.I
+    rf"(?:^|[^\w])((?:{_LABEL_WORD}\.?\s*(?:[/&+-]|y|e|and)?\s*){{1,3}})[\s:;.,\-=>)(]*$", re.I
 )
 # A label after a number ('555 1234 (O)'), unless a number follows it: that one is its own.
 LABEL_AFTER = re.compile(rf"^\s*[(\[]?\s*({_LABEL_WORD})\.?\s*[)\]]?(?![\w])(?!\s*[:.]?\s*[+(]?\d)", re.I)
