@@ -149,7 +149,7 @@ _UNIT_HEADS = frozenset({"departamento", "department", "departament", "dept", "d
                          "unidade", "jefatura", "coordinacion", "coordenacao", "abteilung", "dipartimento",
                          "vicepresidencia", "presidencia", "ufficio", "servizio", "reparto", "facultad",
                          "faculdade", "faculte", "faculty", "school", "escuela", "escola", "subsecretaria",
-                         "dzial", "oddeleni", "afdeling", "avdeling", "avdelning"})
+                         "dzial", "oddeleni", "afdeling", "avdeling", "avdelning", "diretoria"})
 
 
 # Words beside which a printed 'AI' (artificial intelligence) stands in a title or a department;
