@@ -566,6 +566,9 @@ def test_a_logos_acronym_gives_way_to_the_name_it_abbreviates() -> None:
              "hussain@bgib.com.bh", "BH", "Bahrain Gateway Investment Bank B.S.C. (c)"),
             ("Swan River\nUniversity\nProf. Rebecca Hall\nProfessor of Geology\nr.hall@sru.edu.au", "AU",
              "Swan River University"),
+            ("GRUPO LOGISTICO\nALTAMAR\nGrupo Logístico Altamar, S.A. de C.V.\nLic. Fernando Ibarra\n"
+             "Gerente de Cuentas Clave\nfibarra@altamar.com.mx", "MX",
+             "Grupo Logístico Altamar, S.A. de C.V."),
             # a domain spelled by some of the name's words; Arabic read as letters is no firm
             ("Al Reem Specialty Hospital\nddl ais sl! ciate\nDr. Fatima Al Zaabi\nConsultant\n"
              "fatima@alreemhospital.ae", "AE", "Al Reem Specialty Hospital"),

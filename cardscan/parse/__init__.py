@@ -916,8 +916,11 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
             contact.org, other = joined
             other.used = True
         head, _, rest = contact.org.partition(" ")
-        if rest and _initials(rest) == re.sub(r"[&.]", "", head):
-            contact.org = rest  # 'BGIB' / 'Bahrain Gateway Investment Bank B.S.C.' read as one name
+        if rest and (_initials(rest) == re.sub(r"[&.]", "", head)
+                     or (len(head) >= 3 and fold(head) in fold(rest).replace(",", " ").split())):
+            # 'BGIB' / 'Bahrain Gateway Investment Bank B.S.C.', 'ALTAMAR' / 'Grupo Logístico
+            # Altamar, S.A.': a logo read as part of the name it abbreviates or repeats
+            contact.org = rest
         spelled = _spelled_out(contact.org, [s for s in remaining if s is not seg and not s.used])
         if spelled:  # 'NDEC' over 'Nile Delta Engineering Consultants': the logo, then the name
             contact.org = ct.clean_org(" ".join(s.rest for s in spelled))
