@@ -521,6 +521,10 @@ def test_an_icon_read_as_y_before_a_department_is_no_part_of_the_title() -> None
     contact = contact_from_text("CONTOSO\nChris Smith\nSenior Researcher\ny Cloud & AI Department\n"
                                 "A chris.smith@contoso.com", "US")
     assert (contact.title, contact.department) == ("Senior Researcher", "Cloud & AI Department")
+    # the icon read apart from the unit, across a gap
+    contact = contact_from_text("CONTOSO\nChris Smith\nSenior Researcher\ny     Cloud & AI Department\n"
+                                "A chris.smith@contoso.com", "US")
+    assert contact.department == "Cloud & AI Department"
 
 
 def test_council_registrations_bare_handles_and_a_capital_i_in_a_label() -> None:

@@ -830,13 +830,15 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
     if not contact.department and (title_seg or name_seg):  # a department goes with a person
         # a line listing what the company does ('web solutions | software development') is a
         # tagline: a department is printed alone, or beside a title
-        # ('Tax · Audit · Advisory': three or more pieces on a line list services)
+        # ('Tax · Audit · Advisory': three or more pieces on a line list services; a speck beside
+        # the unit, an icon read 'y', is no other piece)
+        pieces = [o for o in ctx.segments if len(re.sub(r"\W", "", o.rest)) >= 2]
         units = [s for s in remaining if ct.is_department(s.rest)
                  and ct.matches_domain(s.rest, ctx.domain_cores) < 0.85
-                 and not any(o is not s and o.line_index == s.line_index and o.rest
+                 and not any(o is not s and o.line_index == s.line_index
                              and not ct.is_department(o.rest) and not ct.title_hits(o.rest)
-                             for o in ctx.segments)
-                 and sum(o.line_index == s.line_index and bool(o.rest) for o in ctx.segments) <= 2]
+                             for o in pieces)
+                 and sum(o.line_index == s.line_index for o in pieces) <= 2]
         if units:
             # the department is printed next to the title (or the name): the nearest such line
             anchor = title_seg or name_seg
