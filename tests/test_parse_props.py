@@ -594,3 +594,13 @@ def test_irish_counties_and_latin_american_states_are_regions() -> None:
 def test_labels_misread_with_a_bar_or_followed_by_a_comma() -> None:
     contact = contact_from_text("Ana Ruiz\n& Of. (81) 8384 2290\n& Ce|. 81 1780 3356\nM, 81 1234 5678", "MX")
     assert [p.type.value for p in contact.phones] == ["work", "cell", "cell"]
+
+
+def test_chained_academic_prefixes_before_a_name() -> None:
+    for text, region, parts in (
+            ("Prof. Doutor João Miguel Tavares Pinto\nProfessor Associado\njmpinto@ciencias.ulisboa.pt", "PT",
+             ("Prof. Doutor", "João Miguel", "Tavares Pinto")),
+            ("Univ.-Doz. Dr. med. Elisabeth Strasser\nFachärztin für Dermatologie\n"
+             "ordination@hautarzt-strasser.at", "AT", ("Univ.-Doz. Dr. med.", "Elisabeth", "Strasser"))):
+        name = contact_from_text(text, region).name
+        assert (name.prefix, name.given, name.family) == parts
