@@ -20,6 +20,7 @@ from cardscan.parse.lexicon import (
     REGISTERED_NUMBER,
     city_spelling,
     country_names,
+    firm_words,
     fold,
     not_a_country_here,
     region_spelling,
@@ -132,10 +133,9 @@ def _street_word(token: str) -> bool:
     return fold(token.rstrip(".,:")) in words("street_words.txt") or fold(token) in words("street_words.txt")
 
 
-def _firm_words(tokens: list[str]) -> bool:
+def _has_firm_word(tokens: list[str]) -> bool:
     """Words that name what a firm does ('Advisory', 'Services', 'Consulting', 'Group')."""
-    vocab = words("company_words.txt") | words("function_words.txt")
-    return any(fold(t.strip(".,")) in vocab for t in tokens)
+    return any(fold(t.strip(".,")) in firm_words() for t in tokens)
 
 
 def _numbered_type(token: str) -> bool:
@@ -167,7 +167,7 @@ def _is_street(text: str) -> bool:
             return has_number  # 'Dr. Ana Gil' is a name, 'Dr. 5' is not a street either
         # 'Torre & Villalba Abogados' is a firm ('Torre' opens streets too): no number, an '&';
         # so is 'Crescent Advisory Services': no number, words of a firm
-        return has_number or (len(tokens) >= 3 and "&" not in tokens and not _firm_words(tokens[1:]))
+        return has_number or (len(tokens) >= 3 and "&" not in tokens and not _has_firm_word(tokens[1:]))
     if _numbered_type(tokens[0]) and len(tokens) > 1 and has_number and not is_honorific(tokens[0]):
         return True  # 'Cuesta de Pía Pedraza 1', 'Studio 13U, Harry Light', 'Ladeira Albuquerque, 33'
     # '2 Kingdom Street', '4001 1st Ave NE', '28641 Roberts Lodge Apt. 890'
@@ -300,7 +300,7 @@ def line_score(text: str, country: str) -> float:
         score += 2
     elif text.split() and _street_word(text.split()[0]) and len(text.split()) > 1 \
             and "&" not in text.split() and not is_honorific(text.split()[0]) \
-            and (bool(_STREET_NUMBER.search(text)) or not _firm_words(text.split()[1:])) \
+            and (bool(_STREET_NUMBER.search(text)) or not _has_firm_word(text.split()[1:])) \
             and re.search(r"[^\W\d_]{3}|\d", text.split(maxsplit=1)[1]):
         score += 0.8  # a street type and a name ('Rua Augusta'), no 'R SA' left by a logo
     text = _repair_postal(text)

@@ -7,7 +7,7 @@ from functools import cache
 
 from rapidfuzz import fuzz
 
-from cardscan.parse.lexicon import LETTERS, REGISTERED_NUMBER, fold, phrases, words
+from cardscan.parse.lexicon import LETTERS, REGISTERED_NUMBER, firm_words, fold, phrases, words
 
 _TOKEN = re.compile(r"[\wÀ-ÿ&+/.\-']+")
 
@@ -304,8 +304,7 @@ def only_descriptive_words(text: str) -> bool:
     """Every word is a common company noun or a business function ('IT Solutions', 'Digital
     Solutions', 'web solutions'): a tagline under a logo, not the company's name."""
     found = [t for t in tokens(text) if t and t not in _CONNECTORS]
-    vocab = words("company_words.txt") | words("function_words.txt")
-    return bool(found) and all(t in vocab for t in found)
+    return bool(found) and all(t in firm_words() for t in found)
 
 
 def only_generic_words(text: str) -> bool:

@@ -247,6 +247,11 @@ def join_split_words(text: str) -> str:
 
 
 @cache
+def firm_words() -> frozenset[str]:
+    """Words that name what a firm is or does ('Group', 'Solutions', 'Advisory', 'Marketing')."""
+    return words("company_words.txt") | words("function_words.txt")
+
+
+@cache
 def _split_word_vocabulary() -> frozenset[str]:
-    return (words("title_words.txt") | words("company_words.txt") | words("function_words.txt")
-            | words("department_words.txt"))
+    return firm_words() | words("title_words.txt") | words("department_words.txt")
