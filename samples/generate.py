@@ -22,6 +22,7 @@ The same seed always gives the same bytes (for a given Faker/phonenumbers versio
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import math
 import random
@@ -43,6 +44,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 CARD_W, CARD_H = 1050, 600  # 3.5 x 2 inches at 300 DPI
 PHOTO_LONG, PHOTO_SHORT = 1600, 1200
+PHONE_LONG, PHONE_SHORT = 4032, 3024  # the "phone12" class: a 12 MP phone photo
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/truetype/liberation"))
 FONT_FAMILIES = {  # regular, bold
     "dejavu-sans": ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
@@ -905,6 +907,9 @@ def background(rng: np.random.Generator, height: int, width: int, kind: str) -> 
         base = np.array(rng.uniform(40, 200, 3), np.float32)
         weave = (np.sin(x / 2.0) * np.sin(y / 2.0)) * 10
         img = base + weave[..., None] + noise[..., None] * 12
+    elif kind == "white":  # a white desk, as white as the card: only its shadow shows it
+        base = np.array([238, 240, 241], np.float32) + rng.uniform(-5, 5, 3).astype(np.float32)
+        img = base + noise[..., None] * 4
     elif kind == "light":  # white-ish table: the card blends in
         base = np.array([225, 228, 230], np.float32) + rng.uniform(-10, 10, 3).astype(np.float32)
         img = base + noise[..., None] * 6
@@ -916,8 +921,9 @@ def background(rng: np.random.Generator, height: int, width: int, kind: str) -> 
 
 
 def place_card(rng: np.random.Generator, frame: np.ndarray, card: np.ndarray, centre: tuple[float, float],
-               card_width: float, angle_deg: float) -> None:
-    """Warp the card into the frame (in place): rotation plus a random perspective, with a shadow."""
+               card_width: float, angle_deg: float, shadow: float = 0.45) -> np.ndarray:
+    """Warp the card into the frame (in place): rotation plus a random perspective, with a shadow
+    (as dark as `shadow`, cast as far as on a 1600-px photo); the card-to-frame matrix."""
     h, w = card.shape[:2]
     scale = card_width / w
     half = np.array([[-w / 2, -h / 2], [w / 2, -h / 2], [w / 2, h / 2], [-w / 2, h / 2]]) * scale
@@ -930,33 +936,112 @@ def place_card(rng: np.random.Generator, frame: np.ndarray, card: np.ndarray, ce
     fh, fw = frame.shape[:2]
     warped = cv2.warpPerspective(card, matrix, (fw, fh), flags=cv2.INTER_AREA)
     mask = cv2.warpPerspective(np.full((h, w), 255, np.uint8), matrix, (fw, fh))
-    shadow = cv2.GaussianBlur(np.roll(mask, (12, 10), axis=(0, 1)), (0, 0), 9).astype(np.float32)
-    frame[:] = (frame.astype(np.float32) * (1 - 0.45 * shadow[..., None] / 255)).astype(np.uint8)
+    reach = max(fh, fw) / PHOTO_LONG  # 1 on the standard photos: their bytes do not change
+    if shadow and reach > 1:  # a big photo: the shadow is blurred at a quarter size (seconds saved)
+        quarter = cv2.resize(mask, (fw // 4, fh // 4), interpolation=cv2.INTER_AREA)
+        quarter = cv2.GaussianBlur(np.roll(quarter, (round(3 * reach), round(2.5 * reach)), axis=(0, 1)),
+                                   (0, 0), 9 * reach / 4)
+        cast = cv2.resize(quarter, (fw, fh), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    elif shadow:
+        cast = cv2.GaussianBlur(np.roll(mask, (12, 10), axis=(0, 1)), (0, 0), 9).astype(np.float32)
+    if shadow:
+        frame[:] = (frame.astype(np.float32) * (1 - shadow * cast[..., None] / 255)).astype(np.uint8)
     soft = cv2.GaussianBlur(mask, (3, 3), 0).astype(np.float32)[..., None] / 255
     frame[:] = (warped * soft + frame * (1 - soft)).astype(np.uint8)
+    return matrix
+
+
+def draw_hand(rng: np.random.Generator, frame: np.ndarray, matrix: np.ndarray, card_size: tuple[int, int]
+              ) -> str:
+    """A hand holding the card (in place): the thumb over one edge of the card, inside its white
+    margin only (the text stays readable, as the truth says), the palm and the arm beyond that
+    edge, out of the photo; the edge.
+
+    The card's outline is broken where the thumb crosses it, as on a card held up to the phone.
+    """
+    w, h = card_size
+    edge = str(rng.choice(["bottom", "bottom", "left", "right"]))
+    t = rng.uniform(0.3, 0.7)
+    # in the card's own pixels, as if its edge were the bottom one: along the edge (u), out (v)
+    length = w if edge == "bottom" else h
+    thumb = ((t * length, 0.1 * h), (0.075 * w, 0.15 * h))  # reaches 0.05 h into the card
+    palm = ((t * length, 0.5 * h), (0.32 * w, 0.34 * h))
+
+    def card_points(points: np.ndarray) -> np.ndarray:  # (u, v) -> the card's (x, y)
+        u, v = points[:, 0], points[:, 1]
+        if edge == "bottom":
+            return np.stack([u, h + v], axis=1)
+        return np.stack([-v, u], axis=1) if edge == "left" else np.stack([w + v, u], axis=1)
+
+    def in_photo(points: np.ndarray) -> np.ndarray:
+        return cv2.perspectiveTransform(card_points(points).reshape(-1, 1, 2), matrix).reshape(-1, 2)
+
+    reach = max(frame.shape[:2]) / PHOTO_LONG
+    small = 4  # the masks are drawn and blurred at a quarter size: a 12 MP blur takes seconds
+    fh, fw = frame.shape[:2]
+    mask = np.zeros((fh // small + 1, fw // small + 1), np.uint8)
+    outline = cv2.ellipse2Poly((0, 0), (1000, 1000), 0, 0, 360, 8).astype(np.float64) / 1000
+    for centre, axes in (palm, thumb):
+        shape = in_photo(outline * np.array(axes) + np.array(centre)) / small
+        cv2.fillPoly(mask, [np.round(shape).astype(np.int32)], 255)
+    # the arm: from the palm straight away from the card, out of the photo (drawn in the photo's
+    # own pixels: far from the card, its perspective would fold back)
+    palm_at, thumb_at = in_photo(np.array([[t * length, 0.5 * h], [t * length, 0.1 * h]])) / small
+    away = (palm_at - thumb_at) / max(1e-6, float(np.linalg.norm(palm_at - thumb_at)))
+    far = palm_at + away * (fw + fh) / small
+    side_a, side_b = in_photo(np.array([[t * length - 0.27 * w, 0.5 * h],
+                                        [t * length + 0.27 * w, 0.5 * h]])) / small
+    cv2.line(mask, tuple(int(v) for v in np.round(palm_at)), tuple(int(v) for v in np.round(far)),
+             255, max(1, round(float(np.linalg.norm(side_a - side_b)))))
+
+    def blurred(sigma: float, shift: tuple[int, int] = (0, 0)) -> np.ndarray:
+        soft = cv2.GaussianBlur(np.roll(mask, shift, axis=(0, 1)), (0, 0), max(0.5, sigma / small))
+        return cv2.resize(soft, (fw, fh), interpolation=cv2.INTER_LINEAR).astype(np.float32)[..., None] / 255
+
+    red = rng.uniform(175, 230)
+    green = red * rng.uniform(0.72, 0.82)
+    skin = np.array([green * rng.uniform(0.78, 0.9), green, red], np.float32)  # BGR
+    hand = skin * (0.7 + 0.3 * blurred(40 * reach)) + rng.normal(0, 3, frame.shape).astype(np.float32)
+    cast = blurred(6 * reach, (round(8 * reach / small), round(6 * reach / small)))
+    soft = blurred(2 * reach)
+    shadowed = frame.astype(np.float32) * (1 - 0.35 * cast)
+    frame[:] = np.clip(hand * soft + shadowed * (1 - soft), 0, 255).astype(np.uint8)
+    return edge
 
 
 def photograph(rng: np.random.Generator, cards: list[np.ndarray], force: dict[str, Any]
                ) -> tuple[np.ndarray, dict[str, Any]]:
     """A phone-like photo of one or two cards (BGR) and a description of what was done."""
     portrait = rng.random() < 0.3
-    height, width = (PHOTO_LONG, PHOTO_SHORT) if portrait else (PHOTO_SHORT, PHOTO_LONG)
-    texture = force.get("background") or str(rng.choice(["wood", "desk", "fabric", "light", "desk"]))
-    frame = background(rng, height, width, texture)
+    phone = bool(force.get("phone12"))
+    long, short = (PHONE_LONG, PHONE_SHORT) if phone else (PHOTO_LONG, PHOTO_SHORT)
+    height, width = (long, short) if portrait else (short, long)
+    if phone:  # a white card on a white or light desk, or held in a hand before a room
+        texture = force.get("background") or str(rng.choice(["white", "light", "light", "hand", "hand"]))
+    else:
+        texture = force.get("background") or str(rng.choice(["wood", "desk", "fabric", "light", "desk"]))
+    frame = background(rng, height, width, "desk" if texture == "hand" else texture)
+    if texture == "hand":  # the room behind the hand, far out of focus (blurred at a quarter size)
+        room = cv2.GaussianBlur(cv2.resize(frame, (width // 4, height // 4), interpolation=cv2.INTER_AREA),
+                                (0, 0), 8)
+        frame = cv2.resize(room, (width, height), interpolation=cv2.INTER_LINEAR)
     rotation = force.get("rotation")
     if rotation is None:
         rotation = int(rng.choice([0, 0, 0, 0, 0, 0, 90, 180, 270]))
     notes: dict[str, Any] = {"background": texture, "rotation": rotation, "portrait": portrait}
     if len(cards) == 1:
-        fill = float(force.get("fill", rng.uniform(0.45, 0.9)))
+        fill = float(force.get("fill", rng.uniform(0.3, 0.6) if phone else rng.uniform(0.45, 0.9)))
         # fill: the card's long side as a share of the frame's long side, within the frame.
         along, across = (width, height) if rotation in (0, 180) else (height, width)
-        card_width = min(fill * PHOTO_LONG, 0.92 * along, 0.92 * across * CARD_W / CARD_H)
+        card_width = min(fill * long, 0.92 * along, 0.92 * across * CARD_W / CARD_H)
         skew = float(force.get("skew", rng.uniform(-12, 12)))
         centre = (width / 2 + rng.uniform(-0.05, 0.05) * width,
                   height / 2 + rng.uniform(-0.05, 0.05) * height)
-        place_card(rng, frame, cards[0], centre, card_width, rotation + skew)
-        notes.update(fill=round(card_width / PHOTO_LONG, 2), skew=round(skew, 1))
+        matrix = place_card(rng, frame, cards[0], centre, card_width, rotation + skew,
+                            shadow=0.0 if texture == "hand" else 0.45)
+        notes.update(fill=round(card_width / long, 2), skew=round(skew, 1))
+        if texture == "hand":
+            notes["hand"] = draw_hand(rng, frame, matrix, (cards[0].shape[1], cards[0].shape[0]))
     else:
         along_long = not portrait
         for i, card in enumerate(cards):
@@ -982,7 +1067,7 @@ def photograph(rng: np.random.Generator, cards: list[np.ndarray], force: dict[st
             light *= 1.0 - 0.3 * np.clip(1 - dist / radius, 0, 1)
         img *= light[..., None]
         notes["uneven_light"] = True
-    blur = float(force.get("blur", rng.choice([0, 0, 0.6, 0.9, 1.2])))
+    blur = float(force.get("blur", rng.choice([0.8, 1.2, 1.6] if phone else [0, 0, 0.6, 0.9, 1.2])))
     if blur:
         img = cv2.GaussianBlur(img, (0, 0), blur)
         notes["blur"] = blur
@@ -1021,6 +1106,7 @@ CLASSES: dict[str, dict[str, Any]] = {
     "top_band": {"dark": False, "layouts": ("left", "centre", "right", "columns")},
     "picture": {"layouts": ("left", "centre", "right")},
     "lowres": {},
+    "phone12": {"phone12": True, "dark": False},
     "intl": {"native": True, "countries": tuple(NATIVE_LANG), "address": True},
 }
 LOWRES_WIDTHS = (480, 650)  # a low-resolution scan's width in pixels (x-height 6-9 px)
@@ -1210,7 +1296,9 @@ def generate(out: Path, count: int, seed: int, kind: str,
                                                                   {"dark": False})
                 cards.append(cv2.cvtColor(np.asarray(second_image), cv2.COLOR_RGB2BGR))
                 truths.append(truth_record(second, second_text))
-            pixels, notes = photograph(photo_rng, cards, force)
+            drawn = {key: value for name in classes for key, value in CLASSES[name].items()
+                     if key not in ("layouts", "countries")}
+            pixels, notes = photograph(photo_rng, cards, {**drawn, **force})
             if lowres:  # the whole photo shrunk until the card is a low-resolution one
                 factor = min(1.0, lowres / (notes["fill"] * PHOTO_LONG))
                 pixels = cv2.resize(pixels, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
@@ -1218,11 +1306,16 @@ def generate(out: Path, count: int, seed: int, kind: str,
                                    "size": [pixels.shape[1], pixels.shape[0]]}
             path = (out / "photo" if subfolders else out) / f"{stem}.jpg"
             path.parent.mkdir(parents=True, exist_ok=True)
-            quality = int(force.get("quality", rng.randint(72, 90)))
-            ok, data = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, quality])
-            if not ok:
-                raise RuntimeError(f"could not encode {path}")
-            path.write_bytes(data.tobytes())
+            if "phone12" in classes:  # a phone's JPEG, most often stored on its side (EXIF 6)
+                quality = rng.randint(85, 95)
+                notes["exif_orientation"] = 6 if rng.random() < 0.6 else 1
+                path.write_bytes(phone_jpeg(pixels, quality, notes["exif_orientation"]))
+            else:
+                quality = int(force.get("quality", rng.randint(72, 90)))
+                ok, data = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, quality])
+                if not ok:
+                    raise RuntimeError(f"could not encode {path}")
+                path.write_bytes(data.tobytes())
             record: dict[str, Any] = {"kind": "photo", "cards": len(truths), "file": path.name,
                                       "photo": {**notes, "jpeg_quality": quality}}
             if len(truths) == 1:
@@ -1232,6 +1325,19 @@ def generate(out: Path, count: int, seed: int, kind: str,
             write_json(path.with_suffix(".json"), record)
             written.append(path)
     return written
+
+
+def phone_jpeg(pixels: np.ndarray, quality: int, orientation: int) -> bytes:
+    """A photo (BGR, as seen) as a phone writes it: with EXIF orientation 6 the pixels are
+    stored turned a quarter counter-clockwise, and a viewer turns them back."""
+    if orientation == 6:
+        pixels = cv2.rotate(pixels, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    image = Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=quality, exif=exif.tobytes())
+    return out.getvalue()
 
 
 def main(argv: list[str] | None = None) -> int:

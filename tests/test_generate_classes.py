@@ -154,3 +154,46 @@ def test_class_sets_are_deterministic(tmp_path: Path) -> None:
         paths = gen.generate(tmp_path / run, 1, 5, "flat", classes=("qr_vcard",))
         digests.append(hashlib.sha256(paths[0].read_bytes()).hexdigest())
     assert digests[0] == digests[1]
+
+
+def test_phone_photos_are_12_megapixels_stored_as_phones_store_them(tmp_path: Path) -> None:
+    from PIL import Image, ImageOps
+
+    from cardscan.reading.load import load
+
+    orientations = set()
+    for path in gen.generate(tmp_path, 2, 2, "photo", classes=("phone12",)):
+        truth = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        with Image.open(path) as image:
+            stored, orientation = image.size, image.getexif().get(0x0112)
+            seen = ImageOps.exif_transpose(image).size
+        assert sorted(stored) == [3024, 4032]
+        assert orientation == truth["photo"]["exif_orientation"]
+        orientations.add(orientation)
+        assert (seen[1] > seen[0]) == truth["photo"]["portrait"]  # as the phone showed it
+        # cardscan decodes it the way up it was taken, reduced to its working size
+        height, width = load(path).pixels.shape[:2]
+        assert (height > width) == truth["photo"]["portrait"] and max(height, width) < 4032
+        assert truth["photo"]["background"] in ("white", "light", "hand")
+    assert orientations == {1, 6}  # both ways a phone stores a photo
+
+
+def test_a_hand_holds_the_card_over_its_margin_only() -> None:
+    rng = np.random.default_rng(3)
+    frame = np.full((3024, 4032, 3), 60, np.uint8)
+    card = np.full((gen.CARD_H, gen.CARD_W, 3), 245, np.uint8)
+    matrix = gen.place_card(rng, frame, card, (2016, 1512), 1600, 0, shadow=0.0)
+    before = frame.copy()
+    gen.draw_hand(np.random.default_rng(1), frame, matrix, (gen.CARD_W, gen.CARD_H))
+    changed = np.abs(frame.astype(int) - before.astype(int)).max(axis=2) > 30
+    assert changed.mean() > 0.02  # a hand, its palm and its arm
+    inverse = np.linalg.inv(matrix)
+    ys, xs = np.nonzero(changed[::8, ::8])
+    points = cv2.perspectiveTransform(np.float64(np.stack([xs * 8, ys * 8], 1)).reshape(-1, 1, 2),
+                                      inverse).reshape(-1, 2)
+    on_card = points[(points[:, 0] > 0) & (points[:, 0] < gen.CARD_W)
+                     & (points[:, 1] > 0) & (points[:, 1] < gen.CARD_H)]
+    assert len(on_card)  # the thumb is over the card...
+    inside = np.minimum.reduce([on_card[:, 0], gen.CARD_W - on_card[:, 0],
+                                on_card[:, 1], gen.CARD_H - on_card[:, 1]])
+    assert inside.max() < 50  # ... but only over its margin, where no text is printed

@@ -56,6 +56,7 @@ TARGETS = {  # from the issues; printed beside the figures
     "scaling 1 -> 2 jobs >= 1.8x": lambda r: _get(r, "speed", "scaling", ge=1.8),
     "scan / plain tesseract <= 1.0 (same jobs)": lambda r: _get(r, "speed", "max_ratio", le=1.0),
     "scan / plain tesseract <= 0.6 (same jobs)": lambda r: _get(r, "speed", "max_ratio", le=0.6),
+    "12 MP phone photos: scan / plain tesseract <= 0.6": lambda r: _phone_ratio(r, 0.6),
     "resume of a finished batch < 2% of the scan": lambda r: _get(r, "resume", "share", le=0.02),
     "real cards micro F1 >= 0.88": lambda r: _get(r, "sets", "real", "micro_f1", ge=0.88),
     "real cards: >= 92% of printed values in the OCR text":
@@ -63,6 +64,12 @@ TARGETS = {  # from the issues; printed beside the figures
     "every generated class >= 0.93 (flat and photo)": lambda r: _classes_ok(r),
 }
 SET_ORDER = ("real", "flat", "photo")  # the real cards first: they are what matters
+
+
+def _phone_ratio(results: dict[str, Any], most: float) -> bool | None:
+    ratios = [run["ratio"] for run in results.get("speed", {}).get("runs", [])
+              if run.get("set") == "phone12" and run.get("ratio")]
+    return ratios[0] <= most if ratios else None
 
 
 def _classes_ok(results: dict[str, Any]) -> bool | None:
@@ -417,6 +424,22 @@ def stage_timers(run: ScanRun) -> dict[str, float] | None:
     return {k: round(v / photos, 4) for k, v in sums.items()} if photos else None
 
 
+def phone_speed(count: int, seed: int, jobs: int, options: set[str], env: dict[str, str],
+                work: Path, timeout: float, lang: str) -> dict[str, Any]:
+    """The "phone12" class photos (12 MP, as phones take them) scanned alone and read by plain
+    tesseract, with the same workers: the speed issue's measure on full-size phone photos."""
+    files = images_in(class_sets(count, seed, jobs)["phone12"] / "photo")
+    log(f"scan {len(files)} 12 MP phone photos --jobs {jobs} ...")
+    run = run_scan(files, work / "book-phone12", jobs, options, env, True, timeout)
+    log(f"plain tesseract over {len(files)} 12 MP phone photos with {jobs} workers ...")
+    seconds, _texts = plain_tesseract(files, jobs, lang)
+    return {"set": "phone12", "jobs": jobs, "seconds": round(run.seconds, 2),
+            "photos_per_s": round(len(files) / run.seconds, 3), "returncode": run.returncode,
+            "timed_out": run.timed_out, "memory": run.memory, "statuses": run.status_counts(),
+            "tesseract_seconds": round(seconds, 2), "ratio": round(run.seconds / seconds, 3),
+            "stages": stage_timers(run)}
+
+
 # ---------------------------------------------------------------- QR decoders
 
 
@@ -607,8 +630,10 @@ def print_report(results: dict[str, Any]) -> None:
                   f"{fmt(mem.get('tree_peak_mb')):>8}  {run['returncode']}")
         if speed.get("scaling") is not None:
             print(f"scaling 1 -> {speed['max_jobs']} jobs (photos): {speed['scaling']:.2f}x")
-        for key, what in (("photo_stages", "generated photo"), ("real_stages", "real photo")):
-            stages = speed.get(key)
+        phone = [run.get("stages") for run in speed["runs"] if run.get("set") == "phone12"]
+        for key, what in (("photo_stages", "generated photo"), ("real_stages", "real photo"),
+                          ("phone_stages", "12 MP phone photo")):
+            stages = speed.get(key) if key != "phone_stages" else (phone[0] if phone else None)
             if stages:
                 print(f"per-stage seconds a {what}: "
                       + ", ".join(f"{k} {v:.2f}" if k == "ocr_calls" else f"{k} {v:.3f}"
@@ -768,6 +793,9 @@ def main(argv: list[str] | None = None) -> int:
         if not problem and not args.no_classes:
             results["classes"] = score_classes(class_count, args.seed, max_jobs, options, env,
                                                work, timeout)
+            if not args.no_baseline:
+                results["speed"]["runs"].append(phone_speed(class_count, args.seed, max_jobs,
+                                                            options, env, work, timeout, args.lang))
         results["qr_decoders"] = measure_qr_decoders(qr_groups(class_count, args.seed, max_jobs,
                                                                args.no_classes, args.no_real))
     finally:
