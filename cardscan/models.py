@@ -35,6 +35,8 @@ class Photo:
     pixels: np.ndarray  # BGR, uint8, already turned upright by the EXIF hint
     sha256: str
     exif_rotation: int = 0  # degrees clockwise the EXIF tag asked for (a hint only)
+    #: ``pixels`` over the file's own size (below 1 when decoded reduced: a 12 MP photo at half)
+    reduced: float = 1.0
 
 
 @dataclass

@@ -121,7 +121,50 @@ def test_a_reduced_decode_still_turns_by_the_exif_hint(tmp_path: Path) -> None:
     assert red > 200 and green < 60 and blue < 60
 
 
+def test_a_small_card_in_a_12_megapixel_photo_is_cut_again_at_full_size(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    card = imagegen.render_card(["Ana Gómez", "Directora", "ana@gomez.es"], width=2100, height=1200)
+    quad = imagegen.card_quad((2016, 1512), 1500, 1050 / 600, 6)  # 750 px across at half size
+    pixels = imagegen.phone_photo([card.image], [quad], size=(4032, 3024), blur=0, jpeg_quality=95)
+    photo = load.load(imagegen.save(tmp_path / "phone.jpg", pixels))
+    assert photo.reduced == 0.5
+
+    def sharpness(found: Photo) -> float:
+        [crop] = detect.find_cards(found)
+        assert crop.detected
+        return float(cv2.Laplacian(cv2.cvtColor(crop.pixels, cv2.COLOR_BGR2GRAY), cv2.CV_64F).var())
+
+    # the same outline warped from the half-size pixels is blurrier: its print was averaged away
+    assert sharpness(photo) > 1.5 * sharpness(replace(photo, reduced=1.0))
+
+
+def test_a_changed_file_is_not_cut_again(tmp_path: Path) -> None:
+    path = imagegen.save(tmp_path / "phone.jpg", cv2.resize(imagegen.render_card(["Ana"]).image,
+                                                            (4032, 3024)))
+    photo = load.load(path)
+    assert load.full_size_region(photo, (0, 0, 100, 100)) is not None
+    path.write_bytes(path.read_bytes() + b"\0")
+    assert load.full_size_region(photo, (0, 0, 100, 100)) is None
+
+
 # ------------------------------------------------------------------ detection
+
+
+def test_a_card_held_in_a_hand_is_still_outlined() -> None:
+    from test_samples import load_generator
+
+    gen = load_generator()  # samples/generate.py draws the hand as the phone12 class does
+    card = imagegen.render_card(imagegen.CARD_TEXTS[1]).image
+    frame = cv2.GaussianBlur(imagegen.table(1600, 1200, tone=(120, 60, 110)), (0, 0), 8)
+    rng = np.random.default_rng(0)
+    matrix = gen.place_card(rng, frame, card, (900, 600), 500, 12, shadow=0.0)
+    for seed in (2, 4, 9):  # held by its right, left and bottom edges
+        held = frame.copy()
+        gen.draw_hand(np.random.default_rng(seed), held, matrix, (card.shape[1], card.shape[0]))
+        [crop] = detect.find_cards(photo_of(held))
+        assert crop.detected, seed  # the hand's outline runs beside the card, but is no print
+        assert 1.45 < crop.pixels.shape[1] / crop.pixels.shape[0] < 1.9
 
 
 def test_a_tilted_card_in_perspective_is_found_and_rectified() -> None:

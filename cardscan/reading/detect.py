@@ -17,6 +17,7 @@ import numpy as np
 
 from cardscan.models import CardCrop, Photo
 from cardscan.reading.ink import (
+    blobs,
     gray_level,
     ink_mask,
     is_dark,
@@ -26,6 +27,7 @@ from cardscan.reading.ink import (
     thumbnail,
     weighted_median,
 )
+from cardscan.reading.load import full_size_region
 
 #: Card images are rendered at about 300 DPI: 1050 px on the long side of an 85 mm card.
 CARD_LONG_SIDE = 1050
@@ -53,7 +55,7 @@ def find_cards(photo: Photo) -> list[CardCrop]:
     small = thumbnail(pixels, DETECT_LONG_SIDE)
     cards: list[CardCrop] = []
     for quad in reading_order(detect_quads(small)):
-        crop = warp(pixels, quad / scale)
+        crop = warp_sharpest(photo, quad / scale)
         gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
         dark = is_dark(gray)
         if not letter_height(ink_mask(gray, dark)):
@@ -391,13 +393,33 @@ def outline_support(lab: np.ndarray, quad: np.ndarray, samples: int = 24) -> flo
 
 
 def _sits_on_a_surface(edges: np.ndarray, quad: np.ndarray, others: list[np.ndarray]) -> bool:
-    """A card lies on a table, smoother than print: busy surroundings mean a picture on a card."""
+    """A card lies on a table, smoother than print: busy surroundings mean a picture on a card.
+
+    Long smooth curves are not print: the outline of the hand that holds the card, or of the
+    table's edge, runs along the card without making its surroundings busy.
+    """
     ring, core = _ring_edge_density(edges, quad, others)
+    if ring > RING_EDGE_LIMIT and ring > 0.5 * core:
+        ring, _ = _ring_edge_density(_without_long_curves(edges), quad, others)
     return not (ring > RING_EDGE_LIMIT and ring > 0.5 * core)
 
 
 #: Edge-pixel share above which the strip around an outline counts as printed matter.
 RING_EDGE_LIMIT = 0.05
+#: An edge this long a share of the photo's long side, of no more pixels than twice its box's
+#: width and height (a curve, not the outlines of letters side by side), is the outline of a
+#: thing, not print.
+LONG_CURVE_SHARE = 0.1
+
+
+def _without_long_curves(edges: np.ndarray) -> np.ndarray:
+    """The edge map without its long thin curves (``LONG_CURVE_SHARE``)."""
+    _, labels, stats = blobs(edges)
+    width, height = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    curve = (np.maximum(width, height) >= LONG_CURVE_SHARE * max(edges.shape)) \
+        & (stats[:, cv2.CC_STAT_AREA] <= 2 * (width + height))
+    curve[0] = False
+    return np.where(curve[labels], 0, edges).astype(np.uint8)
 
 
 def _non_overlapping(quads: list[np.ndarray]) -> list[np.ndarray]:
@@ -445,6 +467,23 @@ def card_size(quad: np.ndarray) -> tuple[int, int]:
         aspect = nearest
     long_side, short_side = CARD_LONG_SIDE, round(CARD_LONG_SIDE / aspect)
     return (long_side, short_side) if width >= height else (short_side, long_side)
+
+
+def warp_sharpest(photo: Photo, quad: np.ndarray) -> np.ndarray:
+    """The card at ``quad`` (in ``photo.pixels``) warped flat from the sharpest pixels at hand: a
+    card smaller than CARD_LONG_SIDE in a photo decoded reduced is cut again from the file at
+    its full size (``load.full_size_region``)."""
+    sides = [float(np.linalg.norm(quad[i] - quad[(i + 1) % 4])) for i in range(4)]
+    if photo.reduced < 1 and max(sides) < CARD_LONG_SIDE:
+        height, width = photo.pixels.shape[:2]
+        left, top = np.floor(quad.min(axis=0)).astype(int) - 2
+        right, bottom = np.ceil(quad.max(axis=0)).astype(int) + 2
+        box = (max(0, int(left)), max(0, int(top)), min(width, int(right)), min(height, int(bottom)))
+        region = full_size_region(photo, box)
+        if region is not None:
+            pixels, factor = region
+            return warp(pixels, (quad - np.array(box[:2], np.float64)) * factor)
+    return warp(photo.pixels, quad)
 
 
 def warp(pixels: np.ndarray, quad: np.ndarray) -> np.ndarray:
