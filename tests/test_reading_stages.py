@@ -139,6 +139,26 @@ def test_a_small_card_in_a_12_megapixel_photo_is_cut_again_at_full_size(tmp_path
     assert sharpness(photo) > 1.5 * sharpness(replace(photo, reduced=1.0))
 
 
+@pytest.mark.parametrize("orientation", [1, 3, 6, 8, 2])
+def test_a_part_cut_again_at_full_size_is_that_part_of_the_photo_as_seen(tmp_path: Path,
+                                                                        orientation: int) -> None:
+    from PIL import Image, ImageOps
+
+    rng = np.random.default_rng(orientation)
+    stored = cv2.GaussianBlur((rng.random((2000, 2800, 3)) * 255).astype(np.uint8), (0, 0), 2)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    path = tmp_path / f"o{orientation}.jpg"
+    Image.fromarray(stored).save(path, quality=95, exif=exif.tobytes())
+    photo = load.load(path)
+    assert photo.reduced < 1  # decoded at the working size
+    region, factor = load.full_size_region(photo, (100, 200, 700, 650))
+    with Image.open(path) as image:
+        seen = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))[..., ::-1]
+    left, top, right, bottom = (round(v * factor) for v in (100, 200, 700, 650))
+    assert np.array_equal(region, seen[top:bottom, left:right])
+
+
 def test_a_changed_file_is_not_cut_again(tmp_path: Path) -> None:
     path = imagegen.save(tmp_path / "phone.jpg", cv2.resize(imagegen.render_card(["Ana"]).image,
                                                             (4032, 3024)))
@@ -232,6 +252,24 @@ def test_without_an_outline_the_whole_photo_is_used_and_said() -> None:
     assert len(cards) == 1
     assert not cards[0].detected
     assert any("whole photo" in note for note in cards[0].notes)
+
+
+def test_a_white_card_on_a_white_desk_is_read_without_the_bare_desk() -> None:
+    from dataclasses import replace
+
+    rng = np.random.default_rng(0)
+    desk = np.clip(238 + rng.normal(0, 2, (1200, 1600, 3)), 0, 255).astype(np.uint8)
+    card = imagegen.render_card(imagegen.CARD_TEXTS[1]).image
+    quad = imagegen.card_quad((700, 650), 560, 1050 / 600, 0)
+    imagegen.place(desk, card, quad)  # as white as the desk: no edge to outline it by
+    photo = replace(photo_of(desk), reduced=0.5)  # a phone's 12 MP photo, decoded at half size
+    [crop] = detect.find_cards(photo)
+    assert not crop.detected and "print on it" in crop.notes[0]
+    height, width = crop.pixels.shape[:2]
+    assert width * height < 0.6 * 1600 * 1200  # the bare desk is left out...
+    ink = np.count_nonzero(cv2.cvtColor(desk, cv2.COLOR_BGR2GRAY) < 128)
+    kept = np.count_nonzero(cv2.cvtColor(crop.pixels, cv2.COLOR_BGR2GRAY) < 128)
+    assert kept >= 0.98 * ink  # ... and all of the print is kept
 
 
 def test_a_flat_scan_with_a_text_block_and_a_logo_box_is_used_whole() -> None:

@@ -39,6 +39,9 @@ MIN_DECODE_LONG_SIDE = 2000
 
 EXIF_ORIENTATION = 0x0112
 EXIF_ROTATION = {3: 180, 4: 180, 5: 90, 6: 90, 7: 270, 8: 270}
+#: The turn (degrees clockwise) from the stored pixels to the photo as seen, for the EXIF
+#: orientations without a mirror.
+STORED_TURN = {1: 0, 3: 180, 6: 90, 8: 270}
 
 
 def load(path: Path) -> Photo:
@@ -82,12 +85,28 @@ def full_size_region(photo: Photo, box: tuple[int, int, int, int]) -> tuple[np.n
         if hashlib.sha256(data).hexdigest() != photo.sha256:
             return None
         with Image.open(io.BytesIO(data)) as image:
+            orientation = image.getexif().get(EXIF_ORIENTATION, 1)
             image.load()
-            upright = ImageOps.exif_transpose(image) or image
-            factor = upright.size[0] / photo.pixels.shape[1]
+            width, height = image.size  # as stored
+            turn = STORED_TURN.get(orientation)
+            if turn is None:  # a mirrored orientation: turned whole, as load() did
+                image = ImageOps.exif_transpose(image) or image
+                width, height, turn = *image.size, 0
+            upright_width = height if turn in (90, 270) else width
+            factor = upright_width / photo.pixels.shape[1]
             left, top, right, bottom = (round(v * factor) for v in box)
-            region = _to_rgb(upright.crop((max(0, left), max(0, top), min(upright.size[0], right),
-                                           min(upright.size[1], bottom))))
+            # the box where it lies in the stored pixels: only that part is copied and turned
+            stored = {0: (left, top, right, bottom),
+                      180: (width - right, height - bottom, width - left, height - top),
+                      90: (top, height - right, bottom, height - left),
+                      270: (width - bottom, left, width - top, right)}[turn]
+            x0, y0 = max(0, stored[0]), max(0, stored[1])
+            x1, y1 = min(width, stored[2]), min(height, stored[3])
+            region = image.crop((x0, y0, x1, y1))
+            if turn:
+                region = region.transpose({90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180,
+                                           270: Image.Transpose.ROTATE_90}[turn])
+            region = _to_rgb(region)
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, MemoryError):
         return None
     return np.ascontiguousarray(cv2.cvtColor(np.asarray(region), cv2.COLOR_RGB2BGR)), factor
