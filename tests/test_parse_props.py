@@ -604,3 +604,21 @@ def test_chained_academic_prefixes_before_a_name() -> None:
              "ordination@hautarzt-strasser.at", "AT", ("Univ.-Doz. Dr. med.", "Elisabeth", "Strasser"))):
         name = contact_from_text(text, region).name
         assert (name.prefix, name.given, name.family) == parts
+
+
+def test_a_company_the_domain_names_below_a_title_does_not_continue_it() -> None:
+    contact = contact_from_text("Martín Corrales Lozada\nConsultor Senior\nde Anda\nMóv. 224 640 4329\n"
+                                "mcorrales@deanda.mx", "MX")
+    assert (contact.title, contact.org) == ("Consultor Senior", "de Anda")
+    contact = contact_from_text("Lucía Prieto\nDirectora de Proyectos\nde Infraestructura\n"
+                                "lprieto@ferrovial.es", "ES")
+    assert contact.title == "Directora de Proyectos de Infraestructura"
+
+
+def test_a_name_word_misread_is_spelt_as_the_email_spells_it() -> None:
+    contact = contact_from_text("Morales LLP\ntichard Rose\nAccount Manager\nMob: (212) 475-1143\n"
+                                "richard.rose@morales.com", "US")
+    assert (contact.name.given, contact.name.family) == ("Richard", "Rose")
+    # a word shaped like a name is kept as printed, whatever the e-mail says
+    contact = contact_from_text("Dana Ross\nAccount Manager\ndana.rose@morales.com", "US")
+    assert (contact.name.given, contact.name.family) == ("Dana", "Ross")

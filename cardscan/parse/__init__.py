@@ -391,6 +391,34 @@ def _capital_i_in_name(text: str) -> str:
                                   for w in words[1:]])
 
 
+def _spelled_as_email(text: str, locals_: list[str]) -> str:
+    """A name line with a word misread where the e-mail spells it ('tichard Rose' beside
+    richard.rose@): a word not shaped like a name, one letter off a word of the local part,
+    takes the e-mail's spelling when another word of the line is spelt there as printed."""
+    from rapidfuzz.distance import Levenshtein
+
+    tokens = text.split(" ")
+    if not 2 <= len(tokens) <= 4:
+        return text
+    folded = [fold(token) for token in tokens]
+    for local in locals_:
+        parts = [p for p in re.split(r"[^a-z]+", fold(local)) if len(p) >= 4]
+        if not any(f in parts for f in folded):
+            continue
+        mended = list(tokens)
+        for i, (token, bare) in enumerate(zip(tokens, folded, strict=True)):
+            if bare in parts or not token.isalpha() or (token[0].isupper() and token[1:].islower()) \
+                    or token.isupper():
+                continue
+            near = [p for p in parts if p not in folded and len(p) == len(bare)
+                    and Levenshtein.distance(p, bare) == 1]
+            if len(near) == 1:
+                mended[i] = near[0].capitalize()
+        if mended != tokens:
+            return " ".join(mended)
+    return text
+
+
 def _capital_i(place: str) -> str:
     """A place name starts with a capital: a leading 'l' there is OCR's reading of 'I'
     ('lanfurt' -> 'Ianfurt'), unless it is an article printed in lower case ('la', 'los')."""
@@ -673,10 +701,12 @@ _TITLE_CONTINUES = _NAME_CONTINUES | {"en", "in", "for", "para", "per", "di", "d
 _TITLE_OPEN_END = frozenset({"chief", "vice", "deputy"})
 
 
-def _title_continued(seg: Segment, remaining: list[Segment]) -> Segment | None:
+def _title_continued(seg: Segment, remaining: list[Segment], domain_cores: list[str]
+                     ) -> Segment | None:
     """The line right below a title that ends on a joining word or a dash ('Director de
     Exportaciones y', 'Strategic Accounts –'), or that opens on one ('of Sales', 'y Medio
-    Ambiente'), alone on its line, in the title's size: the title's second line."""
+    Ambiente'), alone on its line, in the title's size: the title's second line. Not a line the
+    e-mail or website names: that is the company ('Consultor Senior' / 'de Anda', deanda.mx)."""
     last = seg.rest.split()[-1] if seg.rest.split() else ""
     # ('Senior Vice President,' / 'Business Development', 'Founder & Chief' / 'Technology Officer')
     open_end = (seg.runs_on or (last.islower() and fold(last) in _NAME_CONTINUES)
@@ -693,6 +723,7 @@ def _title_continued(seg: Segment, remaining: list[Segment]) -> Segment | None:
                                                    # ('y Cloud & AI Department': an icon, a unit)
                                                    and not ct.department_hits(other.rest)))
                 and len(words_) <= 5 and not re.search(r"\d|@", other.rest) and not ct.legal_form(other.rest)
+                and ct.matches_domain(other.rest, domain_cores) < 0.85
                 and abs(other.height - seg.height) <= 0.3 * max(other.height, seg.height, 1)
                 and sum(o.line_index == other.line_index and o.rest != "" for o in remaining) == 1):
             return other
@@ -741,6 +772,9 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
         mended = _capital_i_in_name(text)
         if mended != text and names.looks_like_name(mended):
             seg.rest = text = mended  # 'Rajesh Kumar lyer': OCR's l for the I of 'Iyer'
+        mended = _spelled_as_email(text, ctx.email_locals)
+        if mended != text and names.looks_like_name(mended):
+            seg.rest = text = mended  # 'tichard Rose' beside richard.rose@: the R misread
         if not names.looks_like_name(text):
             trimmed = _drop_leading_speck(text)
             if trimmed == text or not names.looks_like_name(trimmed):
@@ -816,7 +850,7 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
             contact.confidence["department"] = round(title_seg.confidence * 0.75, 3)
         # a title printed on two lines ('Superintendente de Seguridad', 'y Medio Ambiente')
         whole = title_text == ct.clean_title(title_seg.rest)
-        below = _title_continued(title_seg, remaining) if whole else None
+        below = _title_continued(title_seg, remaining, ctx.domain_cores) if whole else None
         if below is not None:
             title_text = " ".join(filter(None, (ct.clean_title(title_seg.rest), title_seg.runs_on,
                                                 below.opens_on, ct.clean_title(below.rest))))
