@@ -307,6 +307,15 @@ def test_reading_order_is_rows_then_columns() -> None:
 # ------------------------------------------------------------------ orientation
 
 
+def test_a_sideways_card_with_a_shadow_inside_its_outline_is_seen_sideways() -> None:
+    """The ink of a generated 12 MP photo's card, outlined with its shadow: a band along two
+    edges and a printed rule across it, which once outweighed its small vertical lines."""
+    mask = cv2.imread(str(Path(__file__).parent / "fixtures" / "sideways-card-in-shadow-ink.png"),
+                      cv2.IMREAD_GRAYSCALE)
+    assert orient.is_sideways(mask)
+    assert not orient.is_sideways(np.ascontiguousarray(mask.T))  # turned, it reads across
+
+
 @pytest.mark.parametrize("turn", [0, 90, 180, 270])
 def test_orientation_without_tesseract(turn: int) -> None:
     card = imagegen.render_card(imagegen.CARD_TEXTS[0]).image

@@ -16,6 +16,7 @@ import numpy as np
 
 from cardscan.models import CardCrop
 from cardscan.reading.ink import (
+    blobs,
     ink_mask,
     is_dark,
     letter_height,
@@ -69,9 +70,22 @@ def text_axis_score(mask: np.ndarray) -> float:
 
 
 def is_sideways(mask: np.ndarray) -> bool:
-    """True when text lines run vertically (the card needs a 90-degree turn)."""
-    small = shrink(mask, 700)
+    """True when text lines run vertically (the card needs a 90-degree turn).
+
+    Ink that spans a quarter of the card or more is no text line, either way up: a printed rule,
+    the dark band of a shadow or of the table left inside the outline along an edge.
+    """
+    small = without_long_ink(shrink(mask, 700))
     return text_axis_score(small.T.copy()) > 1.3 * text_axis_score(small) + 0.05
+
+
+def without_long_ink(mask: np.ndarray, share: float = 0.25) -> np.ndarray:
+    """The mask without its blobs as wide or as tall as ``share`` of it."""
+    _, labels, stats = blobs(mask)
+    height, width = mask.shape
+    long = (stats[:, cv2.CC_STAT_WIDTH] >= share * width) | (stats[:, cv2.CC_STAT_HEIGHT] >= share * height)
+    long[0] = False
+    return np.where(long[labels], 0, mask).astype(np.uint8) if long.any() else mask
 
 
 def skew_angle(mask: np.ndarray) -> float:
