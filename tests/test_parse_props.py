@@ -622,3 +622,11 @@ def test_a_name_word_misread_is_spelt_as_the_email_spells_it() -> None:
     # a word shaped like a name is kept as printed, whatever the e-mail says
     contact = contact_from_text("Dana Ross\nAccount Manager\ndana.rose@morales.com", "US")
     assert (contact.name.given, contact.name.family) == ("Dana", "Ross")
+
+
+def test_a_column_left_of_the_address_on_its_line_is_not_the_street() -> None:
+    contact = contact_from_text(
+        "Hanbit Mobility Co., Ltd.\nJi-hoon PARK                         14F, 521 Teheran-ro, Gangnam-gu,\n"
+        "Senior Manager                       Seoul 06164, Korea\nE. jihoon.park@hanbitmobility.com", "KR")
+    assert contact.name.full == "Ji-hoon Park"
+    assert contact.address.street == "14F, 521 Teheran-ro, Gangnam-gu"

@@ -423,11 +423,18 @@ def find_address(segments: list[Segment], country: str) -> AddressResult | None:
         return None
     block = max(blocks, key=lambda b: sum(s for _, s in b))
     indexes = _grow_block(segments, [i for i, _ in block], country)
-    # pieces printed on the same line as the address ('Cep 01014-000 | Centro | São Paulo | SP')
-    block_lines = {segments[i].line_index for i in indexes}
+    # pieces printed on the same line as the address ('Cep 01014-000 | Centro | São Paulo | SP'),
+    # but not a column printed left of it, across a wide gap, unless it is a street ('Ji-hoon
+    # PARK      14F, 521 Teheran-ro'): pieces split at a separator share their group's left edge
+    starts = {}
+    for i in indexes:
+        line = segments[i].line_index
+        starts[line] = min(starts.get(line, segments[i].left), segments[i].left)
     indexes = sorted(set(indexes) | {
         i for i, s in enumerate(segments)
-        if s.line_index in block_lines and s.rest and not s.used and not _looks_unrelated(s.rest)
+        if s.line_index in starts and s.rest and not s.used and not _looks_unrelated(s.rest)
+        and (s.left >= starts[s.line_index] or _is_street(s.rest)
+             or (_street_words_in(s.rest) and not looks_like_name(s.rest)))
     })
     lines = [_repair_numbers(line, country) for line in _join_by_line([segments[i] for i in indexes])]
     if country == "JP":  # '〒530-0001 1-8-17 Umeda, Kita-ku': the postal code heads the address
