@@ -630,3 +630,17 @@ def test_a_column_left_of_the_address_on_its_line_is_not_the_street() -> None:
         "Senior Manager                       Seoul 06164, Korea\nE. jihoon.park@hanbitmobility.com", "KR")
     assert contact.name.full == "Ji-hoon Park"
     assert contact.address.street == "14F, 521 Teheran-ro, Gangnam-gu"
+
+
+def test_a_wordmark_in_capitals_over_two_lines_is_one_company() -> None:
+    for text, region, org in (
+            ("CLINICA DENTAL\nSONRISA PLENA\nDra. Mariana Cervantes Ochoa\nconsultorio@sonrisaplena.com.mx",
+             "MX", "CLINICA DENTAL SONRISA PLENA"),
+            ("RIOPLATENSE\nSOFTWARE FACTORY\nLucía Fernández Pereira\nProject Manager\n"
+             "lfernandez@rioplatense.uy", "UY", "RIOPLATENSE SOFTWARE FACTORY"),
+            ("GRUPO LOGISTICO TRANSNORTE\nS.A. de C.V.\nIng. Roberto Alcántara Ibarra\n"
+             "Gerente de Operaciones\nralcantara@transnorte.mx", "MX",
+             "GRUPO LOGISTICO TRANSNORTE, S.A. de C.V."),
+            # what the business is, printed alone below its name, is no part of the name
+            ("DI MARIO\nRESTAURANTE\nAv. Cangaíba, 2341\ndimariorestaurante@gmail.com", "BR", "DI MARIO")):
+        assert contact_from_text(text, region).org == org

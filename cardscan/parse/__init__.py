@@ -740,16 +740,33 @@ def _company_continued(seg: Segment, text: str, remaining: list[Segment]) -> tup
                 and not re.search(r"\d|@", upper.rest + lower.rest) and not ct.is_junk(upper.rest)
                 and not ct.is_junk(lower.rest) and not ct.title_hits(upper.rest + " " + lower.rest))
 
+    def capitals(piece: str) -> bool:
+        letters = [ch for ch in piece if ch.isalpha()]
+        return len(letters) >= 3 and all(ch.isupper() for ch in letters)
+
     for other in remaining:
         if other is seg or other.used or not other.rest:
             continue
         words_ = other.rest.split()
+        # a wordmark in capitals over two lines, one of them saying what the business is
+        # ('CLINICA DENTAL' / 'SONRISA PLENA', 'RIOPLATENSE' / 'SOFTWARE FACTORY')
+        # (a name whole with its legal form takes nothing more; what the business is, printed
+        # alone below its name, is no part of it: 'DI MARIO' / 'RESTAURANTE')
+        wordmark = capitals(other.rest) and capitals(text) and len(words_) <= 3 \
+            and ct.company_word_hits(other.rest) >= 1 and not ct.is_department(other.rest) \
+            and not ct.legal_form(text) and not set(ct.tokens(other.rest)) <= set(ct.tokens(text))
         if other.line_index == seg.line_index - 1 and len(words_) <= 4 and joins(other, seg) and (
-                fold(text.split()[0]) in _NAME_CONTINUES or ct.only_generic_words(other.rest)):
+                fold(text.split()[0]) in _NAME_CONTINUES or ct.only_generic_words(other.rest) or wordmark):
             return f"{ct.clean_org(other.rest)} {text}", other
+        named_below = wordmark and not ct.only_generic_words(other.rest)
         if other.line_index == seg.line_index + 1 and len(words_) <= 4 and joins(seg, other) \
-                and fold(words_[0]) in _NAME_CONTINUES and not ct.legal_form(text):
+                and (fold(words_[0]) in _NAME_CONTINUES or named_below) and not ct.legal_form(text):
             return f"{text} {ct.clean_org(other.rest)}", other
+        # ('GRUPO LOGISTICO TRANSNORTE' / 'S.A. de C.V.': the legal form printed below the name)
+        if other.line_index == seg.line_index + 1 and joins(seg, other) and not ct.legal_form(text):
+            form = ct.legal_form(f"Acme {other.rest}")
+            if form and ct.squash(form) == ct.squash(other.rest):
+                return f"{text}, {other.rest.strip(' ,')}", other
     return None
 
 
