@@ -644,3 +644,13 @@ def test_a_wordmark_in_capitals_over_two_lines_is_one_company() -> None:
             # what the business is, printed alone below its name, is no part of the name
             ("DI MARIO\nRESTAURANTE\nAv. Cangaíba, 2341\ndimariorestaurante@gmail.com", "BR", "DI MARIO")):
         assert contact_from_text(text, region).org == org
+
+
+def test_a_district_before_its_town_goes_with_the_street_where_addresses_name_it() -> None:
+    for text, region, street in (
+            ("Av. Víctor Andrés Belaúnde 147, Of. 601\nSan Isidro, Lima 15073 - Perú", "PE",
+             "Av. Víctor Andrés Belaúnde 147, Of. 601, San Isidro"),
+            ("Av. Brigadeiro Faria Lima, 3477 - 12º andar\nItaim Bibi - São Paulo - SP - CEP 04538-133", "BR",
+             "Av. Brigadeiro Faria Lima, 3477 - 12º andar, Itaim Bibi"),
+            ("2 Kingdom Street\nPaddington, London, W2 6BD", "GB", "2 Kingdom Street")):
+        assert contact_from_text(text, region).address.street == street

@@ -451,6 +451,13 @@ def find_address(segments: list[Segment], country: str) -> AddressResult | None:
     return AddressResult(address, indexes)
 
 
+#: Countries whose addresses name the district (bairro, barrio, distrito) between the street and
+#: the town: a district printed before the town goes with the street. (A British locality
+#: before the town, 'Paddington, London', is left out, as the cards' owners write it.)
+DISTRICT_WITH_STREET = frozenset({"BR", "PT", "AR", "BO", "CL", "CO", "CR", "DO", "EC", "GT", "HN", "MX",
+                                  "NI", "PA", "PE", "PY", "SV", "UY", "VE"})
+
+
 _POST_OFFICE_NUMBER = re.compile(r"(?<=[" + LETTERS + r"])\s\d{1,2}$")
 _WORD = re.compile(r"[" + LETTERS + r"]{4,}")
 
@@ -888,6 +895,14 @@ def _parse_city_line(line: str, country: str, address: Address, street_parts: li
         # the pieces between the street and the town ('Shree Tower, Andheri (E)') belong to the
         # street, as printed
         street_parts[-1] = line[:town_at].strip(" ,;-–")
+    elif not any(flags) and country in DISTRICT_WITH_STREET and address.city:
+        # a district printed before its town ('San Isidro, Lima 15073', 'Itaim Bibi - São Paulo
+        # - SP'): where addresses name it, it goes with the street, as printed
+        upto = others[: others.index(address.city)] if address.city in others else others if remainder else []
+        district = [c.strip() for c in upto if c.strip() and c != address.region and not _named_country(c)
+                    and re.search(r"[" + LETTERS + r"]{3}", c)]
+        if district:
+            street_parts.append(", ".join(district))
     for chunk in after:
         if _NEIGHBOURHOOD.match(chunk) or _is_street(chunk):
             street_parts.append(chunk)  # '1054 Budapest, Szabadság tér 7.': the street after the town
