@@ -654,3 +654,18 @@ def test_a_district_before_its_town_goes_with_the_street_where_addresses_name_it
              "Av. Brigadeiro Faria Lima, 3477 - 12º andar, Itaim Bibi"),
             ("2 Kingdom Street\nPaddington, London, W2 6BD", "GB", "2 Kingdom Street")):
         assert contact_from_text(text, region).address.street == street
+
+
+def test_towns_after_a_street_on_one_line_and_a_founding_year() -> None:
+    address = contact_from_text("Blk 55 Tiong Bahru Road #01-52 Singapore 160055\nTel: 6271 3380",
+                                "SG").address
+    assert (address.street, address.city, address.postal_code) == (
+        "Blk 55 Tiong Bahru Road #01-52", "Singapore", "160055")
+    address = contact_from_text("Sayaka FUJIMURA\nOwner\nT604-0915 52 Tokiwagi-cho, Nakagyo-ku, Kyoto\n"
+                                "© 075-211-3490", "JP").address
+    assert (address.street, address.city, address.postal_code) == (
+        "52 Tokiwagi-cho, Nakagyo-ku", "Kyoto", "604-0915")
+    # 'since 1994' is a year, not a New Zealand postcode
+    address = contact_from_text("Caring for pets & farm animals since 1994\nHamish McKenzie\nVeterinarian\n"
+                                "123 Victoria Street, Hamilton 3204\nPh 07 839 2210", "NZ").address
+    assert (address.street, address.city, address.postal_code) == ("123 Victoria Street", "Hamilton", "3204")

@@ -98,7 +98,7 @@ _POSTAL_THEN_TOWN = re.compile(r"\d{5}\s+[" + LETTERS + r" .'-]+")
 # belongs with the street, a city ('Matsue-shi') before the prefecture; Korean ones a district
 # ('Gangnam-gu', 'Yeoksam-dong') before the city.
 _JP_BLOCKS = re.compile(r"^\d{1,4}(?:-\d{1,4}){1,3},?\s+[A-Za-z]")
-_WARD = re.compile(r"^[A-Z][a-z]+-(?:ku|cho|machi|gu|dong|eup|myeon)$")
+_WARD = re.compile(r"^(?:\d[\d-]*,?\s+)?[A-Z][a-z]+-(?:ku|cho|machi|gu|dong|eup|myeon|ro|gil|daero)$")
 # '〒' read as a T before a Japanese postal code ('T107-0052')
 _JP_POSTAL_MARK = re.compile(r"(?<![\w])T\s?(?=\d{3}-\d{4}\b)")
 _JP_POSTAL_FIRST = re.compile(r"^(〒\s?\d{3}-\d{4}),?\s+")
@@ -219,9 +219,15 @@ _POSTAL_AFTER_COUNTRY = re.compile(
 _CP_LABEL = re.compile(r"C\.?\s?P\b", re.I)
 
 
+#: A year a business was founded in ('since 1994', 'desde 1987', 'Est. 1897'): no postal code.
+_SINCE_YEAR = re.compile(r"\b(?:since|desde|seit|depuis|dal|dès|est\.?|established|founded"
+                         r"|fundad[ao]s?(?:\s+en)?|fondée?(?:\s+en)?|gegründet|anno)\s+(?:1[89]|20)\d{2}\b",
+                         re.I)
+
+
 def _find_postal(text: str, country: str) -> str | None:
     """The postal code printed in a line, in the card country's format first."""
-    text = _repair_postal(REGISTERED_NUMBER.sub(" ", text))
+    text = _repair_postal(REGISTERED_NUMBER.sub(" ", _SINCE_YEAR.sub(" ", text)))
     # 'P.O. Box 22550, Doha', 'Diplomatic Area, Manama, P.O. Box 20541': a box's number is no
     # postal code ('C.P.' after a comma, or on a card not from Brazil or Portugal, where it is a
     # 'caixa postal', is a postal code's label: 'C.P. 37160 León, Gto.')
@@ -294,7 +300,7 @@ def _town_alone(text: str, country: str) -> bool:
 
 def line_score(text: str, country: str) -> float:
     """How much a segment looks like part of an address."""
-    text = REGISTERED_NUMBER.sub(" ", text).strip()
+    text = REGISTERED_NUMBER.sub(" ", _SINCE_YEAR.sub(" ", text)).strip()
     score = 0.0
     if _is_street(text):
         score += 2
@@ -705,6 +711,10 @@ def parse_lines(lines: list[str], country: str) -> Address:
                 street_parts.append(extra)
             elif address.city and not address.region and _is_region(extra, country):
                 address.region = extra.strip()  # 'Bengaluru - 560103' over 'Karnataka, India'
+            elif not address.city and (split := _street_then_town(extra)):
+                # '〒604-0915' over '52 Tokiwagi-cho, Nakagyo-ku, Kyoto'
+                street_parts.append(split[0])
+                address.city = split[1]
             elif not address.city:
                 # 'Ciudad de México, CDMX' below the postal code's line
                 chunks = [c for c in _CHUNK_SPLIT.split(extra) if c]
@@ -762,6 +772,16 @@ def parse_lines(lines: list[str], country: str) -> Address:
 
 _HOUSE_NUMBER = re.compile(r"\d{1,5}[A-Za-z]?")
 _TAIL = re.compile(r"^(?P<head>.*?\S)\s*(?:\s[-–]\s|,|\s-|-(?=[A-Z]{2}\s*$))\s*(?P<tail>[^,\-–]+?)\s*$")
+
+
+def _street_then_town(line: str) -> tuple[str, str] | None:
+    """(street, town) of a line that names a street or a ward, then a town after a comma."""
+    head, sep, tail = line.rpartition(",")
+    head, tail = head.strip(), tail.strip(" .")
+    if sep and _plain_place(tail) and not _WARD.match(tail) and (
+            _is_street(head) or any(_WARD.match(piece.strip()) for piece in head.split(","))):
+        return head, tail
+    return None
 
 
 def _take_listed_town(street_parts: list[str], address: Address) -> None:
@@ -874,6 +894,16 @@ def _parse_city_line(line: str, country: str, address: Address, street_parts: li
             region_pos = k
     if remainder:
         address.city = remainder
+        words_left = remainder.split()
+        # 'Blk 55 Tiong Bahru Road #01-52 Singapore 160055': a street, then the town, no comma
+        for n in (3, 2, 1):
+            town = " ".join(words_left[-n:]).strip(" ,.-")
+            head = " ".join(words_left[:-n]).strip(" ,.-")
+            if len(words_left) > n + 1 and city_spelling(town) and re.search(r"\d", head) \
+                    and street_like(head):
+                street_parts.append(head)
+                address.city = town
+                break
     else:
         pool = others + after
         candidates = [c for k, c in enumerate(pool) if k != region_pos and not _NEIGHBOURHOOD.match(c)]
