@@ -669,3 +669,12 @@ def test_towns_after_a_street_on_one_line_and_a_founding_year() -> None:
     address = contact_from_text("Caring for pets & farm animals since 1994\nHamish McKenzie\nVeterinarian\n"
                                 "123 Victoria Street, Hamilton 3204\nPh 07 839 2210", "NZ").address
     assert (address.street, address.city, address.postal_code) == ("123 Victoria Street", "Hamilton", "3204")
+
+
+def test_a_wordmark_over_a_line_closed_by_a_legal_form_is_one_company() -> None:
+    for text, region, org in (
+            ("MEGHNA\nAPPARELS SOURCING LTD.\nMd. Rafiqul Islam\nSenior Merchandiser\n"
+             "rafiq@meghnasourcing.com", "BD", "MEGHNA APPARELS SOURCING LTD."),
+            ("AL QUOZ PRECISION\nAUTO REPAIR WORKSHOP L.L.C\nRAJESH PILLAI\nWorkshop Manager\n"
+             "service@alquozprecision.com", "AE", "AL QUOZ PRECISION AUTO REPAIR WORKSHOP L.L.C")):
+        assert contact_from_text(text, region).org == org

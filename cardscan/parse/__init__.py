@@ -755,10 +755,17 @@ def _company_continued(seg: Segment, text: str, remaining: list[Segment]) -> tup
         wordmark = capitals(other.rest) and capitals(text) and len(words_) <= 3 \
             and ct.company_word_hits(other.rest) >= 1 and not ct.is_department(other.rest) \
             and not ct.legal_form(text) and not set(ct.tokens(other.rest)) <= set(ct.tokens(text))
+        # ('MEGHNA' / 'APPARELS SOURCING LTD.': a line in capitals above one closed by a legal form)
+        named_above = capitals(other.rest) and capitals(text) and len(words_) <= 3 \
+            and bool(ct.legal_form(text)) and not ct.legal_form(other.rest) \
+            and not ct.is_department(other.rest) and not names.looks_like_name(other.rest)
         if other.line_index == seg.line_index - 1 and len(words_) <= 4 and joins(other, seg) and (
-                fold(text.split()[0]) in _NAME_CONTINUES or ct.only_generic_words(other.rest) or wordmark):
+                fold(text.split()[0]) in _NAME_CONTINUES or ct.only_generic_words(other.rest) or wordmark
+                or named_above):
             return f"{ct.clean_org(other.rest)} {text}", other
-        named_below = wordmark and not ct.only_generic_words(other.rest)
+        # ('AL QUOZ PRECISION' / 'AUTO REPAIR WORKSHOP L.L.C': the legal form closes the whole name)
+        named_below = (wordmark and not ct.only_generic_words(other.rest)) or (
+            capitals(other.rest) and capitals(text) and bool(ct.legal_form(other.rest)))
         if other.line_index == seg.line_index + 1 and len(words_) <= 4 and joins(seg, other) \
                 and (fold(words_[0]) in _NAME_CONTINUES or named_below) and not ct.legal_form(text):
             return f"{text} {ct.clean_org(other.rest)}", other
