@@ -678,3 +678,11 @@ def test_a_wordmark_over_a_line_closed_by_a_legal_form_is_one_company() -> None:
             ("AL QUOZ PRECISION\nAUTO REPAIR WORKSHOP L.L.C\nRAJESH PILLAI\nWorkshop Manager\n"
              "service@alquozprecision.com", "AE", "AL QUOZ PRECISION AUTO REPAIR WORKSHOP L.L.C")):
         assert contact_from_text(text, region).org == org
+
+
+def test_business_units_beside_a_title_are_departments() -> None:
+    for unit in ("Private Wealth Management", "Procurement & Contracts", "People & Culture",
+                 "Cloud & Infrastructure", "Quality & Regulatory Affairs"):
+        contact = contact_from_text(f"Ana Ruiz\nSenior Manager\n{unit}\nAcme Holdings Ltd.\nana@acme.com",
+                                    "GB")
+        assert (contact.title, contact.department) == ("Senior Manager", unit)
