@@ -686,3 +686,9 @@ def test_business_units_beside_a_title_are_departments() -> None:
         contact = contact_from_text(f"Ana Ruiz\nSenior Manager\n{unit}\nAcme Holdings Ltd.\nana@acme.com",
                                     "GB")
         assert (contact.title, contact.department) == ("Senior Manager", unit)
+
+
+def test_a_name_in_capitals_above_the_line_that_says_what_the_business_is() -> None:
+    contact = contact_from_text("KAM WAH\nROAST MEAT RESTAURANT\nChan Tai Man\nManager\n"
+                                "Shop 3, G/F, 128 Shanghai Street\nTel: 2388 1234", "HK")
+    assert contact.org == "KAM WAH ROAST MEAT RESTAURANT"

@@ -756,9 +756,12 @@ def _company_continued(seg: Segment, text: str, remaining: list[Segment]) -> tup
             and ct.company_word_hits(other.rest) >= 1 and not ct.is_department(other.rest) \
             and not ct.legal_form(text) and not set(ct.tokens(other.rest)) <= set(ct.tokens(text))
         # ('MEGHNA' / 'APPARELS SOURCING LTD.': a line in capitals above one closed by a legal form)
+        # ('KAM WAH' / 'ROAST MEAT RESTAURANT': the name above the line that says what it is)
         named_above = capitals(other.rest) and capitals(text) and len(words_) <= 3 \
-            and bool(ct.legal_form(text)) and not ct.legal_form(other.rest) \
-            and not ct.is_department(other.rest) and not names.looks_like_name(other.rest)
+            and (bool(ct.legal_form(text)) or (ct.company_word_hits(text) >= 1
+                                               and not ct.company_word_hits(other.rest))) \
+            and not ct.legal_form(other.rest) and not ct.is_department(other.rest) \
+            and (not names.looks_like_name(other.rest) or not ct.legal_form(text))
         if other.line_index == seg.line_index - 1 and len(words_) <= 4 and joins(other, seg) and (
                 fold(text.split()[0]) in _NAME_CONTINUES or ct.only_generic_words(other.rest) or wordmark
                 or named_above):
