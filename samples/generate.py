@@ -1106,8 +1106,9 @@ CLASSES: dict[str, dict[str, Any]] = {
     "top_band": {"dark": False, "layouts": ("left", "centre", "right", "columns")},
     "picture": {"layouts": ("left", "centre", "right")},
     "lowres": {},
-    "phone12": {"phone12": True, "dark": False},
     "intl": {"native": True, "countries": tuple(NATIVE_LANG), "address": True},
+    # last: a class's place in this table seeds its photos, so the others' photos stay the same
+    "phone12": {"phone12": True, "dark": False},
 }
 LOWRES_WIDTHS = (480, 650)  # a low-resolution scan's width in pixels (x-height 6-9 px)
 
