@@ -225,9 +225,15 @@ _SINCE_YEAR = re.compile(r"\b(?:since|desde|seit|depuis|dal|dès|est\.?|establis
                          re.I)
 
 
+def _without_other_numbers(text: str) -> str:
+    """The line without the numbers that look like postal codes but are not: a registration
+    ('CRM 123456'), a founding year ('since 1994')."""
+    return REGISTERED_NUMBER.sub(" ", _SINCE_YEAR.sub(" ", text))
+
+
 def _find_postal(text: str, country: str) -> str | None:
     """The postal code printed in a line, in the card country's format first."""
-    text = _repair_postal(REGISTERED_NUMBER.sub(" ", _SINCE_YEAR.sub(" ", text)))
+    text = _repair_postal(_without_other_numbers(text))
     # 'P.O. Box 22550, Doha', 'Diplomatic Area, Manama, P.O. Box 20541': a box's number is no
     # postal code ('C.P.' after a comma, or on a card not from Brazil or Portugal, where it is a
     # 'caixa postal', is a postal code's label: 'C.P. 37160 León, Gto.')
@@ -300,7 +306,7 @@ def _town_alone(text: str, country: str) -> bool:
 
 def line_score(text: str, country: str) -> float:
     """How much a segment looks like part of an address."""
-    text = REGISTERED_NUMBER.sub(" ", _SINCE_YEAR.sub(" ", text)).strip()
+    text = _without_other_numbers(text).strip()
     score = 0.0
     if _is_street(text):
         score += 2

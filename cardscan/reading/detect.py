@@ -17,7 +17,6 @@ import numpy as np
 
 from cardscan.models import CardCrop, Photo
 from cardscan.reading.ink import (
-    blobs,
     gray_level,
     ink_mask,
     is_dark,
@@ -26,6 +25,7 @@ from cardscan.reading.ink import (
     shrink,
     thumbnail,
     weighted_median,
+    without_blobs,
 )
 from cardscan.reading.load import full_size_region
 
@@ -459,12 +459,12 @@ LONG_CURVE_SHARE = 0.1
 
 def _without_long_curves(edges: np.ndarray) -> np.ndarray:
     """The edge map without its long thin curves (``LONG_CURVE_SHARE``)."""
-    _, labels, stats = blobs(edges)
-    width, height = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
-    curve = (np.maximum(width, height) >= LONG_CURVE_SHARE * max(edges.shape)) \
-        & (stats[:, cv2.CC_STAT_AREA] <= 2 * (width + height))
-    curve[0] = False
-    return np.where(curve[labels], 0, edges).astype(np.uint8)
+    def curves(stats: np.ndarray) -> np.ndarray:
+        width, height = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+        return (np.maximum(width, height) >= LONG_CURVE_SHARE * max(edges.shape)) \
+            & (stats[:, cv2.CC_STAT_AREA] <= 2 * (width + height))
+
+    return without_blobs(edges, curves)
 
 
 def _non_overlapping(quads: list[np.ndarray]) -> list[np.ndarray]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 
@@ -80,6 +82,15 @@ def blobs(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
         count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
             mask, 8, cv2.CV_32S, cv2.CCL_GRANA)
     return count, labels, stats
+
+
+def without_blobs(mask: np.ndarray, doomed: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """The mask without the blobs ``doomed`` picks from their stats (a boolean per blob row of
+    ``blobs``' stats, the background's row ignored)."""
+    _, labels, stats = blobs(mask)
+    drop = np.asarray(doomed(stats), bool)
+    drop[0] = False
+    return np.where(drop[labels], 0, mask).astype(np.uint8) if drop.any() else mask
 
 
 def letter_height(mask: np.ndarray) -> float:

@@ -41,7 +41,7 @@ EXIF_ORIENTATION = 0x0112
 EXIF_ROTATION = {3: 180, 4: 180, 5: 90, 6: 90, 7: 270, 8: 270}
 #: The turn (degrees clockwise) from the stored pixels to the photo as seen, for the EXIF
 #: orientations without a mirror.
-STORED_TURN = {1: 0, 3: 180, 6: 90, 8: 270}
+STORED_TURN = {orientation: EXIF_ROTATION.get(orientation, 0) for orientation in (1, 3, 6, 8)}
 
 
 def load(path: Path) -> Photo:

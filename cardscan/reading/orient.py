@@ -16,7 +16,6 @@ import numpy as np
 
 from cardscan.models import CardCrop
 from cardscan.reading.ink import (
-    blobs,
     ink_mask,
     is_dark,
     letter_height,
@@ -25,6 +24,7 @@ from cardscan.reading.ink import (
     rotate_small,
     shrink,
     weighted_median,
+    without_blobs,
 )
 
 #: Largest text-line tilt (degrees) corrected by the deskew (a photo shot at an angle with
@@ -81,11 +81,9 @@ def is_sideways(mask: np.ndarray) -> bool:
 
 def without_long_ink(mask: np.ndarray, share: float = 0.25) -> np.ndarray:
     """The mask without its blobs as wide or as tall as ``share`` of it."""
-    _, labels, stats = blobs(mask)
     height, width = mask.shape
-    long = (stats[:, cv2.CC_STAT_WIDTH] >= share * width) | (stats[:, cv2.CC_STAT_HEIGHT] >= share * height)
-    long[0] = False
-    return np.where(long[labels], 0, mask).astype(np.uint8) if long.any() else mask
+    return without_blobs(mask, lambda stats: (stats[:, cv2.CC_STAT_WIDTH] >= share * width)
+                         | (stats[:, cv2.CC_STAT_HEIGHT] >= share * height))
 
 
 def skew_angle(mask: np.ndarray) -> float:
