@@ -555,7 +555,7 @@ def edge_skew(bgr: np.ndarray) -> float:
     edges = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 30, 90)
     lines = cv2.HoughLinesP(edges, 1, np.pi / 360, 80,
                             minLineLength=int(EDGE_LINE_SHARE * min(gray.shape)), maxLineGap=10)
-    if lines is None:
+    if lines is None or not len(lines):  # OpenCV 4 gives None, OpenCV 5 an empty array
         return 0.0
     x1, y1, x2, y2 = lines.reshape(-1, 4).T.astype(np.float64)
     angles = (np.degrees(np.arctan2(y2 - y1, x2 - x1)) + 45) % 90 - 45
