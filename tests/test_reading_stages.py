@@ -328,6 +328,16 @@ def test_orientation_without_tesseract(turn: int) -> None:
     assert diff < 8
 
 
+@pytest.mark.parametrize(("score", "turned"), [(-0.05, False), (0.05, False), (-0.3, True)])
+def test_a_card_is_turned_by_its_ascenders_only_when_they_clearly_say_so(
+        monkeypatch: pytest.MonkeyPatch, score: float, turned: bool) -> None:
+    """A score near zero (a real card of capitals over a rule scored -0.05) is a coin toss:
+    the card is left as it is, and the reading strategy tries it turned if it reads badly."""
+    card = imagegen.render_card(imagegen.CARD_TEXTS[0]).image
+    monkeypatch.setattr(orient, "upside_down_score", lambda mask: score)
+    assert orient.upright(CardCrop(Path("card.jpg"), card)).rotation == (180 if turned else 0)
+
+
 def test_small_skew_is_measured_and_corrected() -> None:
     card = imagegen.render_card(imagegen.CARD_TEXTS[3]).image
     tilted = ink.rotate_small(card, -4)

@@ -30,6 +30,11 @@ from cardscan.reading.ink import (
 #: Largest text-line tilt (degrees) corrected by the deskew (a photo shot at an angle with
 #: no card outline found can tilt the text well beyond what a flatbed scan does).
 MAX_SKEW = 20.0
+#: The ascender check turns a card only when its score is at least this far below zero: a score
+#: near zero is a coin toss (capitals, a rule under a line, a logo), and a card left upside down
+#: reads doubtfully, so the reading strategy tries it turned first. Measured on the real and
+#: generated cards: the wrong half turns scored -0.05 and -0.04, the right ones -0.2 and below.
+UPSIDE_DOWN_MARGIN = 0.1
 
 
 def upright(crop: CardCrop, exif_rotation: int = 0) -> CardCrop:
@@ -46,7 +51,7 @@ def upright(crop: CardCrop, exif_rotation: int = 0) -> CardCrop:
     if angle:
         pixels, gray = rotate_small(pixels, angle), rotate_small(gray, angle)
         mask = ink_mask(gray, dark)
-    if upside_down_score(mask) < 0:
+    if upside_down_score(mask) < -UPSIDE_DOWN_MARGIN:
         pixels = rotate_quarter(pixels, 180)
         rotation = (rotation + 180) % 360
     notes = list(crop.notes)
