@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import stat
 import sys
 import time
@@ -46,6 +47,12 @@ def people(book: Book) -> dict[str, Contact]:
     return {c.name.given: c for c in book.contacts()}
 
 
+def _as_at_a_terminal() -> None:
+    """In the child: Ctrl-C interrupts, as in a terminal, even when the suite itself runs in the
+    background of a shell (which starts it with SIGINT ignored, and children inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def spawn(book: Book, lang: str, *args: str, colour: bool = False,
           env: dict[str, str] | None = None) -> pexpect.spawn:
     command = str(SCRIPT) if SCRIPT.exists() else sys.executable
@@ -60,7 +67,8 @@ def spawn(book: Book, lang: str, *args: str, colour: bool = False,
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     environment.update(env or {})
     child = pexpect.spawn(command, [*prefix, "--book", str(book.path), "--ui-lang", lang, "annotate", *args],
-                          env=environment, encoding="utf-8", timeout=30, dimensions=(40, 120))
+                          env=environment, encoding="utf-8", timeout=30, dimensions=(40, 120),
+                          preexec_fn=_as_at_a_terminal)
     child.logfile_read = io.StringIO()  # the whole screen, for failure messages and checks
     return child
 
@@ -291,7 +299,8 @@ def test_me_set_in_spanish_in_a_terminal(book: Book, tmp_path: Path) -> None:
                        NO_COLOR="1", CARDSCAN_CONFIG=str(ROOT / "nonexistent-config.toml"))
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     child = pexpect.spawn(command, [*prefix, "--book", str(book.path), "--ui-lang", "es", "me", "--set"],
-                          env=environment, encoding="utf-8", timeout=30, dimensions=(60, 120))
+                          env=environment, encoding="utf-8", timeout=30, dimensions=(60, 120),
+                          preexec_fn=_as_at_a_terminal)
     child.logfile_read = io.StringIO()
     for question, answer in (("Nombre(s) de pila", "Zoe"), ("Apellido(s)", "Sánchez"),
                              ("Cargo", "Consultora"), ("Empresa", "Zeta"), ("Teléfonos", "+34 600 111 222"),
