@@ -54,7 +54,9 @@ def _as_at_a_terminal() -> None:
 
 
 def spawn(book: Book, lang: str, *args: str, colour: bool = False,
-          env: dict[str, str] | None = None) -> pexpect.spawn:
+          env: dict[str, str] | None = None, command_words: tuple[str, ...] = ("annotate",),
+          rows: int = 40) -> pexpect.spawn:
+    """cardscan COMMAND_WORDS ARGS in a pseudo-terminal of ROWS x 120, on ``book``."""
     command = str(SCRIPT) if SCRIPT.exists() else sys.executable
     prefix = [] if SCRIPT.exists() else ["-m", "cardscan"]
     environment = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8", INPUTRC="/dev/null",
@@ -66,8 +68,9 @@ def spawn(book: Book, lang: str, *args: str, colour: bool = False,
     # the source tree first, whatever state the editable install is in
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     environment.update(env or {})
-    child = pexpect.spawn(command, [*prefix, "--book", str(book.path), "--ui-lang", lang, "annotate", *args],
-                          env=environment, encoding="utf-8", timeout=30, dimensions=(40, 120),
+    child = pexpect.spawn(command, [*prefix, "--book", str(book.path), "--ui-lang", lang, *command_words,
+                                    *args],
+                          env=environment, encoding="utf-8", timeout=30, dimensions=(rows, 120),
                           preexec_fn=_as_at_a_terminal)
     child.logfile_read = io.StringIO()  # the whole screen, for failure messages and checks
     return child
@@ -293,15 +296,7 @@ def test_g_records_a_gift_and_every_keeps_in_touch(book: Book) -> None:
 
 
 def test_me_set_in_spanish_in_a_terminal(book: Book, tmp_path: Path) -> None:
-    command = str(SCRIPT) if SCRIPT.exists() else sys.executable
-    prefix = [] if SCRIPT.exists() else ["-m", "cardscan"]
-    environment = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8", INPUTRC="/dev/null", TERM="dumb",
-                       NO_COLOR="1", CARDSCAN_CONFIG=str(ROOT / "nonexistent-config.toml"))
-    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    child = pexpect.spawn(command, [*prefix, "--book", str(book.path), "--ui-lang", "es", "me", "--set"],
-                          env=environment, encoding="utf-8", timeout=30, dimensions=(60, 120),
-                          preexec_fn=_as_at_a_terminal)
-    child.logfile_read = io.StringIO()
+    child = spawn(book, "es", command_words=("me", "--set"), rows=60)
     for question, answer in (("Nombre(s) de pila", "Zoe"), ("Apellido(s)", "Sánchez"),
                              ("Cargo", "Consultora"), ("Empresa", "Zeta"), ("Teléfonos", "+34 600 111 222"),
                              ("Correos", "zoe@@zeta"), ("No es una dirección de correo", None),
