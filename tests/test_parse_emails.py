@@ -112,6 +112,23 @@ def test_a_bare_domain_alone_on_its_line_is_the_website_not_an_address_with_a_lo
     assert [w.url for w in contact_from_text(card, "CL").websites] == ["https://rojasarquitectos.cl"]
 
 
+def test_a_bare_domain_under_a_second_level_suffix_is_the_website_too():
+    """'deltaabog.com.co' is no 'delta@bog.com.co', though 'Delta' is the company's name: before
+    or after the address on the card, and whether that address's '@' was read or mended."""
+    for card in ("Delta Abogados Ltda.\nMilena Cortés\nEmail: milena deltaabog.com.co\ndeltaabog.com.co",
+                 "Delta Abogados Ltda.\nMilena Cortés\ndeltaabog.com.co\nmilena@deltaabog.com.co"):
+        assert emails(card) == ["milena@deltaabog.com.co"]
+        assert [w.url for w in contact_from_text(card, "CO").websites] == ["https://deltaabog.com.co"]
+
+
+def test_underscores_a_rule_left_before_a_link_are_no_part_of_it():
+    urls = [w.url for w in contact_from_text("Frauke Seidel\nzenit.de\n__linkedin.com/in/frauke-seidel",
+                                             "DE").websites]
+    assert urls == ["https://zenit.de", "https://linkedin.com/in/frauke-seidel"]
+    assert [w.url for w in contact_from_text("Ana Gil\n_ www.gil.es", "ES").websites] == ["https://www.gil.es"]
+    assert contact_from_text("Ana Gil\nana_gil.design", "ES").websites == []  # a handle, no link
+
+
 def test_a_free_mail_host_with_letters_read_as_others_is_mended():
     assert emails("Valentina Rojas\nvalentina.rojas@hotrnail.com") == ["valentina.rojas@hotmail.com"]
     assert emails("Ana Gil\nana.gil@gmai1.com") == ["ana.gil@gmail.com"]

@@ -18,7 +18,7 @@ from cardscan import reading
 from cardscan.errors import NoCardError
 from cardscan.models import CardImage, Line, OcrPage, Photo, ReadOptions, Word
 from cardscan.reading import detect, enhance, ink, orient, strategy
-from cardscan.tesseract import ENGINE_ENV, LINE_PSM, PAGE_PSM, default_engine
+from cardscan.tesseract import BLOCK_PSM, ENGINE_ENV, LINE_PSM, PAGE_PSM, default_engine
 from cardscan.tesseract.probing import child_env
 
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None,
@@ -561,3 +561,51 @@ def test_a_whole_photo_that_reads_only_a_logo_is_tried_turned_and_inverted():
     engine = FakeEngine(lambda image, psm: next(answers, page("x")))
     _, read = strategy.read_card(card, engine, ReadOptions())
     assert "kimberly.kennedy@mitchell.com" in read.text
+
+
+def test_lines_the_page_left_out_in_letters_run_together_are_read_as_one_block() -> None:
+    """A blurred low-resolution card: Tesseract's page read left out the last three lines,
+    whose letters run together into word-long blobs; they are cut out together, read once as
+    a block of lines, and each line read well is added in the card's coordinates."""
+    image = np.full((400, 900), 255, np.uint8)
+    cv2.putText(image, "Clarice Rodrigues", (40, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)
+    for top in (200, 240, 280):  # three lines of four words, each a blob 22 px tall
+        for left in (40, 170, 260, 400):
+            image[top:top + 22, left:left + 110] = 0
+    page = OcrPage([Line([Word("Clarice", 0.95, 40, 32, 150, 30),
+                          Word("Rodrigues", 0.95, 200, 32, 200, 30)])], 900, 400)
+    calls = []
+
+    def read(strip: np.ndarray, psm: int) -> OcrPage:
+        calls.append(psm)
+        scale = strip.shape[0] / 140  # the block with its margins, about 140 px tall here
+        return OcrPage([Line([Word(text, 0.93, 10, round((14 + 40 * i) * scale), 300, 30)])
+                        for i, text in enumerate(["crodrigues@altacons.com.br", "www.altacons.com.br",
+                                                  "75176-390 Nogueira"])])
+
+    again = strategy.read_unread_lines(image, page, FakeEngine(read), ReadOptions())
+    assert calls == [BLOCK_PSM]
+    assert [line.text for line in again.lines] == ["Clarice Rodrigues", "crodrigues@altacons.com.br",
+                                                   "www.altacons.com.br", "75176-390 Nogueira"]
+    assert 180 <= again.lines[1].top < again.lines[2].top < again.lines[3].top <= 320
+
+
+def test_rows_of_other_letter_sizes_or_apart_are_separate_blocks() -> None:
+    rows = [(40, 200, 500, 222, 22.0), (40, 240, 480, 262, 22.0), (40, 270, 900, 400, 90.0),
+            (40, 600, 400, 622, 22.0)]
+    blocks = strategy.blocks_of_rows(rows)
+    assert blocks == [((40, 200, 500, 262, 22.0), 2), ((40, 270, 900, 400, 90.0), 1),
+                      ((40, 600, 400, 622, 22.0), 1)]
+
+
+def test_a_row_read_again_over_a_line_the_page_has_is_not_added_twice() -> None:
+    """The page read the phone's first digits only: the row is read again, but a line lying
+    over one the page has is not added beside it."""
+    image, page = _between_pictures()
+    page.lines.append(Line([Word("2294", 0.9, 300, 224, 50, 26)]))
+
+    def read(strip: np.ndarray, psm: int) -> OcrPage:
+        return OcrPage([Line([Word("2294-9484", 0.92, 8, 8, 230, 26)])])
+
+    again = strategy.read_unread_lines(image, page, FakeEngine(read), ReadOptions())
+    assert [line.text for line in again.lines] == ["Eletronica Adachi", "2294"]

@@ -55,8 +55,9 @@ _COMMA_IN_DOMAIN = re.compile(
     r"(@[\w\-]+(?:\.[\w\-]+)*),([a-z]{2,3}(?:\.[a-z]{2})?)\b|(@[\w\-]+),\s([a-z]{2,3})\b")
 _EMAIL_LABEL = re.compile(r"^(?:e-?mail|correo(?:\s+electr[oó]nico)?|mail|email)\s*[:.]?\s*", re.I)
 
-_URL_RE = re.compile(  # an underscore OCR glued before 'www.' is an edge's noise, no part of it
-    r"(?:(?<![\w@.\-])|(?<=_)(?=www\d?\.))((?:https?://)?(?:www\d?\.)?[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)+"
+_URL_RE = re.compile(  # underscores OCR glued before 'www.', or starting a word, are a rule's or
+    # an edge's noise, no part of it ('__linkedin.com/in/frauke-seidel')
+    r"(?:(?<![\w@.\-])|(?<=_)(?=www\d?\.)|(?<=__)|(?<=\s_)|(?<=^_))((?:https?://)?(?:www\d?\.)?[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)+"
     r"(?:/[^\s,;)]*)?)",
     re.I,
 )
@@ -230,7 +231,7 @@ def find_emails(text: str, known_domains: frozenset[str] = frozenset(),
             continue
         # a bare domain alone on its line is the website ('rojasarquitectos.cl' is no
         # 'rojas@rquitectos.cl') unless the guessed '@' lands on a domain the card prints
-        alone = fixed.strip(" |«»·") == token and token.count(".") == 1
+        alone = fixed.strip(" |«»·") == token and _BARE_DOMAIN.fullmatch(token) is not None
         best = _guess_at(token, known_domains, card_words, alone)
         if best:
             start = m.start()
@@ -274,6 +275,10 @@ def _at_before_known_domain(text: str, known_domains: frozenset[str]) -> str:
     return re.sub(rf"(?<=[a-z0-9_\-])[QO0]\s(?=(?:{hosts})\b)", "@", text, flags=re.I)
 
 
+#: A domain as printed for a website: a name and its top-level domain, or a second-level one
+#: ('deltaabog.com.co', 'mercadolivre.com.br', 'lapointe.co.uk').
+_BARE_DOMAIN = re.compile(
+    r"[A-Za-z0-9\-]+(?:\.(?:com|net|org|gov|edu|co|ac|or|ne|go|gob|nom))?\.[A-Za-z]{2,}", re.I)
 #: Letters OCR reads for '@' (the round part kept, the tail lost or misread).
 _AT_MISREADS = "OQ0DaGeq"
 

@@ -122,14 +122,20 @@ def line_blobs(mask: np.ndarray, height: float) -> list[tuple]:
     return blobs
 
 
+#: A blob up to this many times as wide as tall may be letters run together (a word).
+MERGED_LETTERS = 15
+
+
 def uncovered_rows(gray: np.ndarray, boxes: list[tuple[int, int, int, int]], letter: float,
                    least: int = 4) -> list[tuple[int, int, int, int, float]]:
     """Rows of letter-sized ink that no box (left, top, width, height) covers, most letters
     first: (left, top, right, bottom, letter height) of each.
 
-    A row is ``least`` or more blobs 0.7-4 ``letter`` tall, side by side on one baseline with
-    gaps under 1.5 letters, mostly outside the boxes and clear of the image's edges (a desk's
-    texture at a photo's border lines up too).
+    A row is ``least`` or more letters in blobs 0.7-4 ``letter`` tall, side by side on one
+    baseline with gaps under 1.5 letters, mostly outside the boxes and clear of the image's
+    edges (a desk's texture at a photo's border lines up too). On a blurred or low-resolution
+    card the letters of a word run together: a blob wider than tall counts a letter per
+    height of its width.
     """
     mask = ink_mask(gray, dark=False)
     height, width = mask.shape
@@ -142,8 +148,9 @@ def uncovered_rows(gray: np.ndarray, boxes: list[tuple[int, int, int, int]], let
         return []
     x, y, w, h, area = (stats[1:, i].astype(np.int64) for i in range(5))
     free = covered[np.clip(y + h // 2, 0, height - 1), np.clip(x + w // 2, 0, width - 1)] == 0
-    letters = np.nonzero(free & (h >= 0.7 * letter) & (h <= 4 * letter) & (w <= 2.5 * h) & (w >= 2)
-                         & (area >= 0.15 * w * h))[0]
+    letters = np.nonzero(free & (h >= 0.7 * letter) & (h <= 4 * letter) & (w <= MERGED_LETTERS * h)
+                         & (w >= 2) & (area >= 0.15 * w * h))[0]
+    counted = np.maximum(1, w // np.maximum(1, h))  # letters in a blob
     letters = letters[np.argsort(x[letters])]
     parent = {int(i): int(i) for i in letters}
 
@@ -171,10 +178,10 @@ def uncovered_rows(gray: np.ndarray, boxes: list[tuple[int, int, int, int]], let
         right, bottom = int((x[m] + w[m]).max()), int((y[m] + h[m]).max())
         tall = float(np.median(h[m]))
         inside = np.count_nonzero(covered[top:bottom, left:right])
-        if (len(members) >= least and right - left >= 3 * tall and left > 2 and top > 2
+        if (int(counted[m].sum()) >= least and right - left >= 3 * tall and left > 2 and top > 2
                 and right < width - 2 and bottom < height - 2
                 and inside <= 0.3 * (right - left) * (bottom - top)):
-            rows.append((len(members), (left, top, right, bottom, tall)))
+            rows.append((int(counted[m].sum()), (left, top, right, bottom, tall)))
     return [row for _, row in sorted(rows, key=lambda r: -r[0])]
 
 

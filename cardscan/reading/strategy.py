@@ -56,7 +56,7 @@ from cardscan.parse.lexicon import COUNTRY_LANGUAGE
 from cardscan.reading.detect import whole_photo
 from cardscan.reading.enhance import card_image, other_polarity, turn_points, turned
 from cardscan.reading.ink import uncovered_rows
-from cardscan.tesseract import LINE_PSM, PAGE_PSM, OcrEngine
+from cardscan.tesseract import BLOCK_PSM, LINE_PSM, PAGE_PSM, OcrEngine
 from cardscan.text import fold
 
 #: Mean confidence per letter or digit below which a read is doubtful: the card may be upside
@@ -96,6 +96,9 @@ LINE_GAIN = 0.03
 MAX_UNREAD_LINES = 2
 #: ... and a row read so is kept when read at least this confidently.
 UNREAD_LINE_CONFIDENCE = 0.8
+#: Rows of letters the page left out, one under the other, are read as one block when their
+#: letters differ in height by at most this ratio.
+BLOCK_LETTER_RATIO = 1.25
 #: A weak line's strip runs on along its row until a gap this many letter heights wide.
 LINE_RUN_GAP = 1.2
 #: The whole photo replaces a doubtful outline's read only with this many times its confident
@@ -326,6 +329,10 @@ def _line_box(line: Line) -> tuple[int, int, int, int]:
             max(w.top + w.height for w in line.words))
 
 
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
 def _mostly_over(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
     """The two boxes overlap by more than 70% of the smaller one."""
     width, height = min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
@@ -427,12 +434,9 @@ def merge_pages(base: OcrPage, extra: OcrPage) -> OcrPage:
 
     same_frame = (base.width, base.height) == (extra.width, extra.height)
 
-    def overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
-        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
     def new(line: Line) -> bool:
         if same_frame:
-            return not any(overlaps(_line_box(line), _line_box(other)) for other in base.lines)
+            return not any(_overlap(_line_box(line), _line_box(other)) for other in base.lines)
         return all(fuzz.partial_ratio(line.text, other.text) < 70 for other in base.lines)
 
     added = [line for line in extra.lines
@@ -483,11 +487,14 @@ def reread_weak_lines(image: np.ndarray, page: OcrPage, engine: OcrEngine,
 
 def read_unread_lines(image: np.ndarray, page: OcrPage, engine: OcrEngine,
                       options: ReadOptions) -> OcrPage:
-    """``page`` with the rows of letters it has no word of, each read alone (at most
-    MAX_UNREAD_LINES) and kept when read well (UNREAD_LINE_CONFIDENCE).
+    """``page`` with the rows of letters it has no word of, read alone (at most
+    MAX_UNREAD_LINES rows, or blocks of rows one under the other) and kept when read well
+    (UNREAD_LINE_CONFIDENCE).
 
     Tesseract's page layout can take a line printed between two pictures for part of them and
-    leave it out ('2294-9484' between a hi-fi and a television); cut out, it reads at 0.9.
+    leave it out ('2294-9484' between a hi-fi and a television); cut out, it reads at 0.9. On a
+    blurred low-resolution card it can leave out the last four lines (e-mail, website and
+    address): cut out together, they read as a block in one call.
     """
     sizes = [w.height for line in page.lines for w in line.words
              if w.confidence >= CONFIDENT_WORD and sum(c.isalnum() for c in w.text) >= WEAK_WORD_CHARS]
@@ -496,16 +503,44 @@ def read_unread_lines(image: np.ndarray, page: OcrPage, engine: OcrEngine,
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     boxes = [(w.left, w.top, w.width, w.height) for line in page.lines for w in line.words]
     added = []
-    rows = uncovered_rows(gray, boxes, float(np.median(sizes)))[:MAX_UNREAD_LINES]
-    for left, top, right, bottom, tall in rows:
-        words = [w for w in read_strip(image, (left, top, right, bottom), round(tall), engine, options,
-                                       page.source) if any(ch.isalnum() for ch in w.text)]
-        if words and Line(words).confidence >= UNREAD_LINE_CONFIDENCE \
-                and sum(ch.isalnum() for w in words for ch in w.text) >= MERGED_LINE_CHARS:
-            added.append(Line(words))
+    rows = []
+    for left, top, right, bottom, tall in uncovered_rows(gray, boxes, float(np.median(sizes))):
+        # a row is found by its letters of full height: a line's tail in small letters and
+        # marks ('.com.br') runs on to the right
+        rows.append((left, top, ink_run(gray, (left, top, right, bottom), tall)[1], bottom, tall))
+    blocks = blocks_of_rows(rows)
+    for (left, top, right, bottom, tall), rows in blocks[:MAX_UNREAD_LINES]:
+        for line in read_region(image, (left, top, right, bottom), round(tall), engine, options,
+                                page.source, LINE_PSM if rows == 1 else BLOCK_PSM):
+            words = [w for w in line.words if any(ch.isalnum() for ch in w.text)]
+            if words and Line(words).confidence >= UNREAD_LINE_CONFIDENCE \
+                    and sum(ch.isalnum() for w in words for ch in w.text) >= MERGED_LINE_CHARS \
+                    and not any(_overlap(_line_box(Line(words)), _line_box(other)) for other in page.lines):
+                added.append(Line(words))  # a line the page read already, cut with a row, is not new
     if not added:
         return page
     return replace(page, lines=sorted([*page.lines, *added], key=lambda line: (line.top, line.left)))
+
+
+def blocks_of_rows(rows: list[tuple[int, int, int, int, float]]
+                   ) -> list[tuple[tuple[int, int, int, int, float], int]]:
+    """Rows (left, top, right, bottom, letter height; most letters first) joined into blocks
+    of rows one under the other (less than a line apart, side by side in part, their letters
+    of about one size: BLOCK_LETTER_RATIO): each block's
+    box and letter height, and how many rows it holds, in the rows' order."""
+    blocks: list[list[tuple[int, int, int, int, float]]] = []
+    for row in sorted(rows, key=lambda r: r[1]):
+        last = blocks[-1][-1] if blocks else None
+        if last is not None and row[1] - last[3] <= max(row[4], last[4]) \
+                and max(row[4], last[4]) <= BLOCK_LETTER_RATIO * min(row[4], last[4]) \
+                and row[0] < last[2] and last[0] < row[2]:
+            blocks[-1].append(row)
+        else:
+            blocks.append([row])
+    rank = {row: i for i, row in enumerate(rows)}
+    blocks.sort(key=lambda block: min(rank[row] for row in block))
+    return [((min(r[0] for r in block), block[0][1], max(r[2] for r in block), block[-1][3],
+              float(np.median([r[4] for r in block]))), len(block)) for block in blocks]
 
 
 def read_strip(image: np.ndarray, box: tuple[int, int, int, int], letter: int, engine: OcrEngine,
@@ -513,6 +548,13 @@ def read_strip(image: np.ndarray, box: tuple[int, int, int, int], letter: int, e
     """The words of one line of ``image`` (box: left, top, right, bottom), cut out with a margin
     and scaled so its letters stand LINE_WORD_HEIGHT tall (at most LINE_SCALE), in the image's
     coordinates; none when the strip is too small or Tesseract fails on it."""
+    return [word for line in read_region(image, box, letter, engine, options, source)
+            for word in line.words]
+
+
+def read_region(image: np.ndarray, box: tuple[int, int, int, int], letter: int, engine: OcrEngine,
+                options: ReadOptions, source: str, psm: int = LINE_PSM) -> list[Line]:
+    """The lines of a part of ``image``, read as ``read_strip`` reads one (in ``psm``)."""
     pad = max(4, letter // 2)
     left, top = max(0, box[0] - pad), max(0, box[1] - pad)
     right, bottom = min(image.shape[1], box[2] + pad), min(image.shape[0], box[3] + pad)
@@ -522,28 +564,34 @@ def read_strip(image: np.ndarray, box: tuple[int, int, int, int], letter: int, e
     strip = cv2.resize(image[top:bottom, left:right], None, fx=scale, fy=scale,
                        interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA)
     try:
-        again = engine.read(strip, options.lang, psm=LINE_PSM, timeout=options.timeout, source=source)
+        again = engine.read(strip, options.lang, psm=psm, timeout=options.timeout, source=source)
     except OcrError:
         return []
-    return [Word(w.text, w.confidence, left + round(w.left / scale), top + round(w.top / scale),
-                 round(w.width / scale), round(w.height / scale))
-            for found in again.lines for w in found.words]
+    return [Line([Word(w.text, w.confidence, left + round(w.left / scale), top + round(w.top / scale),
+                       round(w.width / scale), round(w.height / scale)) for w in found.words])
+            for found in again.lines]
 
 
 def _ink_run(image: np.ndarray, line: Line) -> tuple[int, int]:
     """How far (x from, x to) the line's ink runs along its row: Tesseract sometimes drops the
     end of a long word from a line's boxes ('facebook.com.br!:' for
-    'facebook.com.br/sonaocasaquemnaoquer'), and a strip cut at the boxes would lose it too. The
-    run ends at a gap wider than LINE_RUN_GAP letter heights (the space before another column)."""
-    first, last = line.left, max(w.left + w.width for w in line.words) - 1
-    band = image[line.top:max(w.top + w.height for w in line.words)]
+    'facebook.com.br/sonaocasaquemnaoquer'), and a strip cut at the boxes would lose it too."""
+    return ink_run(image, (line.left, line.top, max(w.left + w.width for w in line.words),
+                           max(w.top + w.height for w in line.words)), line.height)
+
+
+def ink_run(image: np.ndarray, box: tuple[int, int, int, int], letter: float) -> tuple[int, int]:
+    """How far (x from, x to) the ink of a row (box: left, top, right, bottom) runs on along
+    it: to a gap wider than LINE_RUN_GAP letter heights (the space before another column)."""
+    first, last = box[0], box[2] - 1
+    band = image[box[1]:box[3]]
     if band.ndim == 3:
         band = cv2.cvtColor(band, cv2.COLOR_BGR2GRAY)
     if band.size == 0:
         return first, last + 1
     _, ink = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     inked = np.count_nonzero(ink, axis=0) >= 2
-    gap = int(LINE_RUN_GAP * max(1, line.height))
+    gap = int(LINE_RUN_GAP * max(1, letter))
 
     def run_on(x: int, step: int) -> int:
         end, blank = x, 0

@@ -10,6 +10,7 @@ source)``; tests hand it a fake that implements the same protocol.
 """
 
 from cardscan.tesseract.engine import (
+    BLOCK_PSM,
     CHILD_ENV,
     DPI,
     LINE_PSM,
@@ -33,7 +34,7 @@ from cardscan.tesseract.probing import (
 from cardscan.tesseract.tsv import page_from_rows, parse_tsv
 
 __all__ = [
-    "CHILD_ENV", "DPI", "ENGINES", "ENGINE_ENV", "LINE_PSM", "PAGE_PSM", "OcrEngine",
+    "BLOCK_PSM", "CHILD_ENV", "DPI", "ENGINES", "ENGINE_ENV", "LINE_PSM", "PAGE_PSM", "OcrEngine",
     "TesseractEngine", "TesseractInfo", "check_languages", "default_engine", "describe_engine",
     "engine_name", "install_hint", "page_from_rows", "parse_tsv", "probe", "tessdata_dir",
     "tesseract_cmd",

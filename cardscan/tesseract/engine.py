@@ -51,7 +51,7 @@ from cardscan.tesseract.tsv import page_from_rows, parse_tsv
 if TYPE_CHECKING:  # numpy loads in the processes that read photos, not in every command
     import numpy as np
 
-__all__ = ["CHILD_ENV", "DPI", "LINE_PSM", "PAGE_PSM", "OcrEngine", "TesseractEngine",
+__all__ = ["BLOCK_PSM", "CHILD_ENV", "DPI", "LINE_PSM", "PAGE_PSM", "OcrEngine", "TesseractEngine",
            "default_engine"]
 
 #: The reading path renders cards at about 300 DPI.
@@ -60,6 +60,8 @@ DPI = 300
 PAGE_PSM = 3
 #: Page segmentation for one line of text cut out of a card.
 LINE_PSM = 7
+#: Page segmentation for a block of lines cut out of a card (rows the page read left out).
+BLOCK_PSM = 6
 
 
 class OcrEngine(Protocol):
