@@ -399,6 +399,16 @@ def test_a_row_read_alone_without_confidence_is_left_out() -> None:
     assert strategy.read_lines_again(image, page, engine, ReadOptions()).text == "Eletronica Adachi"
 
 
+def test_a_row_read_alone_as_an_address_or_a_link_needs_less_confidence() -> None:
+    """'jperry@french.uk' read alone at 0.74: an e-mail's shape is no texture's."""
+    image, page = _between_pictures()
+    for text, kept in (("jperry@french.uk", True), ("www.french.uk", True), ("Jperry french", False)):
+        engine = FakeEngine(lambda strip, psm, text=text: OcrPage([Line([Word(text, 0.74, 20, 10, 200,
+                                                                                 40)])]))
+        again = strategy.read_lines_again(image, page, engine, ReadOptions())
+        assert (text in again.text) is kept, text
+
+
 def test_rows_of_ink_at_the_image_edge_are_no_text() -> None:
     """A desk's texture lines up at a whole photo's border; a card's text stands clear of it."""
     image = np.full((300, 600), 255, np.uint8)

@@ -386,6 +386,15 @@ def absolute_url(raw: str) -> str:
 _MISREAD_SLASHES = re.compile(r"(?i)(https?:)[/\\|lIA1]{2}(?=www\.)")
 
 
+_MARKED_LINK = re.compile(r"(?i)(?:https?://|(?<![\w.])www\d?\.)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+
+
+def holds_address_or_link(text: str) -> bool:
+    """Whether ``text`` holds an e-mail address or a link marked as one (http, www): shapes
+    that texture or a picture's edges never read as."""
+    return EMAIL_RE.search(text) is not None or _MARKED_LINK.search(text) is not None
+
+
 def find_urls(text: str, mail_hosts: frozenset[str] = frozenset()) -> list[Found]:
     """Websites (with or without scheme or www) and profile links in a segment; ``mail_hosts``
     (the card's email domains) vouch for a bare host printed in mixed case ('InvestAlberta.ca')."""

@@ -52,6 +52,7 @@ import numpy as np
 
 from cardscan.errors import OcrError
 from cardscan.models import CardImage, Line, OcrPage, Photo, ReadOptions, ReadQuality, Word
+from cardscan.parse.emails_web import holds_address_or_link
 from cardscan.parse.lexicon import COUNTRY_LANGUAGE
 from cardscan.reading.detect import whole_photo
 from cardscan.reading.enhance import card_image, other_polarity, turn_points, turned
@@ -99,6 +100,9 @@ UNREAD_LINE_CONFIDENCE = 0.8
 #: Rows of letters the page left out, one under the other, are read as one block when their
 #: letters differ in height by at most this ratio.
 BLOCK_LETTER_RATIO = 1.25
+#: ... or this confidently when it holds an e-mail address or a marked link (a shape a
+#: texture does not read as).
+UNREAD_CONTACT_CONFIDENCE = 0.65
 #: A weak line's strip runs on along its row until a gap this many letter heights wide.
 LINE_RUN_GAP = 1.2
 #: The whole photo replaces a doubtful outline's read only with this many times its confident
@@ -513,7 +517,9 @@ def read_unread_lines(image: np.ndarray, page: OcrPage, engine: OcrEngine,
         for line in read_region(image, (left, top, right, bottom), round(tall), engine, options,
                                 page.source, LINE_PSM if rows == 1 else BLOCK_PSM):
             words = [w for w in line.words if any(ch.isalnum() for ch in w.text)]
-            if words and Line(words).confidence >= UNREAD_LINE_CONFIDENCE \
+            if words and Line(words).confidence >= (UNREAD_CONTACT_CONFIDENCE
+                                                    if holds_address_or_link(Line(words).text)
+                                                    else UNREAD_LINE_CONFIDENCE) \
                     and sum(ch.isalnum() for w in words for ch in w.text) >= MERGED_LINE_CHARS \
                     and not any(_overlap(_line_box(Line(words)), _line_box(other)) for other in page.lines):
                 added.append(Line(words))  # a line the page read already, cut with a row, is not new
