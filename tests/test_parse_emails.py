@@ -129,6 +129,17 @@ def test_underscores_a_rule_left_before_a_link_are_no_part_of_it():
     assert contact_from_text("Ana Gil\nana_gil.design", "ES").websites == []  # a handle, no link
 
 
+def test_a_local_part_ocr_split_or_misread_is_joined_again():
+    assert emails("Amy Jimenez\namy,jimenez@rich.com") == ["amy.jimenez@rich.com"]
+    assert emails("Tomás Escobar\ntomas escobar @melendezener.com") == ["tomas.escobar@melendezener.com"]
+    assert emails("Jasmine Harvey\nEmail: jasm ine.harvey@aguilar.com") == ["jasmine.harvey@aguilar.com"]
+    assert emails("Abigail Montes\nEmail: abigail_ montes@serna.com.mx") == ["abigail_montes@serna.com.mx"]
+    # a piece that spells nothing of the name, or a label, stays out
+    assert emails("Ana Gil\nescribe a gil@acme.es") == ["gil@acme.es"]
+    assert emails("Ana Gil\nemail gil@acme.es") == ["gil@acme.es"]
+    assert emails("Ana Gil\nmail ana@acme.es") == ["ana@acme.es"]
+
+
 def test_a_free_mail_host_with_letters_read_as_others_is_mended():
     assert emails("Valentina Rojas\nvalentina.rojas@hotrnail.com") == ["valentina.rojas@hotmail.com"]
     assert emails("Ana Gil\nana.gil@gmai1.com") == ["ana.gil@gmail.com"]

@@ -299,8 +299,10 @@ def _take_emails_and_urls(segments: list[Segment], contact: Contact) -> None:
     mail_hosts = frozenset(m.group(0).split("@", 1)[1].lower() for seg in segments
                            for m in emails_web.EMAIL_RE.finditer(seg.text))
     word = re.compile(r"(?<![\w.@])[^\W\d_]{2,}(?![\w.@])")
-    card_words = frozenset(fold(w) for seg in segments for w in word.findall(seg.text))
-    for seg in segments:
+    # the words of the card's other lines: what an address's local part may spell
+    words_of = [frozenset(fold(w) for w in word.findall(seg.text)) for seg in segments]
+    for index, seg in enumerate(segments):
+        card_words = frozenset().union(*(words for i, words in enumerate(words_of) if i != index))
         for m in emails_web.MESSENGER_ID.finditer(seg.rest):
             _cut(seg, m.start(), m.end())
         for found, kind in emails_web.find_handles(seg.rest):

@@ -158,6 +158,8 @@ def normalise_email_text(text: str) -> str:
     if labelled:  # 'Email: mercedes, pacheco@nortedise.mx': after the label, a comma is the dot
         text = text[: labelled.end()] + re.sub(r"^([A-Za-z0-9_\-]+),\s?(?=[\w.\-]+@)", r"\1.",
                                                 text[labelled.end():])
+    # 'amy,jimenez@rich.com': a comma glued inside a lower-case local part is its dot
+    text = re.sub(r"(?<![\w.,@])([a-z0-9_\-]+),(?=[a-z0-9_.\-]+@)", r"\1.", text)
     text = _COMMA_IN_DOMAIN.sub(lambda m: f"{m[1] or m[3]}.{m[2] or m[4]}", text)  # 'info@acme,es'
     for _ in range(3):
         if "@" not in text:
@@ -194,7 +196,11 @@ def find_emails(text: str, known_domains: frozenset[str] = frozenset(),
         if email is None:
             continue
         email = _match_known_domain(email, known_domains)
-        out.append(Found(email, m.start(), m.end(), repaired))
+        start = m.start()
+        joined = _local_part_split(fixed[: m.start()], email, card_words)
+        if joined:
+            email, start, repaired = joined[0], joined[1], True
+        out.append(Found(email, start, m.end(), repaired))
     if out or "@" in fixed:
         return out
     # '@' read as junk in front of a free-mail host: 'ricknog39(4gmail.com', or lost to a
@@ -241,6 +247,34 @@ def find_emails(text: str, known_domains: frozenset[str] = frozenset(),
                 best, start = f"{before.group(1)}.{best}", before.start(1)
             out.append(Found(best, start, m.end(), True))
     return out
+
+
+# the end of a lower-case piece before an address, a space between: 'tomas escobar@x.com'
+_PIECE_BEFORE = re.compile(r"(?<![\w.@])([a-z0-9][a-z0-9._\-]*?)([._\-]?)\s$")
+_LABEL_WORDS = frozenset({"email", "e-mail", "mail", "correo", "web", "info", "contact", "e"})
+
+
+def _local_part_split(before: str, email: str, card_words: frozenset[str]) -> tuple[str, int] | None:
+    """The address with the piece of its local part OCR split off before it, and where it
+    starts: 'abigail_ montes@x.mx' (the piece ends in a separator), 'tomas escobar@x.com' or
+    'jasm ine.harvey@x.com' (joined, with a dot or not, the local part spells more of the
+    card's name than without it)."""
+    piece = _PIECE_BEFORE.search(before)
+    if piece is None or piece.group(1) in _LABEL_WORDS:
+        return None
+    local, _, domain = email.partition("@")
+    if piece.group(2):  # 'abigail_ montes': the separator is printed
+        candidates = [piece.group(1) + piece.group(2) + local]
+    else:
+        best = _name_score(local, card_words)
+        candidates = [c for c in (piece.group(1) + local, f"{piece.group(1)}.{local}")
+                      if _name_score(c, card_words) > best]
+        candidates.sort(key=lambda c: _name_score(c, card_words), reverse=True)
+    for candidate in candidates:
+        joined = valid_email(f"{candidate}@{domain}")
+        if joined:
+            return joined, piece.start()
+    return None
 
 
 _SPACED_ADDRESS = re.compile(r"(?<![\w.])([a-z0-9_.\-]+(?: [a-z0-9_.\-]+)?)@([\w\-]+(?:[ .][\w\-]+){1,4})")
