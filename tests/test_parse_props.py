@@ -358,6 +358,17 @@ def test_a_nickname_in_quotes_and_a_degree_class_leave_the_name_readable() -> No
     assert (name.given, name.family, name.suffix) == ("Tom", "O'Neill", "BSc (Hons), MRICS")
 
 
+def test_a_surname_spelt_like_a_degree_in_capitals_is_a_surname() -> None:
+    """'RIBA' after a name is the architects' institute; 'Riba' is a Catalan surname."""
+    name = contact_from_text("Brisa Asesores S.A.\nRuy Riba\nSocio Fundador\nruy_riba@brisaases.es",
+                             "ES").name
+    assert (name.given, name.family) == ("Ruy", "Riba")
+    name = contact_from_text("Lin Ma\nProduct Manager\nlin.ma@jadetech.cn", "CN").name
+    assert name.family in ("Ma", "Lin")  # a family name, either way round, not a degree
+    name = contact_from_text("Ana Gil, RIBA\nArchitect\nana@gil.co.uk", "GB").name
+    assert (name.given, name.family, name.suffix) == ("Ana", "Gil", "RIBA")
+
+
 def test_tiktok_and_youtube_handles_and_messenger_ids() -> None:
     contact = contact_from_text("Bean & Gully Coffee\nIG @beanandgully   TikTok @beanandgully\n"
                                 "Telegram: @bean_gully\nliam@beanandgully.com.au", "AU")

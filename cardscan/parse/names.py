@@ -35,6 +35,14 @@ def is_honorific(token: str) -> bool:
     return fold(token).replace(" ", "").rstrip(".,") in _affix_pattern("honorifics.txt")
 
 
+@cache
+def _acronym_degrees() -> frozenset[str]:
+    """The degrees listed in capitals only ('RIBA', 'MBA', 'MA'): acronyms, never written as
+    the surnames they spell ('Ruy Riba', 'Lin Ma')."""
+    return frozenset(fold(p).replace(" ", "").rstrip(".") for p in phrases("degrees.txt")
+                     if not any(ch.islower() for ch in p))
+
+
 def is_degree(token: str) -> bool:
     if token.startswith("(") and token.endswith(")"):
         token = token[1:-1]  # 'BSc (Hons)'
@@ -42,6 +50,8 @@ def is_degree(token: str) -> bool:
     degrees = _affix_pattern("degrees.txt")
     if key not in degrees and key.endswith(")") and "(" in key:
         key = key[: key.index("(")]  # 'BE(Hons)': the class glued to its degree
+    if key in _acronym_degrees() and any(ch.islower() for ch in token.split("(")[0]):
+        return False
     return key in degrees and (token[:1].isupper() or key in {"phd"})
 
 
