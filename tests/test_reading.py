@@ -409,6 +409,16 @@ def test_a_row_read_alone_as_an_address_or_a_link_needs_less_confidence() -> Non
         assert (text in again.text) is kept, text
 
 
+def test_a_row_of_small_letters_without_capitals_is_found() -> None:
+    """Letters without ascenders stand about half as tall as the words' boxes the page read:
+    a left-out line in small print ('ocean avenue on sea') is still a row of letters."""
+    image = np.full((300, 900), 255, np.uint8)
+    cv2.putText(image, "ocean avenue on sea", (40, 200), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 0, 2)
+    letters = [h for *_, h in ink.blobs(ink.ink_mask(image, dark=False))[2][1:, :4]]
+    assert max(letters) <= 16  # x-height letters only
+    assert len(ink.uncovered_rows(image, [], 28.0)) == 1  # page words 28 px tall
+
+
 def test_rows_of_ink_at_the_image_edge_are_no_text() -> None:
     """A desk's texture lines up at a whole photo's border; a card's text stands clear of it."""
     image = np.full((300, 600), 255, np.uint8)

@@ -131,9 +131,10 @@ def uncovered_rows(gray: np.ndarray, boxes: list[tuple[int, int, int, int]], let
     """Rows of letter-sized ink that no box (left, top, width, height) covers, most letters
     first: (left, top, right, bottom, letter height) of each.
 
-    A row is ``least`` or more letters in blobs 0.7-4 ``letter`` tall, side by side on one
-    baseline with gaps under 1.5 letters, mostly outside the boxes and clear of the image's
-    edges (a desk's texture at a photo's border lines up too). On a blurred or low-resolution
+    ``letter`` is the height of the page's word boxes. A row is ``least`` or more letters in
+    blobs 0.45-4 ``letter`` tall (small letters without ascenders stand about half a word box),
+    side by side on one baseline with gaps under 1.5 letters, mostly outside the boxes and clear
+    of the image's edges (a desk's texture at a photo's border lines up too). On a blurred or low-resolution
     card the letters of a word run together: a blob wider than tall counts a letter per
     height of its width.
     """
@@ -148,7 +149,7 @@ def uncovered_rows(gray: np.ndarray, boxes: list[tuple[int, int, int, int]], let
         return []
     x, y, w, h, area = (stats[1:, i].astype(np.int64) for i in range(5))
     free = covered[np.clip(y + h // 2, 0, height - 1), np.clip(x + w // 2, 0, width - 1)] == 0
-    letters = np.nonzero(free & (h >= 0.7 * letter) & (h <= 4 * letter) & (w <= MERGED_LETTERS * h)
+    letters = np.nonzero(free & (h >= 0.45 * letter) & (h <= 4 * letter) & (w <= MERGED_LETTERS * h)
                          & (w >= 2) & (area >= 0.15 * w * h))[0]
     counted = np.maximum(1, w // np.maximum(1, h))  # letters in a blob
     letters = letters[np.argsort(x[letters])]
