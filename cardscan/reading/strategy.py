@@ -32,8 +32,9 @@ A card is read once. Then, judged by how confidently its text was read (``ReadQu
    confident. Tesseract drops the middle of long words at small sizes, or the end of a long
    word from the line's boxes: the strip runs on along the row while its ink does
    (``LINE_RUN_GAP``). Rows of letters the read has no word on (a line between two pictures
-   that the page layout took for part of them) are read alone too, at most
-   ``MAX_UNREAD_LINES``, and kept when read well (``UNREAD_LINE_CONFIDENCE``).
+   that the page layout took for part of them, the last lines of a blurred card) are read
+   alone too, rows one under the other as one block, at most ``MAX_UNREAD_LINES``, and kept
+   when read well (``UNREAD_LINE_CONFIDENCE``, less for an address's or a link's shape).
 5. **A second opinion on the outline.** A photo whose only outline reads doubtfully, or holds
    too little text for a card (``THIN_READ_CHARS``), is read again as a whole photo: the outline
    may be a logo panel, a picture or the white part of a card. The whole photo wins when it
@@ -95,14 +96,14 @@ LINE_GAIN = 0.03
 #: At most this many rows of letters that no word of the page covers are read alone (a line
 #: that Tesseract's layout took for part of a picture)...
 MAX_UNREAD_LINES = 2
-#: ... and a row read so is kept when read at least this confidently.
+#: ... and a row read so is kept when read at least this confidently...
 UNREAD_LINE_CONFIDENCE = 0.8
-#: Rows of letters the page left out, one under the other, are read as one block when their
-#: letters differ in height by at most this ratio.
-BLOCK_LETTER_RATIO = 1.25
 #: ... or this confidently when it holds an e-mail address or a marked link (a shape a
 #: texture does not read as).
 UNREAD_CONTACT_CONFIDENCE = 0.65
+#: Rows of letters the page left out, one under the other, are read as one block when their
+#: letters differ in height by at most this ratio.
+BLOCK_LETTER_RATIO = 1.25
 #: A weak line's strip runs on along its row until a gap this many letter heights wide.
 LINE_RUN_GAP = 1.2
 #: The whole photo replaces a doubtful outline's read only with this many times its confident
@@ -481,7 +482,7 @@ def reread_weak_lines(image: np.ndarray, page: OcrPage, engine: OcrEngine,
     lines = list(page.lines)
     for index in weak_lines(page):
         line = lines[index]
-        ink_left, ink_right = _ink_run(image, line)
+        ink_left, ink_right = ink_run(image, _line_box(line), line.height)
         box = (ink_left, line.top, ink_right, max(w.top + w.height for w in line.words))
         words = _without_new_specks(read_strip(image, box, line.height, engine, options, page.source), line)
         if words and Line(words).confidence > line.confidence + LINE_GAIN:
@@ -512,28 +513,32 @@ def read_unread_lines(image: np.ndarray, page: OcrPage, engine: OcrEngine,
         # a row is found by its letters of full height: a line's tail in small letters and
         # marks ('.com.br') runs on to the right
         rows.append((left, top, ink_run(gray, (left, top, right, bottom), tall)[1], bottom, tall))
-    blocks = blocks_of_rows(rows)
-    for (left, top, right, bottom, tall), rows in blocks[:MAX_UNREAD_LINES]:
+    for (left, top, right, bottom, tall), count in blocks_of_rows(rows)[:MAX_UNREAD_LINES]:
         for line in read_region(image, (left, top, right, bottom), round(tall), engine, options,
-                                page.source, LINE_PSM if rows == 1 else BLOCK_PSM):
+                                page.source, LINE_PSM if count == 1 else BLOCK_PSM):
             words = [w for w in line.words if any(ch.isalnum() for ch in w.text)]
-            if words and Line(words).confidence >= (UNREAD_CONTACT_CONFIDENCE
-                                                    if holds_address_or_link(Line(words).text)
-                                                    else UNREAD_LINE_CONFIDENCE) \
-                    and sum(ch.isalnum() for w in words for ch in w.text) >= MERGED_LINE_CHARS \
-                    and not any(_overlap(_line_box(Line(words)), _line_box(other)) for other in page.lines):
-                added.append(Line(words))  # a line the page read already, cut with a row, is not new
+            if words and _read_well_and_new(Line(words), page):
+                added.append(Line(words))
     if not added:
         return page
     return replace(page, lines=sorted([*page.lines, *added], key=lambda line: (line.top, line.left)))
 
 
+def _read_well_and_new(line: Line, page: OcrPage) -> bool:
+    """Whether a line read from a left-out row is kept: read well enough
+    (UNREAD_LINE_CONFIDENCE, UNREAD_CONTACT_CONFIDENCE), of a few letters at least, and lying
+    over no line the page has (a row cut out beside a line it read)."""
+    least = UNREAD_CONTACT_CONFIDENCE if holds_address_or_link(line.text) else UNREAD_LINE_CONFIDENCE
+    return (line.confidence >= least and sum(ch.isalnum() for ch in line.text) >= MERGED_LINE_CHARS
+            and not any(_overlap(_line_box(line), _line_box(other)) for other in page.lines))
+
+
 def blocks_of_rows(rows: list[tuple[int, int, int, int, float]]
                    ) -> list[tuple[tuple[int, int, int, int, float], int]]:
-    """Rows (left, top, right, bottom, letter height; most letters first) joined into blocks
-    of rows one under the other (less than a line apart, side by side in part, their letters
-    of about one size: BLOCK_LETTER_RATIO): each block's
-    box and letter height, and how many rows it holds, in the rows' order."""
+    """Rows (left, top, right, bottom, letter height; most letters first) joined into blocks of
+    rows one under the other (less than a line apart, side by side in part, their letters of
+    about one size: BLOCK_LETTER_RATIO): each block's box, letter height and number of rows,
+    in the order of the rows."""
     blocks: list[list[tuple[int, int, int, int, float]]] = []
     for row in sorted(rows, key=lambda r: r[1]):
         last = blocks[-1][-1] if blocks else None
@@ -578,17 +583,13 @@ def read_region(image: np.ndarray, box: tuple[int, int, int, int], letter: int, 
             for found in again.lines]
 
 
-def _ink_run(image: np.ndarray, line: Line) -> tuple[int, int]:
-    """How far (x from, x to) the line's ink runs along its row: Tesseract sometimes drops the
-    end of a long word from a line's boxes ('facebook.com.br!:' for
-    'facebook.com.br/sonaocasaquemnaoquer'), and a strip cut at the boxes would lose it too."""
-    return ink_run(image, (line.left, line.top, max(w.left + w.width for w in line.words),
-                           max(w.top + w.height for w in line.words)), line.height)
-
-
 def ink_run(image: np.ndarray, box: tuple[int, int, int, int], letter: float) -> tuple[int, int]:
     """How far (x from, x to) the ink of a row (box: left, top, right, bottom) runs on along
-    it: to a gap wider than LINE_RUN_GAP letter heights (the space before another column)."""
+    it: to a gap wider than LINE_RUN_GAP letter heights (the space before another column).
+
+    Tesseract sometimes drops the end of a long word from a line's boxes ('facebook.com.br!:'
+    for 'facebook.com.br/sonaocasaquemnaoquer'), and a strip cut at the boxes would lose it too.
+    """
     first, last = box[0], box[2] - 1
     band = image[box[1]:box[3]]
     if band.ndim == 3:
