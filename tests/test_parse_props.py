@@ -703,3 +703,14 @@ def test_a_name_in_capitals_above_the_line_that_says_what_the_business_is() -> N
     contact = contact_from_text("KAM WAH\nROAST MEAT RESTAURANT\nChan Tai Man\nManager\n"
                                 "Shop 3, G/F, 128 Shanghai Street\nTel: 2388 1234", "HK")
     assert contact.org == "KAM WAH ROAST MEAT RESTAURANT"
+
+
+def test_a_street_abbreviations_dot_read_as_a_comma_is_a_dot_again() -> None:
+    street = contact_from_text("Ana Gil\nDirectora\nDiagonal Camacho 820 Edif. 105, Depto, 164\n"
+                               "06700 Ciudad de México", "MX").address.street
+    assert street == "Diagonal Camacho 820 Edif. 105, Depto. 164"
+    assert contact_from_text("Ana Gil\nAv, Itaquera, 3006\n08215-000 São Paulo - SP",
+                             "BR").address.street == "Av. Itaquera, 3006"
+    # after a whole word the comma separates
+    assert contact_from_text("Ana Gil\nRua Boa Vista, 254\n01014-000 São Paulo - SP",
+                             "BR").address.street == "Rua Boa Vista, 254"

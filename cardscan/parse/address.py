@@ -767,7 +767,7 @@ def parse_lines(lines: list[str], country: str) -> Address:
         # '34394 Şişli/İstanbul': the district, then the province, the city people write
         address.city = province.strip()
         street_parts.append(district.strip())
-    address.street = ", ".join(p for p in street_parts if p)
+    address.street = _ABBREVIATION_COMMA.sub(r"\1.", ", ".join(p for p in street_parts if p))
     address.city = city_spelling(address.city) or address.city
     if address.region and not re.search(r"[^\x00-\x7f]", address.region):  # accents OCR dropped
         address.region = region_spelling(address.region, country) or address.region
@@ -776,6 +776,11 @@ def parse_lines(lines: list[str], country: str) -> Address:
     return address
 
 
+#: An abbreviation in a street followed by a comma, not its dot: OCR reads a dot before a space
+#: as a comma ('Av, Itaquera', 'Depto, 164'); the comma after a whole word separates.
+_ABBREVIATION_COMMA = re.compile(
+    r"(?<![\w.])(Av|Avd|Avda|Edif|Depto|Dpto|Apto|Apt|Int|Esq|Blvd|Blv|Pje|Pza|Cra|Cll|Nro|Núm|Num|Of)"
+    r",(?=\s+\S)", re.I)
 _HOUSE_NUMBER = re.compile(r"\d{1,5}[A-Za-z]?")
 _TAIL = re.compile(r"^(?P<head>.*?\S)\s*(?:\s[-–]\s|,|\s-|-(?=[A-Z]{2}\s*$))\s*(?P<tail>[^,\-–]+?)\s*$")
 
