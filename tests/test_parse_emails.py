@@ -140,6 +140,15 @@ def test_a_local_part_ocr_split_or_misread_is_joined_again():
     assert emails("Ana Gil\nmail ana@acme.es") == ["ana@acme.es"]
 
 
+def test_the_tail_of_an_at_read_as_a_letter_before_the_cards_domain_is_dropped():
+    assert emails("Evelyn Fernandes\nevelyn.fernandes@drodrigues.com.br\nwww.rodrigues.com.br") == [
+        "evelyn.fernandes@rodrigues.com.br"]
+    assert emails("Evelyn Fernandes\nevelyn.fernandes(Drodrigues.com.br\nrodrigues.com.br") == [
+        "evelyn.fernandes@rodrigues.com.br"]  # the '@' as a bracket and a D
+    # a domain that only starts like the website's stays as printed
+    assert emails("Ana Gil\nana@dgil.es\nwww.gil.com") == ["ana@dgil.es"]
+
+
 def test_a_free_mail_host_with_letters_read_as_others_is_mended():
     assert emails("Valentina Rojas\nvalentina.rojas@hotrnail.com") == ["valentina.rojas@hotmail.com"]
     assert emails("Ana Gil\nana.gil@gmai1.com") == ["ana.gil@gmail.com"]

@@ -20,8 +20,8 @@ _AT_WORD = re.compile(r"\s*[\(\[\{]\s*at\s*[\)\]\}]\s*|\s+at\s+(?=[\w\-]+\.[a-z]
 _AT_AS_A = re.compile(r"(?<=[\w.\-])\s?\(a\)\s?(?=[\w\-]+\.[A-Za-z]{2,})")
 _DOT_WORD = re.compile(r"\s*[\(\[\{]\s*dot\s*[\)\]\}]\s*", re.I)
 _AT_GLYPH = re.compile(r"[©®@]|\(a\)|\(@\)")
-# '@' read as '(' plus the round part ('(O', '(0', '(Q'), or as '(' alone.
-_PAREN_AT = (re.compile(r"(?<=[\w.\-])\([OQ0](?=[\w\-]+\.[A-Za-z]{2,})"),
+# '@' read as '(' plus the round part ('(O', '(0', '(Q', '(D'), or as '(' alone.
+_PAREN_AT = (re.compile(r"(?<=[\w.\-])\([OQ0D](?=[\w\-]+\.[A-Za-z]{2,})"),
              re.compile(r"(?<=[\w.\-])\((?=[\w\-]+\.[A-Za-z]{2,})"))
 _FREE_MAIL_HOSTS = "|".join(sorted(FREE_MAIL, key=len, reverse=True))
 _FREE_MAIL_TLD = r"\.(?:com|net|es|mx|br|co|ar|fr|de|it|uk)(?:\.[a-z]{2})?"
@@ -379,7 +379,15 @@ def known_host(host: str, known: Iterable[str], one_as_two: bool = False) -> str
         # 'ulibarri.com.mx' stays, beside an address misread 'ulibarn.com.mx')
         if one_as_two and _one_read_as_two(other, host):
             return other
+        # the tail of the '@' read as a letter before the domain ('evelyn@drodrigues.com.br'
+        # beside 'www.rodrigues.com.br')
+        if one_as_two and host[1:] == other and host[0] in _AT_TAILS:
+            return other
     return host
+
+
+#: Letters OCR reads for the tail of an '@', glued to the domain after it.
+_AT_TAILS = "dqa"
 
 
 def _one_read_as_two(printed: str, read: str) -> bool:
