@@ -149,6 +149,24 @@ def test_the_tail_of_an_at_read_as_a_letter_before_the_cards_domain_is_dropped()
     assert emails("Ana Gil\nana@dgil.es\nwww.gil.com") == ["ana@dgil.es"]
 
 
+def test_a_website_whose_dot_after_www_was_lost_is_the_cards_domain():
+    def urls(text: str) -> list[str]:
+        return [w.url for w in contact_from_text(text, "MX").websites]
+
+    assert urls("Karla de la Garza\nkarla.de@enriquezases.mx\nwwwenriquezases.mx") == [
+        "https://www.enriquezases.mx"]
+    assert urls("Ana Gil\nana@wwf.org\nwwwf.org") == ["https://wwwf.org"]  # no 'www' lost there
+
+
+def test_what_is_left_of_an_address_after_its_label_is_no_website():
+    card = contact_from_text("Alphonse Martineau\nBlanchet SAS\nEmail: alph i blanchet.fr\nwww.blanchet.fr",
+                             "FR")
+    assert [w.url for w in card.websites] == ["https://www.blanchet.fr"]
+    # beside an address read whole, the line's bare website stays
+    card = contact_from_text("Ana Gil\nEmail: ana@gil.es  Web: gil.es", "ES")
+    assert [w.url for w in card.websites] == ["https://gil.es"]
+
+
 def test_a_free_mail_host_with_letters_read_as_others_is_mended():
     assert emails("Valentina Rojas\nvalentina.rojas@hotrnail.com") == ["valentina.rojas@hotmail.com"]
     assert emails("Ana Gil\nana.gil@gmai1.com") == ["ana.gil@gmail.com"]

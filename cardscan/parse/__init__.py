@@ -313,7 +313,9 @@ def _take_emails_and_urls(segments: list[Segment], contact: Contact) -> None:
         text = emails_web.normalise_email_text(seg.rest)
         if "@" in text:
             seg.rest = text  # spans below index the repaired text
+        address_found = False
         for hit in emails_web.find_emails(seg.rest, known, card_words, mail_hosts):
+            address_found = True
             if all(e.address != hit.value for e in contact.emails):
                 confidence = seg.confidence * (0.8 if hit.repaired else 0.98)
                 contact.emails.append(Email(hit.value, round(confidence, 3)))
@@ -321,6 +323,9 @@ def _take_emails_and_urls(segments: list[Segment], contact: Contact) -> None:
         # the addresses as mended so far vouch for a host too ('nuvernverde' mended by the website)
         mended_hosts = mail_hosts | {e.address.split("@", 1)[1].lower() for e in contact.emails}
         for hit in emails_web.find_urls(seg.rest, mended_hosts):
+            if not address_found and emails_web.is_email_line(seg.text) and not re.match(
+                    r"(?i)(?:https?://)?www\d?\.", seg.rest[hit.start:hit.end]):
+                continue  # 'Email: alph i blanchet.fr': what is left of an address, no website
             host = re.sub(r"^https?://", "", hit.value).split("/")[0]
             if hit.value.lower() not in seen_urls:
                 seen_urls.add(hit.value.lower())

@@ -428,6 +428,11 @@ def absolute_url(raw: str) -> str:
 _MISREAD_SLASHES = re.compile(r"(?i)(https?:)[/\\|lIA1]{2}(?=www\.)")
 
 
+def is_email_line(text: str) -> bool:
+    """Whether the line opens with an e-mail label ('Email:', 'E-mail', 'Correo electrónico')."""
+    return _EMAIL_LABEL.match(text.strip()) is not None
+
+
 _MARKED_LINK = re.compile(r"(?i)(?:https?://|(?<![\w.])www\d?\.)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 
 
@@ -454,6 +459,10 @@ def find_urls(text: str, mail_hosts: frozenset[str] = frozenset()) -> list[Found
         start = lost.start() if lost else m.start(1)
         host = re.sub(r"^https?://", "", raw, flags=re.I).split("/", 1)[0]
         bare = host.lower().removeprefix("www.")
+        if bare.startswith("www") and bare[3:] in mail_hosts:  # 'wwwenriquezases.mx': a dot lost
+            raw = "www." + raw[raw.lower().index(bare) + 3:]
+            bare = bare[3:]
+            host = "www." + bare
         if mail_hosts and bare not in mail_hosts:
             right = known_host(bare, mail_hosts)
             if right != bare:  # the website, misread, of the card's e-mail domain
