@@ -250,7 +250,7 @@ def find_emails(text: str, known_domains: frozenset[str] = frozenset(),
 
 
 # the end of a lower-case piece before an address, a space between: 'tomas escobar@x.com'
-_PIECE_BEFORE = re.compile(r"(?<![\w.@])([a-z0-9][a-z0-9._\-]*?)([._\-]?)\s$")
+_PIECE_BEFORE = re.compile(r"(?<![\w.@])([a-z0-9][a-z0-9._\-]*?)([._]?)\s$")  # (a dash may be prose)
 _LABEL_WORDS = frozenset({"email", "e-mail", "mail", "correo", "web", "info", "contact", "e"})
 
 
