@@ -67,3 +67,11 @@ def test_a_line_read_as_guesses_is_no_company() -> None:
     assert [w.url for w in contact.websites] == ["https://facebook.com.br/sonaocasaqt"]
     guessed_well = OcrPage([_line_at("Egeo Consultores", 100, 40, 80)], width=1050, height=600)
     assert contact_from(guessed_well, "BR").org == "Egeo Consultores"
+
+
+def test_a_logos_ring_read_as_a_letter_before_the_company_is_dropped() -> None:
+    card = ("O Brisa Solutions\nAlex Buckley\nBusiness Development Manager\nalex_buckley@brisa.uk\n"
+            "www.brisa.uk")
+    assert contact_from_text(card, "GB").org == "Brisa Solutions"
+    card = "O Boticário\nAna Souza\nGerente de Loja\nana.souza@oboticario.com.br"
+    assert contact_from_text(card, "BR").org == "O Boticário"  # the article the domain spells

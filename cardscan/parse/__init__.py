@@ -574,6 +574,17 @@ def _split_name_and_title(segs: list[Segment], email_locals: list[str]) -> list[
     return out
 
 
+def _without_logo_letter(text: str, domain_cores: list[str]) -> str:
+    """The line without a lone letter before it that the card's domain does without: a logo's
+    ring read 'O' before 'Brisa Solutions' beside brisa.uk (not the article of 'O Boticário'
+    beside oboticario.com.br, which the domain spells)."""
+    head, _, rest = text.partition(" ")
+    if len(head) == 1 and rest and domain_cores \
+            and ct.matches_domain(rest, domain_cores) > ct.matches_domain(text, domain_cores):
+        return rest
+    return text
+
+
 def _given_name_above(name: Segment, segs: list[Segment]) -> Segment | None:
     """A listed given name alone on the line right above the name, in letters of the same size
     and case, starting where the name starts or centred over it."""
@@ -926,6 +937,7 @@ def _take_people_fields(ctx: _Context, contact: Contact) -> None:
                    if not (name_seg and _email_match(name_seg.rest, [local]) >= 0.5)]
     shop_locals = [local for local in shop_locals if len(local) >= 4 and local not in _GENERIC_LOCAL]
     for seg in remaining:
+        seg.rest = _without_logo_letter(seg.rest, ctx.domain_cores)
         if ct.is_junk(seg.rest) or _WEBSITE_REMNANT.match(seg.rest):
             continue
         text = ct.clean_org(seg.rest)
