@@ -323,8 +323,8 @@ def _take_emails_and_urls(segments: list[Segment], contact: Contact) -> None:
         # the addresses as mended so far vouch for a host too ('nuvernverde' mended by the website)
         mended_hosts = mail_hosts | {e.address.split("@", 1)[1].lower() for e in contact.emails}
         for hit in emails_web.find_urls(seg.rest, mended_hosts):
-            if not address_found and emails_web.is_email_line(seg.text) and not re.match(
-                    r"(?i)(?:https?://)?www\d?\.", seg.rest[hit.start:hit.end]):
+            if not address_found and emails_web.is_email_line(seg.text) \
+                    and not emails_web.is_marked_link(seg.rest[hit.start:hit.end]):
                 continue  # 'Email: alph i blanchet.fr': what is left of an address, no website
             host = re.sub(r"^https?://", "", hit.value).split("/")[0]
             if hit.value.lower() not in seen_urls:

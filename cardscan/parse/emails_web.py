@@ -436,10 +436,15 @@ def is_email_line(text: str) -> bool:
 _MARKED_LINK = re.compile(r"(?i)(?:https?://|(?<![\w.])www\d?\.)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 
 
+def is_marked_link(text: str) -> bool:
+    """Whether ``text`` holds a link marked as one (http, www), not a bare host."""
+    return _MARKED_LINK.search(text) is not None
+
+
 def holds_address_or_link(text: str) -> bool:
-    """Whether ``text`` holds an e-mail address or a link marked as one (http, www): shapes
-    that texture or a picture's edges never read as."""
-    return EMAIL_RE.search(text) is not None or _MARKED_LINK.search(text) is not None
+    """Whether ``text`` holds an e-mail address or a marked link: shapes that texture or a
+    picture's edges never read as."""
+    return EMAIL_RE.search(text) is not None or is_marked_link(text)
 
 
 def find_urls(text: str, mail_hosts: frozenset[str] = frozenset()) -> list[Found]:

@@ -28,7 +28,11 @@ _GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
 @cache
 def _affix_pattern(name: str) -> frozenset[str]:
-    return frozenset(fold(p).replace(" ", "").rstrip(".") for p in phrases(name))
+    return frozenset(_affix_key(p) for p in phrases(name))
+
+
+def _affix_key(phrase: str) -> str:
+    return fold(phrase).replace(" ", "").rstrip(".")
 
 
 def is_honorific(token: str) -> bool:
@@ -39,8 +43,7 @@ def is_honorific(token: str) -> bool:
 def _acronym_degrees() -> frozenset[str]:
     """The degrees listed in capitals only ('RIBA', 'MBA', 'MA'): acronyms, never written as
     the surnames they spell ('Ruy Riba', 'Lin Ma')."""
-    return frozenset(fold(p).replace(" ", "").rstrip(".") for p in phrases("degrees.txt")
-                     if not any(ch.islower() for ch in p))
+    return frozenset(_affix_key(p) for p in phrases("degrees.txt") if not any(ch.islower() for ch in p))
 
 
 def is_degree(token: str) -> bool:

@@ -134,9 +134,9 @@ def uncovered_rows(gray: np.ndarray, boxes: list[tuple[int, int, int, int]], let
     ``letter`` is the height of the page's word boxes. A row is ``least`` or more letters in
     blobs 0.45-4 ``letter`` tall (small letters without ascenders stand about half a word box),
     side by side on one baseline with gaps under 1.5 letters, mostly outside the boxes and clear
-    of the image's edges (a desk's texture at a photo's border lines up too). On a blurred or low-resolution
-    card the letters of a word run together: a blob wider than tall counts a letter per
-    height of its width.
+    of the image's edges (a desk's texture at a photo's border lines up too). On a blurred or
+    low-resolution card the letters of a word run together: a blob wider than tall counts a
+    letter per height of its width.
     """
     mask = ink_mask(gray, dark=False)
     height, width = mask.shape
@@ -179,10 +179,11 @@ def uncovered_rows(gray: np.ndarray, boxes: list[tuple[int, int, int, int]], let
         right, bottom = int((x[m] + w[m]).max()), int((y[m] + h[m]).max())
         tall = float(np.median(h[m]))
         inside = np.count_nonzero(covered[top:bottom, left:right])
-        if (int(counted[m].sum()) >= least and right - left >= 3 * tall and left > 2 and top > 2
+        count = int(counted[m].sum())
+        if (count >= least and right - left >= 3 * tall and left > 2 and top > 2
                 and right < width - 2 and bottom < height - 2
                 and inside <= 0.3 * (right - left) * (bottom - top)):
-            rows.append((int(counted[m].sum()), (left, top, right, bottom, tall)))
+            rows.append((count, (left, top, right, bottom, tall)))
     return [row for _, row in sorted(rows, key=lambda r: -r[0])]
 
 
